@@ -1,0 +1,1 @@
+"""Scoring: grade a session from its event log (see docs/scoring.md)."""

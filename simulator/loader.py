@@ -1,0 +1,162 @@
+"""Load a scenario file: safe YAML, schema, meaning checks, then an immutable compiled model."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .behaviour import DEFAULT_PATH as BEHAVIOUR_PATH, default_model
+from .build import build_scenario, normalise_effects
+from .checks import SemanticChecker
+from .diagnostics import Diagnostic, DiagnosticSink
+from .model import Scenario
+from .paths import assets_dir, cache_dir, scenarios_dir
+from .schema_check import SCHEMA_PATH, check_schema
+from .yamlsafe import read_yaml
+
+LOADER_VERSION = "1"
+
+
+@dataclass
+class LoadResult:
+    """A scenario (None when it has errors) and every diagnostic found, errors and warnings."""
+
+    scenario: Scenario | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    from_cache: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+class ScenarioError(Exception):
+    """Raised by `load_or_raise` when a scenario has errors; carries all diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.format() for d in diagnostics if d.severity == "error"))
+
+
+@lru_cache(maxsize=1)
+def _toolchain_hash() -> str:
+    """Changes whenever the loader, schema or default behaviour model changes."""
+    h = hashlib.sha256(LOADER_VERSION.encode())
+    for path in (SCHEMA_PATH, BEHAVIOUR_PATH):
+        h.update(path.read_bytes())
+    for module in ("build.py", "checks.py", "yamlsafe.py", "expressions.py", "model.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_scenario(path: str | os.PathLike, *, use_cache: bool = True,
+                  extra_asset_dirs: list[Path] | None = None) -> LoadResult:
+    """Load and validate the scenario at `path`. Never raises for bad content.
+
+    With `use_cache`, a file whose exact bytes were validated before is rebuilt from a JSON cache
+    keyed by its SHA-256 (plus the loader's own version), skipping validation.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return LoadResult(None, [Diagnostic(name, 0, 0, "error", "unreadable",
+                                            f"cannot read the file: {exc.strerror or exc}",
+                                            "check the path and permissions")])
+    asset_dirs = [path.parent] + list(extra_asset_dirs or []) + [assets_dir()]
+    return load_scenario_bytes(raw, name, asset_dirs=asset_dirs, use_cache=use_cache)
+
+
+def load_scenario_bytes(raw: bytes, name: str, *, asset_dirs: list[Path] | None = None,
+                        use_cache: bool = False) -> LoadResult:
+    """Load a scenario from bytes; `name` is used in diagnostics. Never raises for bad content."""
+    content_hash = hashlib.sha256(raw).hexdigest()
+    key = f"{content_hash}-{_toolchain_hash()}"
+    if use_cache:
+        cached = _read_cache(key, name, content_hash)
+        if cached is not None:
+            return cached
+    sink = DiagnosticSink(name)
+    doc = read_yaml(raw, name, sink)
+    if doc is None:
+        return LoadResult(None, sink.sorted())
+    if not isinstance(doc.data, dict):
+        sink.error((1, 1), "not-a-mapping", "a scenario file must be a mapping of keys to values",
+                   "start from the example in docs/scenario-format.md")
+        return LoadResult(None, sink.sorted())
+    model = default_model()
+    check_schema(doc, sink)
+    SemanticChecker(doc, sink, model, asset_dirs if asset_dirs is not None else [assets_dir()]).run()
+    diagnostics = sink.sorted()
+    if sink.has_errors:
+        return LoadResult(None, diagnostics)
+    data = normalise_effects(doc.data)
+    scenario = build_scenario(data, model, name, content_hash)
+    if use_cache:
+        _write_cache(key, data, diagnostics)
+    return LoadResult(scenario, diagnostics)
+
+
+def load_or_raise(path: str | os.PathLike, **kwargs) -> Scenario:
+    """Load a scenario or raise ScenarioError with every error found."""
+    result = load_scenario(path, **kwargs)
+    if result.scenario is None:
+        raise ScenarioError(result.diagnostics)
+    return result.scenario
+
+
+def _cache_file(key: str) -> Path:
+    return cache_dir() / "scenarios" / f"{key}.json"
+
+
+def _read_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
+    try:
+        payload = json.loads(_cache_file(key).read_text(encoding="utf-8"))
+        scenario = build_scenario(payload["data"], default_model(), name, content_hash)
+        diagnostics = [Diagnostic(name, *d) for d in payload["diagnostics"]]
+        return LoadResult(scenario, diagnostics, from_cache=True)
+    except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache just means: load again
+        return None
+
+
+def _write_cache(key: str, data: dict, diagnostics: list[Diagnostic]) -> None:
+    target = _cache_file(key)
+    payload = {"key": key, "data": data,
+               "diagnostics": [[d.line, d.column, d.severity, d.code, d.message, d.hint] for d in diagnostics]}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, separators=(",", ":"), ensure_ascii=False)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only or full disk only costs speed next time
+
+
+def bundled_scenarios() -> list[Path]:
+    """Paths of the scenarios shipped with Parley, sorted by file name."""
+    return sorted(scenarios_dir().glob("*.yaml"))
+
+
+def resolve_scenario(name: str) -> Path | None:
+    """A scenario path from a file path or the id (file stem) of a bundled scenario."""
+    candidate = Path(name)
+    if candidate.is_file():
+        return candidate
+    for path in bundled_scenarios():
+        if path.stem == name:
+            return path
+    return None

@@ -1,0 +1,244 @@
+"""The loaded scenario: immutable, compiled once (ids to indexes, conditions to closures)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+# Built-in state slots. Custom variables follow from CUSTOM_START.
+ESCALATION, RAPPORT, RECOVERY, FACTOR_REVEALED = 0, 1, 2, 3
+CUSTOM_START = 4
+BUILTIN_VARIABLES = ("escalation", "rapport", "recovery", "factor_revealed")
+
+OUTCOME_CLASSES = ("resolved", "referred", "arrest", "force-used", "injury")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Text in one or more languages; `get` falls back to the scenario's default language."""
+
+    values: Mapping[str, str]
+
+    def get(self, language: str, default: str) -> str:
+        """The text in `language`, else in `default`, else in any language given."""
+        values = self.values
+        if language in values:
+            return values[language]
+        if default in values:
+            return values[default]
+        return next(iter(values.values()), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: str
+    slot: int
+    initial: int
+    minimum: int
+    maximum: int
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """One change to a variable: `relative` adds `amount`, otherwise it sets the value."""
+
+    slot: int
+    name: str
+    relative: bool
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCase:
+    when: str
+    test: Callable[[tuple], object]
+    escalation: int
+    rapport: int
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A behaviour-model rule: for choices carrying any of `tags`, the first case that holds."""
+
+    id: str
+    tags: frozenset
+    cases: tuple[RuleCase, ...]
+    source: str  # "default" or the scenario id that added or replaced it
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    trigger_level: int
+    duration: int
+    rise_bonus: int
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourModel:
+    """Level names, tag vocabulary and escalation rules (see simulator/behaviour/default.yaml)."""
+
+    name: str
+    version: int
+    level_names: tuple[str, ...]
+    level_ids: tuple[str, ...]
+    rapport_names: tuple[str, ...]
+    force_levels: Mapping[str, int]  # id -> rank
+    force_names: Mapping[str, str]
+    recovery: Recovery
+    tags: Mapping[str, Mapping[str, str]]  # tag -> {"polarity": ..., "description": ...}
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    index: int
+    weight: float
+    target: int
+    effects: tuple[Effect, ...]
+    text: Text | None
+    condition: str | None
+    test: Callable[[tuple], object] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    node: int  # index of the node it belongs to
+    text: Text | None
+    condition: str | None
+    test: Callable[[tuple], object] | None
+    effects: tuple[Effect, ...]
+    tags: tuple[str, ...]
+    force: str | None
+    reveals: bool
+    feedback: Text | None
+    target: int | None  # next node or ending index; None when `outcomes` decide
+    outcomes: tuple[Outcome, ...]
+    rules: tuple[Rule, ...]  # behaviour rules whose tags meet this choice's tags
+    is_timeout: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    speaker: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    seconds: float
+    expire: Choice
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    index: int
+    narrative: Text
+    lines: tuple[Line, ...]
+    behaviour: Text | None
+    perspective: Text | None
+    background: str | None
+    present: tuple[str, ...]
+    timer: Timer | None
+    choices: tuple[Choice, ...]
+    choice_by_id: Mapping[str, Choice]
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    id: str
+    index: int  # target index: len(nodes) + position among endings
+    outcome: str
+    title: Text
+    text: Text
+    debrief: Text
+    perspective: Text | None
+    background: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Character:
+    id: str
+    name: Text
+    role: str
+    description: Text | None
+    portrait: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenFactor:
+    id: str
+    kind: str
+    description: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Graham:
+    offence: Text | None
+    offence_severity: str
+    weapon: str | None
+    danger_to_others: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A validated, compiled scenario. Targets: nodes are 0..len(nodes)-1, endings follow."""
+
+    id: str
+    version: str
+    title: Text
+    summary: Text
+    audience: tuple[str, ...]
+    minutes: int
+    topics: tuple[str, ...]
+    language: str
+    languages: tuple[str, ...]
+    location: Text | None
+    dispatch: Text | None
+    objectives: tuple[Objective, ...]
+    content_notes: tuple[Text, ...]
+    authors: tuple[Person, ...]
+    reviewers: tuple[Person, ...]
+    characters: Mapping[str, Character]
+    variables: tuple[Variable, ...]  # every slot, built-ins first
+    var_index: Mapping[str, int]
+    hidden_factor: HiddenFactor | None
+    graham: Graham | None
+    behaviour: BehaviourModel
+    start: int
+    nodes: tuple[Node, ...]
+    endings: tuple[Ending, ...]
+    target_ids: tuple[str, ...]  # target index -> id
+    target_index: Mapping[str, int]
+    choice_by_id: Mapping[str, Choice]  # every choice and timer expiry in the scenario
+    scoring: Mapping = field(default_factory=lambda: MappingProxyType({}))
+    source: str = ""  # file path it was loaded from
+    content_hash: str = ""  # sha256 of the file's bytes
+
+    @property
+    def initial_values(self) -> tuple[int, ...]:
+        return tuple(v.initial for v in self.variables)
+
+    def is_ending(self, target: int) -> bool:
+        return target >= len(self.nodes)
+
+    def ending_at(self, target: int) -> Ending:
+        return self.endings[target - len(self.nodes)]
+
+    def subject(self) -> Character:
+        return next(c for c in self.characters.values() if c.role == "subject")

@@ -1,0 +1,166 @@
+"""Play a scenario in the terminal: plain numbered lines that work with screen readers."""
+from __future__ import annotations
+
+import select
+import sys
+import textwrap
+import time
+from typing import Callable, TextIO
+
+from .engine import Session
+from .model import Scenario
+
+INCOMPLETE_EXIT = 3
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return "\n".join(textwrap.fill(p, width=88, initial_indent=indent, subsequent_indent=indent)
+                     for p in text.strip().split("\n") if p.strip())
+
+
+class TextPlayer:
+    """Runs one session on line-based input and output; no cursor tricks, no colour."""
+
+    def __init__(self, session: Session, inp: TextIO, out: TextIO, *, show_meter: bool = True,
+                 timed: bool = False, clock: Callable[[], float] = time.monotonic,
+                 debrief: Callable[[Session], str] | None = None):
+        self.session = session
+        self.inp = inp
+        self.out = out
+        self.show_meter = show_meter
+        self.timed = timed
+        self.clock = clock
+        self.debrief = debrief
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def intro(self) -> None:
+        sc, lang = self.session.scenario, self.session.language
+        t = lambda x: x.get(lang, sc.language) if x else ""  # noqa: E731
+        self.say(f"=== {t(sc.title)} ===")
+        self.say(_wrap(t(sc.summary)))
+        if sc.content_notes:
+            self.say("Content notes: " + "; ".join(t(n) for n in sc.content_notes) + ".")
+        if sc.location:
+            self.say(f"Location: {t(sc.location)}")
+        if sc.dispatch:
+            self.say("Briefing:")
+            self.say(_wrap(t(sc.dispatch), "  "))
+        self.say("Type the number of a choice and press Enter." +
+                 (" Type u to undo the last decision." if self.session.options.allow_undo else ""))
+        self.say()
+
+    def show(self) -> None:
+        view = self.session.view()
+        self.say(_wrap(view.narrative))
+        for line in view.lines:
+            self.say(_wrap(f"{line.name}: \u201c{line.text}\u201d", "  "))
+        if view.behaviour:
+            self.say(_wrap(f"What you see: {view.behaviour}"))
+        if self.show_meter:
+            recovering = ", still recovering from a peak" if view.recovery else ""
+            self.say(f"Escalation {view.escalation} of 6: {view.escalation_name}{recovering}. "
+                     f"Rapport {view.rapport} of 5: {view.rapport_name}.")
+        if view.timer_seconds is not None and self.timed:
+            self.say(f"You have {view.timer_seconds:g} seconds to decide.")
+        for choice in view.choices:
+            self.say(f"  {choice.number}. {choice.text}")
+
+    def read_line(self, timeout: float | None) -> str | None:
+        """A line of input; '' at end of input; None if the timeout passed first."""
+        if timeout is not None:
+            try:
+                ready, _, _ = select.select([self.inp], [], [], max(0.0, timeout))
+            except (ValueError, OSError, TypeError):
+                ready = [self.inp]  # not selectable (e.g. a StringIO in tests): read without a timer
+            if not ready:
+                return None
+        return self.inp.readline()
+
+    def run(self) -> int:
+        """Play to an ending. Returns 0, or INCOMPLETE_EXIT when input ends first."""
+        session = self.session
+        self.intro()
+        while not session.ended:
+            self.show()
+            started = self.clock()
+            seconds = session.timer_seconds() if self.timed else None
+            deadline = started + seconds if seconds is not None else None
+            count = len(session.view().choices)
+            while True:
+                self.out.write(f"Your choice (1-{count}): ")
+                self.out.flush()
+                remaining = None if deadline is None else deadline - self.clock()
+                line = self.read_line(remaining)
+                if line is None:
+                    self.say()
+                    self.say("Time is up.")
+                    session.expire_timer()
+                    break
+                if line == "":
+                    self.say()
+                    self.say("Input ended before the scenario finished. Nothing was lost: "
+                             f"{session.state.steps} decisions were recorded.")
+                    self.summary()
+                    return INCOMPLETE_EXIT
+                answer = line.strip().lower()
+                if answer == "u" and session.options.allow_undo:
+                    try:
+                        session.undo()
+                        self.say("Undone: back to the previous decision.")
+                    except Exception as exc:  # noqa: BLE001 - tell the user, keep playing
+                        self.say(f"Cannot undo: {exc}.")
+                    break
+                if answer.isdigit() and 1 <= int(answer) <= count:
+                    choice = session.view().choices[int(answer) - 1]
+                    session.choose(choice.id, elapsed=round(self.clock() - started, 3))
+                    break
+                self.say(f"Please type a number from 1 to {count}.")
+            self.say()
+        self.ending()
+        return 0
+
+    def ending(self) -> None:
+        view = self.session.view()
+        assert view.ending is not None
+        self.say(f"=== Ending: {view.ending.title} ({view.ending.outcome}) ===")
+        self.say(_wrap(view.ending.text))
+        if view.ending.perspective:
+            self.say("The subject's perspective:")
+            self.say(_wrap(view.ending.perspective, "  "))
+        self.say("Debrief notes:")
+        self.say(_wrap(view.ending.debrief, "  "))
+        self.summary()
+        if self.debrief is not None:
+            self.say()
+            self.say(self.debrief(self.session))
+
+    def summary(self) -> None:
+        """The escalation history: every change with the decision and the rule that caused it."""
+        session = self.session
+        names = session.scenario.behaviour.level_names
+        self.say("Escalation history:")
+        start = session.log[0]["escalation"]
+        peak = start
+        self.say(f"  start: level {start} ({names[start]})")
+        for event in session.log:
+            if event["type"] == "escalation_changed":
+                cause = event["cause"]
+                source = cause.get("rule") or cause["kind"]
+                peak = max(peak, event["to"])
+                self.say(_wrap(f"{event['t']:>7.1f}s  {event['from']} -> {event['to']} after "
+                               f"{cause.get('choice')} [{source}]: {cause.get('why', 'scenario effect')}", "  "))
+            elif event["type"] == "undo":
+                self.say(f"  {event['t']:>7.1f}s  undo: back to {event['node']}")
+        final = session.escalation
+        self.say(f"  peak level {peak} ({names[peak]}), final level {final} ({names[final]}), "
+                 f"{session.state.steps} decisions.")
+
+
+def play_text(scenario: Scenario, session: Session, *, timed: bool, show_meter: bool,
+              inp: TextIO | None = None, out: TextIO | None = None, debrief=None) -> int:
+    """Run text mode on standard input and output (or the given streams)."""
+    player = TextPlayer(session, inp or sys.stdin, out or sys.stdout, show_meter=show_meter, timed=timed,
+                        debrief=debrief)
+    return player.run()
