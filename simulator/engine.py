@@ -83,28 +83,45 @@ def outcome_distribution(scenario: Scenario, state: State, choice: Choice) -> li
     return [(o, o.weight / total) for o in eligible]
 
 
-def _change(scenario: Scenario, values: list, slot: int, delta: int, cause: dict, log: list, t: float,
-            bonus: int) -> None:
-    """Apply one change with its cause; during recovery a rise is followed by a bonus rise."""
+RECOVERY_WHY = ("Still recovering from an earlier peak, the person re-escalates more easily "
+                "(CPI tension-reduction phase).")
+
+
+def _net_change(scenario: Scenario, values: list, slot: int, parts: list, log: list, t: float,
+                bonus: int, cid: str) -> None:
+    """Apply every contribution to one variable for one decision as a single, clamped change.
+
+    Netting first (instead of clamping after each rule) means rules that cancel out leave no
+    false peak, a clamp cannot turn a harmful choice into a calming one, and the recovery bonus
+    applies once per decision. Each contribution stays in `causes` with its own delta and reason.
+    """
     var = scenario.variables[slot]
-    old = values[slot]
-    wanted = old + delta
-    new = var.minimum if wanted < var.minimum else var.maximum if wanted > var.maximum else wanted
+    old = value = values[slot]
+    causes = []
+    for relative, amount, cause in parts:
+        delta = amount if relative else amount - value
+        value = value + amount if relative else amount
+        causes.append(dict(cause, delta=delta))
+    if slot == ESCALATION and bonus and value > old:
+        value += bonus
+        causes.append({"kind": "recovery", "choice": cid, "why": RECOVERY_WHY, "delta": bonus})
+    new = var.minimum if value < var.minimum else var.maximum if value > var.maximum else value
+    if new == old and not any(c["delta"] for c in causes):
+        return
+    direction = (new > old) - (new < old)
+    main = causes[0]
+    if direction:
+        main = max((c for c in causes if (c["delta"] > 0) - (c["delta"] < 0) == direction),
+                   key=lambda c: abs(c["delta"]), default=main)
     kind = ("escalation_changed" if slot == ESCALATION else "rapport_changed" if slot == RAPPORT
             else "variable_changed")
-    event = {"seq": len(log), "type": kind, "t": t, "from": old, "to": new, "cause": cause}
+    event = {"seq": len(log), "type": kind, "t": t, "from": old, "to": new, "cause": main, "causes": causes}
     if kind == "variable_changed":
         event["name"] = var.name
-    if new != wanted:
+    if new != value:
         event["clamped"] = True
     values[slot] = new
     log.append(event)
-    if slot == ESCALATION and bonus and new > old and new < var.maximum:
-        extra = min(new + bonus, var.maximum)
-        values[slot] = extra
-        log.append({"seq": len(log), "type": "escalation_changed", "t": t, "from": new, "to": extra,
-                    "cause": {"kind": "recovery", "choice": cause.get("choice"),
-                              "why": "Still recovering from an earlier peak, the person re-escalates more easily (CPI tension-reduction phase)."}})
 
 
 def transition(scenario: Scenario, state: State, choice: Choice, outcome: Outcome | None,
@@ -129,25 +146,27 @@ def transition(scenario: Scenario, state: State, choice: Choice, outcome: Outcom
                     "probability": round(probability, 6), "next": scenario.target_ids[outcome.target]})
     recovery = scenario.behaviour.recovery
     bonus = recovery.rise_bonus if pre[RECOVERY] > 0 else 0
+    parts: dict[int, list] = {}
     for rule in choice.rules:
         for case in rule.cases:
             if case.test(pre):
                 cause = {"kind": "rule", "rule": rule.id, "choice": cid, "why": case.why}
                 if case.escalation:
-                    _change(scenario, values, ESCALATION, case.escalation, cause, log, t, bonus)
+                    parts.setdefault(ESCALATION, []).append((True, case.escalation, cause))
                 if case.rapport:
-                    _change(scenario, values, RAPPORT, case.rapport, cause, log, t, 0)
+                    parts.setdefault(RAPPORT, []).append((True, case.rapport, cause))
                 if not case.escalation and not case.rapport:
                     log.append({"seq": len(log), "type": "rule_applied", "t": t, "rule": rule.id,
                                 "choice": cid, "why": case.why})
                 break
-    for effects, cause in ((choice.effects, {"kind": "effect", "choice": cid}),
-                           (outcome.effects if outcome is not None else (),
-                            {"kind": "outcome", "choice": cid, "outcome": outcome.index if outcome else None})):
-        for eff in effects:
-            delta = eff.amount if eff.relative else eff.amount - values[eff.slot]
-            if delta:
-                _change(scenario, values, eff.slot, delta, cause, log, t, bonus if eff.slot == ESCALATION else 0)
+    for eff in choice.effects:
+        parts.setdefault(eff.slot, []).append((eff.relative, eff.amount, {"kind": "effect", "choice": cid}))
+    if outcome is not None:
+        for eff in outcome.effects:
+            parts.setdefault(eff.slot, []).append(
+                (eff.relative, eff.amount, {"kind": "outcome", "choice": cid, "outcome": outcome.index}))
+    for slot in sorted(parts):
+        _net_change(scenario, values, slot, parts[slot], log, t, bonus, cid)
     if choice.reveals and not values[FACTOR_REVEALED] and scenario.hidden_factor is not None:
         values[FACTOR_REVEALED] = 1
         log.append({"seq": len(log), "type": "factor_revealed", "t": t, "factor": scenario.hidden_factor.id,
@@ -219,6 +238,7 @@ class View:
     recovery: int
     factor_revealed: bool
     ending: EndingView | None
+    reaction: str | None = None  # what happened by chance after the last decision, if anything
 
 
 class Session:
@@ -232,7 +252,8 @@ class Session:
         self.rng = np.random.default_rng(self.seed)
         self.state = initial_state(scenario)
         self.log: list[dict] = []
-        self._history: list[tuple[State, dict]] = []
+        self._history: list[tuple[State, dict, str | None]] = []
+        self.reaction: str | None = None
         self.log.append({"seq": 0, "type": "session_started", "t": 0.0,
                          "scenario": {"id": scenario.id, "version": scenario.version,
                                       "content_hash": scenario.content_hash},
@@ -281,7 +302,8 @@ class Session:
             e = sc.ending_at(self.state.at)
             ending = EndingView(e.id, e.outcome, e.title.get(lang, default), e.text.get(lang, default),
                                 e.debrief.get(lang, default), e.perspective.get(lang, default) if e.perspective else None)
-            return View(None, ending.text, (), None, ending.perspective, e.background, (), (), None, ending=ending, **common)
+            return View(None, ending.text, (), None, ending.perspective, e.background, (), (), None, ending=ending,
+                        reaction=self.reaction, **common)
         node = sc.nodes[self.state.at]
 
         def name_of(speaker: str) -> str:
@@ -295,7 +317,8 @@ class Session:
             tuple(LineView(l.speaker, name_of(l.speaker), l.text.get(lang, default)) for l in node.lines),
             node.behaviour.get(lang, default) if node.behaviour else None,
             node.perspective.get(lang, default) if node.perspective else None,
-            node.background, node.present, choices, self.timer_seconds(), ending=None, **common)
+            node.background, node.present, choices, self.timer_seconds(), ending=None, reaction=self.reaction,
+            **common)
 
     # --- inputs ----------------------------------------------------------------------------------
     def _choice(self, choice_id: str) -> Choice:
@@ -321,8 +344,10 @@ class Session:
                     outcome, p = candidate, prob
                     break
         if self.options.allow_undo:
-            self._history.append((self.state, self.rng.bit_generator.state))
+            self._history.append((self.state, self.rng.bit_generator.state, self.reaction))
         self.state = transition(self.scenario, self.state, choice, outcome, p, float(elapsed), self.log, actor, reason)
+        text = outcome.text if outcome is not None else None
+        self.reaction = text.get(self.language, self.scenario.language) if text is not None else None
 
     def choose(self, choice_id: str, elapsed: float = 0.0, actor: str | dict = "trainee",
                reason: str | None = None) -> None:
@@ -347,7 +372,7 @@ class Session:
             raise InvalidChoice("undo is not allowed in this session")
         if not self._history:
             raise InvalidChoice("there is nothing to undo")
-        state, rng_state = self._history.pop()
+        state, rng_state, self.reaction = self._history.pop()
         self.rng.bit_generator.state = rng_state
         self.state = state
         self.log.append({"seq": len(self.log), "type": "undo", "t": state.t, "actor": actor, "reason": reason,

@@ -53,6 +53,8 @@ class TextPlayer:
 
     def show(self) -> None:
         view = self.session.view()
+        if view.reaction:
+            self.say(_wrap(view.reaction))
         self.say(_wrap(view.narrative))
         for line in view.lines:
             self.say(_wrap(f"{line.name}: \u201c{line.text}\u201d", "  "))
@@ -124,6 +126,8 @@ class TextPlayer:
     def ending(self) -> None:
         view = self.session.view()
         assert view.ending is not None
+        if view.reaction:
+            self.say(_wrap(view.reaction))
         self.say(f"=== Ending: {view.ending.title} ({view.ending.outcome}) ===")
         self.say(_wrap(view.ending.text))
         if view.ending.perspective:

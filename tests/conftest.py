@@ -1,0 +1,34 @@
+"""Shared fixtures: paths to the bundled and test scenarios, and a loader that must succeed."""
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path, monkeypatch):
+    """Keep caches and settings out of the user's home during tests."""
+    monkeypatch.setenv("PARLEY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PARLEY_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def load_ok(path):
+    from simulator.loader import load_scenario
+    result = load_scenario(path, use_cache=False)
+    assert result.scenario is not None, "\n".join(d.format() for d in result.diagnostics)
+    return result.scenario
+
+
+@pytest.fixture(scope="session")
+def minimal():
+    return load_ok(FIXTURES / "minimal.yaml")
+
+
+def bundled_paths():
+    return sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -1,0 +1,214 @@
+"""Loader: safe YAML, every diagnostic with file/line/column/hint, all at once, never a traceback."""
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator.loader import load_scenario, load_scenario_bytes
+from simulator.model import Scenario
+
+from .conftest import FIXTURES, ROOT, bundled_paths
+
+MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+
+
+def diags(text: str, name="t.yaml"):
+    result = load_scenario_bytes(text.encode("utf-8"), name, asset_dirs=[ROOT / "assets"])
+    return result, [(d.code, d.line, d.column) for d in result.diagnostics if d.severity == "error"]
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    idx = -1
+    for _ in range(occurrence):
+        idx = text.index(needle, idx + 1)
+    return text[:idx].count("\n") + 1
+
+
+def test_minimal_loads_into_an_immutable_model(minimal):
+    assert isinstance(minimal, Scenario)
+    assert minimal.target_ids[minimal.start] == "first"
+    with pytest.raises(AttributeError):
+        minimal.id = "other"  # frozen
+    assert minimal.nodes[0].choices[0].test is None
+    assert minimal.choice_by_id["thank"].test((0, 0, 0, 0, 1)) is True
+
+
+@pytest.mark.parametrize("path", bundled_paths(), ids=lambda p: p.stem)
+def test_bundled_scenarios_have_no_errors(path):
+    result = load_scenario(path, use_cache=False)
+    assert result.ok, "\n".join(d.format() for d in result.errors)
+    sc = result.scenario
+    assert len(sc.nodes) >= 20 and len(sc.endings) >= 3
+    assert any(n.timer for n in sc.nodes), "needs a timed decision"
+    assert any(c.outcomes for c in sc.choice_by_id.values()), "needs a random reaction"
+    assert sc.hidden_factor is not None
+    assert Path(path).read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+
+
+def test_unknown_next_is_reported_at_its_line_with_a_suggestion():
+    text = MINIMAL.replace("next: calm-end", "next: calm-edn", 1)
+    result, errors = diags(text)
+    assert result.scenario is None
+    assert ("unknown-next", line_of(text, "next: calm-edn"), 15) in errors
+    d = next(d for d in result.diagnostics if d.code == "unknown-next")
+    assert "calm-end" in d.hint and d.format().startswith(f"t.yaml:{d.line}:15: error:")
+
+
+def test_all_problems_come_at_once():
+    text = (MINIMAL.replace("tags: [open-question]", "tags: [open-questoin]")
+                   .replace("narrative: \"Sam looks at you.\"", "narative: \"Sam looks at you.\"")
+                   .replace("condition: \"notes >= 1\"", "condition: \"nots >= 1\"")
+                   .replace("effects: {notes: +1}", "effects: {notes: 1}")
+                   .replace("- {weight: 3, next: third}", "- {weight: 0, next: third}"))
+    result, errors = diags(text)
+    codes = {c for c, _, _ in errors}
+    assert {"unknown-tag", "unknown-key", "missing-key", "unknown-variable", "bare-number", "bad-weight"} <= codes
+    tag = next(d for d in result.diagnostics if d.code == "unknown-tag")
+    assert "open-question" in tag.hint
+    key = next(d for d in result.diagnostics if d.code == "unknown-key")
+    assert key.line == line_of(text, "narative:") and "narrative" in key.hint
+
+
+def test_duplicate_ids_and_keys():
+    text = MINIMAL.replace("- id: demand", "- id: listen")
+    _, errors = diags(text)
+    assert ("duplicate-id", line_of(text, "- id: listen", 2), 13) in errors
+    text = MINIMAL.replace("minutes: 5\n", "minutes: 5\nminutes: 6\n")
+    _, errors = diags(text)
+    assert ("duplicate-key", line_of(text, "minutes: 6"), 1) in errors
+
+
+def test_unreachable_and_trapped_nodes():
+    text = MINIMAL.replace("endings:", """  island:
+    narrative: "Nobody comes here."
+    choices:
+      - {id: island-loop, text: "Loop", next: island, feedback: "x"}
+endings:""")
+    _, errors = diags(text)
+    codes = [c for c, _, _ in errors]
+    assert "unreachable" in codes
+    text2 = MINIMAL.replace("        next: second\n      - id: demand", "        next: trap\n      - id: demand").replace(
+        "endings:", """  trap:
+    narrative: "A loop."
+    choices:
+      - {id: trap-loop, text: "Again", next: trap, feedback: "x"}
+endings:""")
+    _, errors2 = diags(text2)
+    assert ("no-ending", line_of(text2, "  trap:"), 3) in errors2
+
+
+def test_dead_condition_is_found_by_interval_analysis():
+    # notes only ever goes up by one, at most once before `second`, so notes >= 3 can never hold.
+    text = MINIMAL.replace('condition: "notes >= 1"', 'condition: "notes >= 3"')
+    result, errors = diags(text)
+    assert ("dead-condition", line_of(text, 'condition: "notes >= 3"'), 20) in errors
+    assert "notes 0..1" in next(d for d in result.diagnostics if d.code == "dead-condition").message
+    # a satisfiable condition is not reported
+    _, ok = diags(MINIMAL)
+    assert ok == []
+
+
+def test_out_of_range_values_and_bad_conditions():
+    text = MINIMAL.replace("notes: {initial: 0, min: 0, max: 3}", "notes: {initial: 5, min: 0, max: 3}")
+    _, errors = diags(text)
+    assert "out-of-range" in [c for c, _, _ in errors]
+    text = MINIMAL.replace('condition: "notes >= 1"', 'condition: "notes >== 1"')
+    result, errors = diags(text)
+    bad = next(d for d in result.diagnostics if d.code == "bad-condition")
+    assert "character" in bad.message
+    text = MINIMAL.replace("escalation: 2\n", "escalation: 9\n")
+    _, errors = diags(text)
+    assert any(c == "schema" or c == "bad-value" for c, _, _ in errors)
+
+
+def test_missing_asset_files_are_errors(tmp_path):
+    text = MINIMAL.replace('sam: {name: "Sam", role: subject}',
+                           'sam: {name: "Sam", role: subject, portrait: portraits/nobody}').replace(
+        '    narrative: "Sam stands by the car."', '    background: backgrounds/nowhere.svg\n    narrative: "Sam stands by the car."')
+    result, errors = diags(text)
+    assert [c for c, _, _ in errors].count("missing-asset") == 2
+    text = MINIMAL.replace('sam: {name: "Sam", role: subject}',
+                           'sam: {name: "Sam", role: subject, portrait: portraits/ruth-lindqvist}')
+    _, errors = diags(text)
+    assert errors == []
+    escape = MINIMAL.replace('    narrative: "Sam stands by the car."',
+                             '    background: ../../etc/passwd\n    narrative: "Sam stands by the car."')
+    _, errors = diags(escape)
+    assert "missing-asset" in [c for c, _, _ in errors]
+
+
+def test_translations_fall_back_with_a_warning():
+    text = MINIMAL.replace("languages: [en]", "languages: [en, es]").replace(
+        'title: "Minimal test scenario"', 'title: {en: "Minimal test scenario", es: "Escenario mínimo"}')
+    result, errors = diags(text)
+    assert errors == [] and result.scenario is not None
+    warnings = [d for d in result.diagnostics if d.code == "missing-translation"]
+    assert warnings and all(d.severity == "warning" for d in warnings)
+    assert result.scenario.title.get("es", "en") == "Escenario mínimo"
+    assert result.scenario.summary.get("es", "en") == "A small scenario that exercises every engine feature."
+
+
+@pytest.mark.parametrize("text,code", [
+    ("a: &x [1]\nb: *x\n", "alias"),
+    ("a: !!python/object/apply:os.system ['true']\n", "tag"),
+    ("a: 1\na: 2\n", "duplicate-key"),
+    ("<<: {a: 1}\n", "merge-key"),
+    ("a: [1, 2\n", "yaml-syntax"),
+    ("a: 1\n---\nb: 2\n", "several-documents"),
+    ("", "empty"),
+    ("[" * 5000 + "]" * 5000, "too-deep"),
+    ("- " * 5000 + "x\n", "too-deep"),
+    ("- just\n- a list\n", "not-a-mapping"),
+])
+def test_unsafe_or_broken_yaml_is_refused_with_a_position(text, code):
+    result, errors = diags(text)
+    assert result.scenario is None
+    assert code in [c for c, _, _ in errors], result.diagnostics
+
+
+def test_alias_bomb_is_rejected_quickly():
+    import time
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, cur in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    started = time.perf_counter()
+    result, errors = diags("\n".join(lines))
+    assert time.perf_counter() - started < 1.0
+    assert result.scenario is None and errors[0][0] == "alias"
+
+
+def test_size_limit_and_encoding():
+    result, errors = diags("a: " + "x" * (5 * 1024 * 1024 + 1))
+    assert errors[0][0] == "too-large"
+    result = load_scenario_bytes(b"a: \xff\n", "bad.yaml")
+    assert result.diagnostics[0].code == "encoding" and result.diagnostics[0].line == 1
+
+
+def test_cache_round_trip_gives_the_same_scenario(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARLEY_CACHE_DIR", str(tmp_path))
+    path = FIXTURES / "minimal.yaml"
+    fresh = load_scenario(path, use_cache=True)
+    cached = load_scenario(path, use_cache=True)
+    assert not fresh.from_cache and cached.from_cache
+    assert [d.format() for d in fresh.diagnostics] == [d.format() for d in cached.diagnostics]
+    from simulator.engine import Session
+    logs = []
+    for sc in (fresh.scenario, cached.scenario):
+        s = Session(sc, seed=4)
+        for cid in ("write", "coin", "thank"):
+            if not s.ended and cid in [c.id for c in s.view().choices]:
+                s.choose(cid, 1)
+        logs.append(s.log_json())
+    assert logs[0] == logs[1]
+    # a corrupt cache file is ignored, not trusted
+    for f in (tmp_path / "scenarios").glob("*.json"):
+        f.write_text("{not json")
+    again = load_scenario(path, use_cache=True)
+    assert again.ok and not again.from_cache
+
+
+def test_json_schema_is_valid_draft_2020_12():
+    import jsonschema
+    schema = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"].endswith("2020-12/schema")
