@@ -150,11 +150,14 @@ class TextPlayer:
         self.say(f"  start: level {start} ({names[start]})")
         for event in session.log:
             if event["type"] == "escalation_changed":
-                cause = event["cause"]
-                source = cause.get("rule") or cause["kind"]
+                causes = event.get("causes") or [event["cause"]]
                 peak = max(peak, event["to"])
-                self.say(_wrap(f"{event['t']:>7.1f}s  {event['from']} -> {event['to']} after "
-                               f"{cause.get('choice')} [{source}]: {cause.get('why', 'scenario effect')}", "  "))
+                reasons = "; ".join(
+                    f"{c.get('rule') or c['kind']} {c.get('delta', 0):+d}: "
+                    f"{c.get('why') or 'an effect the scenario attaches to this decision'}" for c in causes)
+                clamped = " (kept within 0-6)" if event.get("clamped") else ""
+                self.say(_wrap(f"{event['t']:>7.1f}s  {event['from']} -> {event['to']}{clamped} after "
+                               f"{event['cause'].get('choice')}: {reasons}", "  "))
             elif event["type"] == "undo":
                 self.say(f"  {event['t']:>7.1f}s  undo: back to {event['node']}")
         final = session.escalation

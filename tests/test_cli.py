@@ -1,0 +1,61 @@
+"""The command line as a user meets it: validate exit codes and JSON, list, text-mode play."""
+import json
+import os
+import subprocess
+import sys
+
+from .conftest import FIXTURES, ROOT
+
+
+def run(*args, stdin=""):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def test_validate_exit_codes_and_json(tmp_path):
+    ok = run("validate", str(FIXTURES / "minimal.yaml"))
+    assert ok.returncode == 0 and "1 valid" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((FIXTURES / "minimal.yaml").read_text().replace("next: calm-end", "next: nowhere"))
+    res = run("validate", str(bad), "--json")
+    assert res.returncode == 1
+    data = json.loads(res.stdout)
+    diag = data["files"][0]["diagnostics"][0]
+    assert data["invalid"] == 1 and diag["code"] == "unknown-next" and diag["line"] > 0 and diag["hint"]
+    plain = run("validate", str(bad))
+    assert plain.returncode == 1 and f"{bad}:" in plain.stdout and ": error: " in plain.stdout
+    assert run("validate", str(tmp_path / "missing.yaml")).returncode == 2
+    assert run("validate").returncode == 2
+    assert run("validate", "scenarios/").returncode == 0
+
+
+def test_list_shows_bundled_scenarios():
+    res = run("list")
+    assert res.returncode == 0
+    assert "deaf-driver-traffic-stop" in res.stdout and "collision-limited-english" in res.stdout
+    assert "min" in res.stdout and "recruit" in res.stdout
+
+
+def test_play_text_handles_bad_input_and_end_of_input():
+    res = run("play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", stdin="9\nabc\n1\n")
+    assert res.returncode == 3
+    assert "Please type a number from 1 to 3." in res.stdout
+    assert "Input ended before the scenario finished" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
+def test_play_text_to_an_ending_writes_the_log(tmp_path):
+    log = tmp_path / "run.jsonl"
+    res = run("play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", "--log", str(log), stdin="3\n3\n")
+    assert res.returncode == 0, res.stderr
+    assert "=== Ending: Resolved (resolved) ===" in res.stdout and "Escalation history:" in res.stdout
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert events[0]["seed"] == 2 and events[-1]["type"] == "ending_reached"
+
+
+def test_play_by_bundled_id_and_unknown_names():
+    res = run("play", "deaf-driver-traffic-stop", "--text", "--seed", "1", stdin="1\n")
+    assert res.returncode == 3 and "Deaf" in res.stdout + res.stderr or "Ruth" in res.stdout
+    missing = run("play", "no-such-scenario", "--text")
+    assert missing.returncode == 2 and "bundled" in missing.stderr
