@@ -295,12 +295,15 @@ class SemanticChecker:
     # --- assets ---------------------------------------------------------------------------------
     def find_asset(self, ref: str) -> Path | None:
         """The first existing file or folder named `ref` in the asset search path, else None."""
-        if not ref or ref.startswith(("/", "\\")) or ".." in Path(ref).parts:
+        if not ref or len(ref) > 255 or ref.startswith(("/", "\\")) or ".." in Path(ref).parts:
             return None
         for base in self.asset_dirs:
             candidate = base / ref
-            if candidate.exists():
-                return candidate
+            try:
+                if candidate.exists():
+                    return candidate
+            except (OSError, ValueError):  # a name too long, or with a NUL byte, is simply not found
+                return None
         return None
 
     def check_assets(self) -> None:
@@ -317,7 +320,8 @@ class SemanticChecker:
             if not isinstance(ref, str):
                 continue
             folder = self.find_asset(ref)
-            missing = [e for e in PORTRAIT_EXPRESSIONS if folder is None or not (folder / f"{e}.svg").is_file()]
+            missing = [e for e in PORTRAIT_EXPRESSIONS if folder is None or not folder.is_dir()
+                       or not (folder / f"{e}.svg").is_file()]
             if missing:
                 self.sink.error(self.pos(("characters", cid, "portrait")), "missing-asset",
                                 f"portrait {ref!r} lacks {', '.join(m + '.svg' for m in missing)}",
@@ -435,17 +439,22 @@ class SemanticChecker:
             rise_bonus = behaviour["recovery"]["rise_bonus"]
         queue = deque([start])
         queued = {start}
+        transfers: dict[int, object] = {}
         while queue:
             here = queue.popleft()
             queued.discard(here)
             env = env_at[here]
-            for target, path, choice, outcome_path in edges[here]:
+            for edge in edges[here]:
+                target, path, choice, outcome_path = edge
                 cond = self.parsed.get(path + ("condition",))
                 if cond is not None and interval(cond, env) == (0, 0):
                     continue
-                new = self.apply_choice(env, choice, outcome_path, rules, rise_bonus)
                 if target not in nodes:
                     continue
+                transfer = transfers.get(id(edge))
+                if transfer is None:
+                    transfer = transfers[id(edge)] = self.transfer(choice, outcome_path, rules, rise_bonus)
+                new = transfer(env)
                 old = env_at.get(target)
                 merged = new if old is None else {n: (min(old[n][0], new[n][0]), max(old[n][1], new[n][1]))
                                                   for n in names}
@@ -490,49 +499,61 @@ class SemanticChecker:
                 rules[rule["id"]] = [(set(x for x in _l(rule.get("tags")) if isinstance(x, str)), cases)]
         return [entry for entries in rules.values() for entry in entries]
 
-    def apply_choice(self, env, choice, outcome_path, rules, rise_bonus):
+    def transfer(self, choice, outcome_path, rules, rise_bonus):
+        """The effect of one edge on value intervals, computed once and applied on every visit.
+
+        Over-approximates the engine: any rule case may apply, netted rises may get the recovery
+        bonus, and recovery may hold any value in its range afterwards.
+        """
         tags = set(x for x in _l(choice.get("tags")) if isinstance(x, str))
-        delta = {"escalation": [0, 0], "rapport": [0, 0]}
+        shift = {"escalation": [0, 0], "rapport": [0, 0]}
         for rule_tags, cases in rules:
             if tags & rule_tags and cases:
                 for key, idx in (("escalation", 0), ("rapport", 1)):
                     values = [c[idx] for c in cases] + [0]
-                    delta[key][0] += min(values)
-                    delta[key][1] += max(values)
-        new = dict(env)
-        for key in ("escalation", "rapport"):
-            lo, hi = new[key]
-            dlo, dhi = delta[key]
-            if key == "escalation" and dhi > 0:
-                dhi += rise_bonus
-            new[key] = (lo + dlo, hi + dhi)
+                    shift[key][0] += min(values)
+                    shift[key][1] += max(values)
+        steps = []  # (name, kind, amount): kind "add" or "set", in application order
         effect_sets = [_d(choice.get("effects"))]
         if outcome_path is not None:
             effect_sets.append(_d(_d(self.get(outcome_path)).get("effects")))
         for effects in effect_sets:
             for name, value in effects.items():
-                if name not in new or isinstance(value, bool):
+                if name not in self.ranges or isinstance(value, bool):
                     continue
                 if isinstance(value, str) and value.startswith("="):
                     try:
-                        v = int(value[1:])
+                        steps.append((name, "set", int(value[1:])))
                     except ValueError:
                         continue
-                    new[name] = (v, v)
                 elif isinstance(value, (int, str)):
-                    v = _int(value)
-                    lo, hi = new[name]
-                    new[name] = (lo + v, hi + v)
-                    if name == "escalation" and v > 0:
-                        new[name] = (new[name][0], new[name][1] + rise_bonus)
-        if choice.get("reveals") is True:
-            new["factor_revealed"] = (1, 1)
-        new["recovery"] = (0, self.ranges["recovery"][1])
-        for name, (lo, hi) in new.items():
-            rlo, rhi = self.ranges[name]
-            new[name] = (min(max(lo, rlo), rhi), min(max(hi, rlo), rhi))
-        return new
+                    steps.append((name, "add", _int(value)))
+        reveals = choice.get("reveals") is True
+        recovery_range = (0, self.ranges["recovery"][1])
+        ranges = self.ranges
 
+        def apply(env):
+            new = dict(env)
+            for key in ("escalation", "rapport"):
+                lo, hi = new[key]
+                new[key] = (lo + shift[key][0], hi + shift[key][1])
+            for name, kind, amount in steps:
+                if kind == "set":
+                    new[name] = (amount, amount)
+                else:
+                    lo, hi = new[name]
+                    new[name] = (lo + amount, hi + amount)
+            lo, hi = new["escalation"]
+            if hi > env["escalation"][0]:  # some rise is possible: allow for the recovery bonus
+                new["escalation"] = (lo, hi + rise_bonus)
+            if reveals:
+                new["factor_revealed"] = (1, 1)
+            new["recovery"] = recovery_range
+            for name, (lo, hi) in new.items():
+                rlo, rhi = ranges[name]
+                new[name] = (min(max(lo, rlo), rhi), min(max(hi, rlo), rhi))
+            return new
+        return apply
 
 TEXT_KEYS = {"title", "summary", "location", "dispatch", "text", "narrative", "behaviour", "perspective",
              "feedback", "debrief", "description", "name", "offence"}

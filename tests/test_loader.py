@@ -212,3 +212,11 @@ def test_json_schema_is_valid_draft_2020_12():
     schema = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"].endswith("2020-12/schema")
+
+
+def test_absurd_asset_paths_are_reported_not_raised():
+    for ref in ("x" * 5000, "a\x00b.svg", "backgrounds/" + "y" * 300 + ".svg"):
+        text = MINIMAL.replace('    narrative: "Sam stands by the car."',
+                               f'    background: "{ref.replace(chr(0), chr(92) + "0")}"\n    narrative: "Sam stands by the car."')
+        result, errors = diags(text)
+        assert "missing-asset" in [c for c, _, _ in errors]
