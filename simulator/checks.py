@@ -187,7 +187,12 @@ class SemanticChecker:
     def check_choices(self) -> None:
         tags = self.model.tags
         for path, choice, node_id, is_timeout in iter_choices(self.data):
+            seen_tags: set = set()
             for i, tag in enumerate(_l(choice.get("tags"))):
+                if isinstance(tag, str) and tag in seen_tags:
+                    self.sink.error(self.pos(path + ("tags", i)), "duplicate-tag", f"tag {tag!r} is listed twice",
+                                    "list each tag once")
+                seen_tags.add(tag if isinstance(tag, str) else None)
                 if isinstance(tag, str) and tag not in tags:
                     self.sink.error(self.pos(path + ("tags", i)), "unknown-tag", f"unknown technique tag {tag!r}",
                                     _suggest(tag, tags) or "see simulator/behaviour/default.yaml for the tags")

@@ -87,6 +87,9 @@ RECOVERY_WHY = ("Still recovering from an earlier peak, the person re-escalates 
                 "(CPI tension-reduction phase).")
 
 
+_CHANGE_TYPES = ("escalation_changed", "rapport_changed")
+
+
 def _net_change(scenario: Scenario, values: list, slot: int, parts: list, log: list, t: float,
                 bonus: int, cid: str) -> None:
     """Apply every contribution to one variable for one decision as a single, clamped change.
@@ -94,29 +97,40 @@ def _net_change(scenario: Scenario, values: list, slot: int, parts: list, log: l
     Netting first (instead of clamping after each rule) means rules that cancel out leave no
     false peak, a clamp cannot turn a harmful choice into a calming one, and the recovery bonus
     applies once per decision. Each contribution stays in `causes` with its own delta and reason.
+    `parts` holds (relative, amount, cause) with cause dicts made for this decision alone.
     """
     var = scenario.variables[slot]
     old = value = values[slot]
     causes = []
     for relative, amount, cause in parts:
-        delta = amount if relative else amount - value
-        value = value + amount if relative else amount
-        causes.append(dict(cause, delta=delta))
-    if slot == ESCALATION and bonus and value > old:
+        if relative:
+            value += amount
+        else:
+            cause["delta"] = amount - value
+            value = amount
+        causes.append(cause)
+    if bonus and slot == ESCALATION and value > old:
         value += bonus
         causes.append({"kind": "recovery", "choice": cid, "why": RECOVERY_WHY, "delta": bonus})
-    new = var.minimum if value < var.minimum else var.maximum if value > var.maximum else value
-    if new == old and not any(c["delta"] for c in causes):
-        return
-    direction = (new > old) - (new < old)
-    main = causes[0]
-    if direction:
-        main = max((c for c in causes if (c["delta"] > 0) - (c["delta"] < 0) == direction),
-                   key=lambda c: abs(c["delta"]), default=main)
-    kind = ("escalation_changed" if slot == ESCALATION else "rapport_changed" if slot == RAPPORT
-            else "variable_changed")
-    event = {"seq": len(log), "type": kind, "t": t, "from": old, "to": new, "cause": main, "causes": causes}
-    if kind == "variable_changed":
+    lo, hi = var.minimum, var.maximum
+    new = lo if value < lo else hi if value > hi else value
+    if len(causes) == 1:
+        main = causes[0]
+        if new == old and not main["delta"]:
+            return
+    else:
+        direction = (new > old) - (new < old)
+        main = causes[0]
+        best = 0
+        for c in causes:
+            d = c["delta"]
+            if direction and (d > 0) - (d < 0) == direction and abs(d) > best:
+                main, best = c, abs(d)
+        if new == old and not best and not any(c["delta"] for c in causes):
+            return
+    event = {"seq": len(log), "type": _CHANGE_TYPES[slot] if slot < 2 else "variable_changed", "t": t,
+             "from": old, "to": new, "cause": main, "causes": causes}
+    if slot >= 2:
         event["name"] = var.name
     if new != value:
         event["clamped"] = True
@@ -150,21 +164,24 @@ def transition(scenario: Scenario, state: State, choice: Choice, outcome: Outcom
     for rule in choice.rules:
         for case in rule.cases:
             if case.test(pre):
-                cause = {"kind": "rule", "rule": rule.id, "choice": cid, "why": case.why}
                 if case.escalation:
-                    parts.setdefault(ESCALATION, []).append((True, case.escalation, cause))
+                    parts.setdefault(ESCALATION, []).append((True, case.escalation, {
+                        "kind": "rule", "rule": rule.id, "choice": cid, "why": case.why, "delta": case.escalation}))
                 if case.rapport:
-                    parts.setdefault(RAPPORT, []).append((True, case.rapport, cause))
+                    parts.setdefault(RAPPORT, []).append((True, case.rapport, {
+                        "kind": "rule", "rule": rule.id, "choice": cid, "why": case.why, "delta": case.rapport}))
                 if not case.escalation and not case.rapport:
                     log.append({"seq": len(log), "type": "rule_applied", "t": t, "rule": rule.id,
                                 "choice": cid, "why": case.why})
                 break
     for eff in choice.effects:
-        parts.setdefault(eff.slot, []).append((eff.relative, eff.amount, {"kind": "effect", "choice": cid}))
+        parts.setdefault(eff.slot, []).append(
+            (eff.relative, eff.amount, {"kind": "effect", "choice": cid, "delta": eff.amount}))
     if outcome is not None:
         for eff in outcome.effects:
             parts.setdefault(eff.slot, []).append(
-                (eff.relative, eff.amount, {"kind": "outcome", "choice": cid, "outcome": outcome.index}))
+                (eff.relative, eff.amount, {"kind": "outcome", "choice": cid, "outcome": outcome.index,
+                                            "delta": eff.amount}))
     for slot in sorted(parts):
         _net_change(scenario, values, slot, parts[slot], log, t, bonus, cid)
     if choice.reveals and not values[FACTOR_REVEALED] and scenario.hidden_factor is not None:
@@ -331,7 +348,7 @@ class Session:
         return choice
 
     def _apply(self, choice: Choice, elapsed: float, actor, reason) -> None:
-        dist = outcome_distribution(self.scenario, self.state, choice)
+        dist = outcome_distribution(self.scenario, self.state, choice) if choice.outcomes else [(None, 1.0)]
         if len(dist) == 1:
             outcome, p = dist[0]
         else:

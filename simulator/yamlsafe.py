@@ -81,65 +81,54 @@ def _index_positions(node: yaml.Node, path: tuple, index: dict, depth: int = 0) 
 
 
 _SCAN = re.compile(r"""[\[\]{}"'#]""")
+_DOUBLE = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SINGLE = re.compile(r"'(?:[^']|'')*'")
 _DEEP_BLOCK = re.compile(r"^ {160,}\S|(?:-[ \t]+){24,}", re.MULTILINE)
 
 
 def _maybe_deep(text: str) -> bool:
     """Cheap, conservative test: False only when nesting is certainly shallow.
 
-    Tracks flow brackets outside quoted scalars and comments. Block nesting needs indentation or
-    compact `- - -` runs, which a regular expression bounds.
+    Tracks flow brackets outside quoted scalars and comments (quoted scalars are skipped by a
+    regular expression, at C speed). Block nesting needs indentation or compact `- - -` runs,
+    which another regular expression bounds.
     """
     if _DEEP_BLOCK.search(text):
         return True
     depth = 0
     pos = 0
-    n = len(text)
-    for m in _SCAN.finditer(text):
+    search = _SCAN.search
+    limit = MAX_DEPTH // 2
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return False
         i = m.start()
-        if i < pos:
-            continue
-        ch = m.group()
-        if ch == "#":
+        ch = text[i]
+        if ch == "[" or ch == "{":
+            depth += 1
+            if depth > limit:
+                return True
+            pos = i + 1
+        elif ch == "]" or ch == "}":
+            if depth:
+                depth -= 1
+            pos = i + 1
+        elif ch == "#":
             if i == 0 or text[i - 1] in " \t\n":
                 end = text.find("\n", i)
-                pos = n if end < 0 else end
-            continue
-        if ch in "\"'":
-            prev = text[i - 1] if i else "\n"
-            if prev not in " \t\n[{,:-?":
-                continue  # a quote inside a plain scalar, e.g. Ruth's
-            if ch == '"':
-                j = i + 1
-                while True:
-                    j = text.find('"', j)
-                    if j < 0:
-                        return True  # unterminated: let the exact check decide
-                    k = j - 1
-                    while k > i and text[k] == "\\":
-                        k -= 1
-                    if (j - 1 - k) % 2 == 0:
-                        break
-                    j += 1
+                if end < 0:
+                    return False
+                pos = end
             else:
-                j = i + 1
-                while True:
-                    j = text.find("'", j)
-                    if j < 0:
-                        return True
-                    if j + 1 < n and text[j + 1] == "'":
-                        j += 2
-                        continue
-                    break
-            pos = j + 1
-            continue
-        if ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH // 2:
-                return True
-        elif depth:
-            depth -= 1
-    return False
+                pos = i + 1
+        elif i and text[i - 1] not in " \t\n[{,:-?":
+            pos = i + 1  # a quote inside a plain scalar, e.g. Ruth's
+        else:
+            q = (_DOUBLE if ch == '"' else _SINGLE).match(text, i)
+            if q is None:
+                return True  # unterminated: let the exact check decide
+            pos = q.end()
 
 
 def _exact_depth_exceeds(text: str, limit: int) -> tuple[int, int] | None:
@@ -281,11 +270,11 @@ def _convert(node: yaml.Node, sink: DiagnosticSink, seen: set, depth: int):
         if not isinstance(key, str):
             key = str(key)
         if key in first_seen:
-            line, col = first_seen[key]
+            line, col = _pos(first_seen[key])
             sink.error(_pos(key_node), "duplicate-key",
                        f"duplicate key {key!r} (first defined at line {line}, column {col})",
                        "remove or rename one of them; YAML would silently keep only the last")
             continue
-        first_seen[key] = _pos(key_node)
+        first_seen[key] = key_node
         result[key] = _convert(value_node, sink, seen, depth + 1)
     return result
