@@ -1,0 +1,168 @@
+"""Per-scenario scoring context: the merged rubric compiled against one scenario, built once and cached."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simulator.expressions import compile_expr, parse
+from simulator.model import ESCALATION, Choice, Scenario
+
+from .rubric import Rubric, scenario_rubric
+
+_CACHE: dict[tuple[int, int], tuple[Scenario, Rubric, "Context"]] = {}
+_CACHE_SIZE = 16
+
+
+@dataclass
+class ForceCheck:
+    """The proportionality verdict on one force choice in one state."""
+
+    force: str
+    rank: int
+    level: int
+    allowed: str
+    allowed_rank: int
+    proportionate: bool
+    lower: list  # ids of available choices using less force (non-force choices first)
+    why: str
+
+
+@dataclass
+class Context:
+    """Everything grading needs that depends only on (scenario, rubric)."""
+
+    scenario: Scenario
+    rubric: Rubric
+    comp_index: dict
+    contributions: dict  # choice id -> tuple of (competency index, weight, tag)
+    allowed: list  # allowed force rank per escalation level
+    allowed_why: list
+    ranks: dict
+    decision_errors: list  # (CriticalErrorDef, compiled when or None)
+    tag_value: dict  # choice id -> decision value of its tags
+    memo: dict = field(default_factory=dict)  # caches shared by debrief and path search
+
+    # -- proportionality -------------------------------------------------------------------------
+    def force_check(self, choice: Choice, pre: tuple) -> ForceCheck | None:
+        """Check a force choice against the level before it and the alternatives then available."""
+        if choice.force is None:
+            return None
+        key = ("force", choice.id, pre)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        sc = self.scenario
+        level = pre[ESCALATION]
+        rank = self.ranks[choice.force]
+        allowed_rank = self.allowed[level]
+        node = sc.nodes[choice.node]
+        options = [c for c in node.choices if c.id != choice.id and (c.test is None or c.test(pre))]
+        lower = sorted((c for c in options if (self.ranks[c.force] if c.force else -1) < rank),
+                       key=lambda c: (self.ranks[c.force] if c.force else -1, c.id))
+        names = sc.behaviour.force_names
+        allowed_name = next((f for f, r in self.ranks.items() if r == allowed_rank), "verbal")
+        ok = rank <= allowed_rank
+        level_name = sc.behaviour.level_names[level]
+        if ok:
+            why = (f"{names[choice.force]} is within what level {level} ({level_name}) allows "
+                   f"({names[allowed_name]}); {self.allowed_why[level]}")
+            if lower:
+                why += f" A lower-force option was available: {lower[0].id}."
+        else:
+            why = (f"{names[choice.force]} is above what level {level} ({level_name}) allows "
+                   f"({names[allowed_name]}); {self.allowed_why[level]}")
+            if lower:
+                why += f" A reasonable alternative was available: {lower[0].id}."
+        check = ForceCheck(choice.force, rank, level, allowed_name, allowed_rank, ok, [c.id for c in lower], why)
+        self.memo[key] = check
+        return check
+
+    # -- critical errors -------------------------------------------------------------------------
+    def decision_errors_for(self, choice: Choice, node_id: str, pre: tuple) -> list:
+        """Critical-error definitions this decision triggers (force checks included)."""
+        key = ("crit", choice.id, pre)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        found = []
+        tags = set(choice.tags)
+        for ce, test in self.decision_errors:
+            if ce.check == "decision":
+                if choice.id in ce.except_choices or node_id in ce.except_nodes:
+                    continue
+                if not (choice.id in ce.choices or tags & ce.tags):
+                    continue
+                if test is not None and not test(pre):
+                    continue
+                found.append((ce, None))
+            elif choice.force is not None:
+                fc = self.force_check(choice, pre)
+                if ce.check == "disproportionate-force" and not fc.proportionate:
+                    found.append((ce, fc))
+                elif (ce.check == "deadly-force-danger-to-self" and choice.force == "lethal"
+                      and self.scenario.graham is not None and not self.scenario.graham.danger_to_others):
+                    found.append((ce, fc))
+        self.memo[key] = found
+        return found
+
+    def ending_errors(self, ending_id: str) -> list:
+        """Critical-error definitions triggered by reaching `ending_id`."""
+        return [ce for ce, _ in self.decision_errors if ending_id in ce.endings]
+
+
+def _allowed(scenario: Scenario, rubric: Rubric, ranks: dict) -> tuple[list, list]:
+    prop = rubric.proportionality
+    g = scenario.graham
+    floor = ranks[prop["floor"]]
+    allowed, why = [], []
+    for level, force in enumerate(prop["max_force_by_level"]):
+        rank = ranks[force]
+        notes = []
+        if g is not None:
+            if level <= prop["severity_applies_up_to_level"]:
+                adj = prop["severity_adjust"].get(g.offence_severity, 0)
+                if adj:
+                    rank += adj
+                    notes.append(f"the offence is {g.offence_severity} ({'+' if adj > 0 else ''}{adj})")
+            if g.weapon and level >= prop["weapon_applies_from_level"] and prop["weapon_adjust"]:
+                rank += prop["weapon_adjust"]
+                notes.append(f"a weapon is involved ({g.weapon})")
+            if not g.danger_to_others:
+                notes.append("the person is no danger to anyone else")
+        rank = max(floor, min(rank, max(ranks.values())))
+        allowed.append(rank)
+        why.append("Graham factors: " + ("; ".join(notes) if notes else "no adjustment") + ".")
+    return allowed, why
+
+
+def context_for(scenario: Scenario, rubric: Rubric | None = None) -> Context:
+    """The cached Context for (scenario, rubric); the default rubric when `rubric` is None."""
+    key = (id(scenario), id(rubric))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is scenario and hit[1] is rubric:
+        return hit[2]
+    merged = scenario_rubric(scenario, rubric)
+    comp_index = {c.id: i for i, c in enumerate(merged.competencies)}
+    tag_map: dict[str, list] = {}
+    for i, comp in enumerate(merged.competencies):
+        for tag, w in comp.tags.items():
+            tag_map.setdefault(tag, []).append((i, w))
+    scale = merged.decision_value["tag_scale"]
+    contributions, tag_value = {}, {}
+    for cid, choice in scenario.choice_by_id.items():
+        items = tuple((i, w, tag) for tag in choice.tags for i, w in tag_map.get(tag, ()))
+        contributions[cid] = items
+        tag_value[cid] = scale * sum(w * merged.competencies[i].weight for i, w, _ in items)
+    ranks = dict(scenario.behaviour.force_levels)
+    allowed, allowed_why = _allowed(scenario, merged, ranks)
+    errors = [(ce, compile_expr(parse(ce.when), dict(scenario.var_index)) if ce.when else None)
+              for ce in merged.critical_errors]
+    ctx = Context(scenario, merged, comp_index, contributions, allowed, allowed_why, ranks, errors, tag_value)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (scenario, rubric, ctx)
+    return ctx
+
+
+def clear_cache() -> None:
+    """Forget every cached per-scenario context (and its memoised analysis), to release memory."""
+    _CACHE.clear()
