@@ -96,6 +96,19 @@ def _collect(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
     return files, problems
 
 
+def _scoring_diagnostics(path: Path) -> list[Diagnostic]:
+    """Meaning checks of a loaded scenario's `scoring:` section (ids, objectives, thresholds).
+
+    The loader checks the section's shape; the rubric lives in scoring/, which reads the engine,
+    so the command line joins the two rather than the loader importing scoring.
+    """
+    try:
+        from scoring.rubric import check_scenario_scoring_file
+    except ImportError:
+        return []
+    return list(check_scenario_scoring_file(path))
+
+
 def _validate(paths: list[Path], as_json: bool, strict: bool) -> int:
     files, missing = _collect(paths)
     if missing and not files:
@@ -106,12 +119,15 @@ def _validate(paths: list[Path], as_json: bool, strict: bool) -> int:
     bad = 0
     for path in files:
         result = load_scenario(path, use_cache=False)
-        failed = not result.ok or (strict and result.warnings)
+        diagnostics = list(result.diagnostics)
+        if result.ok:
+            diagnostics += _scoring_diagnostics(path)
+        errors = [d for d in diagnostics if d.severity == "error"]
+        failed = bool(errors) or (strict and len(errors) < len(diagnostics))
         bad += bool(failed)
-        reports.append({"file": str(path), "ok": not failed,
-                        "diagnostics": [d.to_json() for d in result.diagnostics]})
+        reports.append({"file": str(path), "ok": not failed, "diagnostics": [d.to_json() for d in diagnostics]})
         if not as_json:
-            for d in result.diagnostics:
+            for d in diagnostics:
                 print(d.format())
     for d in missing:
         bad += 1
@@ -140,6 +156,12 @@ def _play(args) -> int:
         for d in result.diagnostics:
             print(d.format(), file=sys.stderr)
         print(f"parley: {path} has errors; fix them and try again.", file=sys.stderr)
+        return 1
+    scoring_errors = [d for d in _scoring_diagnostics(path) if d.severity == "error"]
+    if scoring_errors:
+        for d in scoring_errors:
+            print(d.format(), file=sys.stderr)
+        print(f"parley: the scoring section of {path} has errors; fix them and try again.", file=sys.stderr)
         return 1
     scenario = result.scenario
     if args.language and args.language not in scenario.languages:

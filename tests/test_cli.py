@@ -59,3 +59,14 @@ def test_play_by_bundled_id_and_unknown_names():
     assert res.returncode == 3 and "Deaf" in res.stdout + res.stderr or "Ruth" in res.stdout
     missing = run("play", "no-such-scenario", "--text")
     assert missing.returncode == 2 and "bundled" in missing.stderr
+
+
+def test_validate_checks_the_scoring_section(tmp_path):
+    text = (FIXTURES / "minimal.yaml").read_text()
+    bad = tmp_path / "scored.yaml"
+    bad.write_text(text + "scoring:\n  objectives:\n    listen: {met_by: {choices: [no-such-choice]}}\n")
+    res = run("validate", str(bad))
+    assert res.returncode == 1, res.stdout
+    assert "no-such-choice" in res.stdout
+    play = run("play", str(bad), "--text", stdin="1\n")
+    assert play.returncode == 1 and "scoring section" in play.stderr
