@@ -13,6 +13,10 @@ from .model import Scenario
 INCOMPLETE_EXIT = 3
 
 
+def _count(n: float, word: str) -> str:
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
+
+
 def _wrap(text: str, indent: str = "") -> str:
     return "\n".join(textwrap.fill(p, width=88, initial_indent=indent, subsequent_indent=indent)
                      for p in text.strip().split("\n") if p.strip())
@@ -65,7 +69,7 @@ class TextPlayer:
             self.say(f"Escalation {view.escalation} of 6: {view.escalation_name}{recovering}. "
                      f"Rapport {view.rapport} of 5: {view.rapport_name}.")
         if view.timer_seconds is not None and self.timed:
-            self.say(f"You have {view.timer_seconds:g} seconds to decide.")
+            self.say(f"You have {_count(view.timer_seconds, 'second')} to decide.")
         for choice in view.choices:
             self.say(f"  {choice.number}. {choice.text}")
 
@@ -103,7 +107,7 @@ class TextPlayer:
                 if line == "":
                     self.say()
                     self.say("Input ended before the scenario finished. Nothing was lost: "
-                             f"{session.state.steps} decisions were recorded.")
+                             f"{_count(session.state.steps, 'decision')} recorded.")
                     self.summary()
                     return INCOMPLETE_EXIT
                 answer = line.strip().lower()
@@ -162,7 +166,7 @@ class TextPlayer:
                 self.say(f"  {event['t']:>7.1f}s  undo: back to {event['node']}")
         final = session.escalation
         self.say(f"  peak level {peak} ({names[peak]}), final level {final} ({names[final]}), "
-                 f"{session.state.steps} decisions.")
+                 f"{_count(session.state.steps, 'decision')}.")
 
 
 def play_text(scenario: Scenario, session: Session, *, timed: bool, show_meter: bool,
