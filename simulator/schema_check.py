@@ -76,6 +76,14 @@ def check_schema(doc: YamlDocument, sink: DiagnosticSink) -> bool:
             pass
     errors = sorted(_validator().iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
     for top in errors:
+        if top.validator == "oneOf" and str(top.schema.get("description", "")).startswith("Text:"):
+            path = tuple(top.absolute_path)
+            value = top.instance
+            shown = "an empty string" if value == "" else _kind(value)
+            sink.error(doc.position(path), "bad-text",
+                       f"{_describe_path(path)} must be text, not {shown}",
+                       "write a non-empty string, or a map of language code to string such as {en: ..., es: ...}")
+            continue
         err = _best(top)
         path = tuple(err.absolute_path)
         where = _describe_path(path)

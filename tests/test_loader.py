@@ -220,3 +220,13 @@ def test_absurd_asset_paths_are_reported_not_raised():
                                f'    background: "{ref.replace(chr(0), chr(92) + "0")}"\n    narrative: "Sam stands by the car."')
         result, errors = diags(text)
         assert "missing-asset" in [c for c, _, _ in errors]
+
+
+def test_empty_or_wrong_text_gets_a_text_message():
+    text = MINIMAL.replace('behaviour: "Arms crossed."', 'behaviour: ""')
+    result, errors = diags(text)
+    d = next(d for d in result.diagnostics if d.code == "bad-text")
+    assert d.line == line_of(text, 'behaviour: ""') and "empty string" in d.message
+    text = MINIMAL.replace('behaviour: "Arms crossed."', 'behaviour: [1, 2]')
+    result, errors = diags(text)
+    assert "must be text, not a list" in next(d for d in result.diagnostics if d.code == "bad-text").message
