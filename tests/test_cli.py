@@ -47,11 +47,16 @@ def test_play_text_handles_bad_input_and_end_of_input():
 
 def test_play_text_to_an_ending_writes_the_log(tmp_path):
     log = tmp_path / "run.jsonl"
-    res = run("play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", "--log", str(log), stdin="3\n3\n")
+    report = tmp_path / "report.json"
+    res = run("play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", "--log", str(log),
+              "--report", str(report), stdin="3\n3\n")
     assert res.returncode == 0, res.stderr
     assert "=== Ending: Resolved (resolved) ===" in res.stdout and "Escalation history:" in res.stdout
     events = [json.loads(line) for line in log.read_text().splitlines()]
     assert events[0]["seed"] == 2 and events[-1]["type"] == "ending_reached"
+    graded = json.loads(report.read_text())
+    assert graded["result"] == "pass" and graded["scenario"]["id"] == "minimal"
+    assert "Result: PASS" in res.stdout  # the debrief is printed at the end of text mode
 
 
 def test_play_by_bundled_id_and_unknown_names():
