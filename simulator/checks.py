@@ -433,10 +433,15 @@ class SemanticChecker:
         self.check_dead_conditions(nodes, edges, start)
 
     def check_dead_conditions(self, nodes, edges, start) -> None:
-        """Interval analysis of values reachable at each node; reports conditions that never hold."""
+        """Interval analysis of values reachable at each node; reports conditions that never hold.
+
+        An environment is a tuple of (lo, hi) pairs, one per variable in `names` order; tuples keep
+        the fixpoint cheap (it visits every edge a few times). Conditions read a name -> interval
+        dict built once per node visit, only when an edge has a condition.
+        """
         names = list(self.ranges)
-        init = {n: (self.initial.get(n, self.ranges[n][0]),) * 2 for n in names}
-        env_at: dict[str, dict] = {start: init}
+        init = tuple((self.initial.get(n, self.ranges[n][0]),) * 2 for n in names)
+        env_at: dict[str, tuple] = {start: init}
         rules = self.effective_rules()
         rise_bonus = self.model.recovery.rise_bonus
         behaviour = _d(self.data.get("behaviour"))
@@ -445,33 +450,43 @@ class SemanticChecker:
         queue = deque([start])
         queued = {start}
         transfers: dict[int, object] = {}
+        self._index = {n: i for i, n in enumerate(names)}
+        self._bounds = tuple(self.ranges[n] for n in names)
+        self._shifts: dict[frozenset, tuple] = {}
         while queue:
             here = queue.popleft()
             queued.discard(here)
             env = env_at[here]
+            named = None
             for edge in edges[here]:
                 target, path, choice, outcome_path = edge
-                cond = self.parsed.get(path + ("condition",))
-                if cond is not None and interval(cond, env) == (0, 0):
-                    continue
                 if target not in nodes:
                     continue
+                cond = self.parsed.get(path + ("condition",))
+                if cond is not None:
+                    if named is None:
+                        named = dict(zip(names, env))
+                    if interval(cond, named) == (0, 0):
+                        continue
                 transfer = transfers.get(id(edge))
                 if transfer is None:
-                    transfer = transfers[id(edge)] = self.transfer(choice, outcome_path, rules, rise_bonus)
+                    transfer = transfers[id(edge)] = self.transfer(names, choice, outcome_path, rules, rise_bonus)
                 new = transfer(env)
                 old = env_at.get(target)
-                merged = new if old is None else {n: (min(old[n][0], new[n][0]), max(old[n][1], new[n][1]))
-                                                  for n in names}
+                if old is None:
+                    merged = new
+                else:
+                    merged = tuple((a[0] if a[0] < b[0] else b[0], a[1] if a[1] > b[1] else b[1])
+                                   for a, b in zip(old, new))
                 if merged != old:
                     env_at[target] = merged
                     if target not in queued:
                         queued.add(target)
                         queue.append(target)
         for path, choice, node_id, _ in iter_choices(self.data):
-            env = env_at.get(node_id)
-            if env is None:
+            if node_id not in env_at:
                 continue
+            env = dict(zip(names, env_at[node_id]))
             for cpath in [path + ("condition",)] + [path + ("outcomes", i, "condition")
                                                     for i in range(len(_l(choice.get("outcomes"))))]:
                 ast = self.parsed.get(cpath)
@@ -504,60 +519,66 @@ class SemanticChecker:
                 rules[rule["id"]] = [(set(x for x in _l(rule.get("tags")) if isinstance(x, str)), cases)]
         return [entry for entries in rules.values() for entry in entries]
 
-    def transfer(self, choice, outcome_path, rules, rise_bonus):
+    def transfer(self, names, choice, outcome_path, rules, rise_bonus):
         """The effect of one edge on value intervals, computed once and applied on every visit.
 
         Over-approximates the engine: any rule case may apply, netted rises may get the recovery
         bonus, and recovery may hold any value in its range afterwards.
         """
-        tags = set(x for x in _l(choice.get("tags")) if isinstance(x, str))
-        shift = {"escalation": [0, 0], "rapport": [0, 0]}
-        for rule_tags, cases in rules:
-            if tags & rule_tags and cases:
-                for key, idx in (("escalation", 0), ("rapport", 1)):
-                    values = [c[idx] for c in cases] + [0]
-                    shift[key][0] += min(values)
-                    shift[key][1] += max(values)
-        steps = []  # (name, kind, amount): kind "add" or "set", in application order
+        index = self._index
+        tags = frozenset(x for x in _l(choice.get("tags")) if isinstance(x, str))
+        shift = self._shifts.get(tags)
+        if shift is None:
+            e_lo = e_hi = r_lo = r_hi = 0
+            for rule_tags, cases in rules:
+                if tags & rule_tags and cases:
+                    esc = [c[0] for c in cases] + [0]
+                    rap = [c[1] for c in cases] + [0]
+                    e_lo, e_hi = e_lo + min(esc), e_hi + max(esc)
+                    r_lo, r_hi = r_lo + min(rap), r_hi + max(rap)
+            shift = self._shifts[tags] = (e_lo, e_hi, r_lo, r_hi)
+        e_lo, e_hi, r_lo, r_hi = shift
+        steps = []  # (slot, set?, amount), in application order
         effect_sets = [_d(choice.get("effects"))]
         if outcome_path is not None:
             effect_sets.append(_d(_d(self.get(outcome_path)).get("effects")))
         for effects in effect_sets:
             for name, value in effects.items():
-                if name not in self.ranges or isinstance(value, bool):
+                if name not in index or isinstance(value, bool):
                     continue
                 if isinstance(value, str) and value.startswith("="):
                     try:
-                        steps.append((name, "set", int(value[1:])))
+                        steps.append((index[name], True, int(value[1:])))
                     except ValueError:
                         continue
                 elif isinstance(value, (int, str)):
-                    steps.append((name, "add", _int(value)))
+                    steps.append((index[name], False, _int(value)))
         reveals = choice.get("reveals") is True
+        esc_i, rap_i = index["escalation"], index["rapport"]
+        rec_i, fac_i = index["recovery"], index["factor_revealed"]
         recovery_range = (0, self.ranges["recovery"][1])
-        ranges = self.ranges
+        bounds = self._bounds
 
         def apply(env):
-            new = dict(env)
-            for key in ("escalation", "rapport"):
-                lo, hi = new[key]
-                new[key] = (lo + shift[key][0], hi + shift[key][1])
-            for name, kind, amount in steps:
-                if kind == "set":
-                    new[name] = (amount, amount)
+            new = list(env)
+            lo, hi = new[esc_i]
+            new[esc_i] = (lo + e_lo, hi + e_hi)
+            lo, hi = new[rap_i]
+            new[rap_i] = (lo + r_lo, hi + r_hi)
+            for slot, is_set, amount in steps:
+                if is_set:
+                    new[slot] = (amount, amount)
                 else:
-                    lo, hi = new[name]
-                    new[name] = (lo + amount, hi + amount)
-            lo, hi = new["escalation"]
-            if hi > env["escalation"][0]:  # some rise is possible: allow for the recovery bonus
-                new["escalation"] = (lo, hi + rise_bonus)
+                    lo, hi = new[slot]
+                    new[slot] = (lo + amount, hi + amount)
+            lo, hi = new[esc_i]
+            if hi > env[esc_i][0]:  # some rise is possible: allow for the recovery bonus
+                new[esc_i] = (lo, hi + rise_bonus)
             if reveals:
-                new["factor_revealed"] = (1, 1)
-            new["recovery"] = recovery_range
-            for name, (lo, hi) in new.items():
-                rlo, rhi = ranges[name]
-                new[name] = (min(max(lo, rlo), rhi), min(max(hi, rlo), rhi))
-            return new
+                new[fac_i] = (1, 1)
+            new[rec_i] = recovery_range
+            return tuple((rlo if lo < rlo else rhi if lo > rhi else lo, rlo if hi < rlo else rhi if hi > rhi else hi)
+                         for (lo, hi), (rlo, rhi) in zip(new, bounds))
         return apply
 
 TEXT_KEYS = {"title", "summary", "location", "dispatch", "text", "narrative", "behaviour", "perspective",
