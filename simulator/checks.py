@@ -196,8 +196,6 @@ class SemanticChecker:
                 if isinstance(tag, str) and tag not in tags:
                     self.sink.error(self.pos(path + ("tags", i)), "unknown-tag", f"unknown technique tag {tag!r}",
                                     _suggest(tag, tags) or "see simulator/behaviour/default.yaml for the tags")
-            if choice.get("force") is not None and "force" not in _l(choice.get("tags")):
-                pass  # force level alone is enough; the tag is implied
             self.check_effects(path + ("effects",), choice.get("effects"))
             if "condition" in choice:
                 self.check_condition(path + ("condition",), choice["condition"])
