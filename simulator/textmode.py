@@ -55,7 +55,8 @@ class TextPlayer:
                  (" Type u to undo the last decision." if self.session.options.allow_undo else ""))
         self.say()
 
-    def show(self) -> None:
+    def show(self):
+        """Print the current moment and return the view it printed."""
         view = self.session.view()
         if view.reaction:
             self.say(_wrap(view.reaction))
@@ -72,6 +73,7 @@ class TextPlayer:
             self.say(f"You have {_count(view.timer_seconds, 'second')} to decide.")
         for choice in view.choices:
             self.say(f"  {choice.number}. {choice.text}")
+        return view
 
     def read_line(self, timeout: float | None) -> str | None:
         """A line of input; '' at end of input; None if the timeout passed first."""
@@ -89,11 +91,11 @@ class TextPlayer:
         session = self.session
         self.intro()
         while not session.ended:
-            self.show()
+            view = self.show()
             started = self.clock()
             seconds = session.timer_seconds() if self.timed else None
             deadline = started + seconds if seconds is not None else None
-            count = len(session.view().choices)
+            count = len(view.choices)
             while True:
                 self.out.write(f"Your choice (1-{count}): ")
                 self.out.flush()
@@ -119,7 +121,7 @@ class TextPlayer:
                         self.say(f"Cannot undo: {exc}.")
                     break
                 if answer.isdigit() and 1 <= int(answer) <= count:
-                    choice = session.view().choices[int(answer) - 1]
+                    choice = view.choices[int(answer) - 1]
                     session.choose(choice.id, elapsed=round(self.clock() - started, 3))
                     break
                 self.say(f"Please type a number from 1 to {count}.")
