@@ -179,8 +179,9 @@ def read_yaml(raw: bytes, file: str, sink: DiagnosticSink) -> YamlDocument | Non
             sink.error(pos, "several-documents", "the file holds more than one YAML document",
                        "remove the `---` separators; one scenario per file")
         else:
+            at_tab = mark is not None and mark.index < len(text) and text[mark.index] == "\t"
             sink.error(pos, "yaml-syntax", f"YAML syntax error: {problem}",
-                       _syntax_hint(problem))
+                       "indent with spaces, not tabs" if at_tab else _syntax_hint(problem))
         return None
     except yaml.YAMLError as exc:
         sink.error(None, "yaml-syntax", f"YAML error: {exc}", "check the file is plain YAML")

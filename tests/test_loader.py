@@ -230,3 +230,9 @@ def test_empty_or_wrong_text_gets_a_text_message():
     text = MINIMAL.replace('behaviour: "Arms crossed."', 'behaviour: [1, 2]')
     result, errors = diags(text)
     assert "must be text, not a list" in next(d for d in result.diagnostics if d.code == "bad-text").message
+
+
+def test_tab_indentation_gets_a_tab_hint():
+    result, errors = diags("format: 1\nid:\n\tx: 1\n")
+    d = result.diagnostics[0]
+    assert (d.code, d.line, d.column) == ("yaml-syntax", 3, 1) and "tabs" in d.hint
