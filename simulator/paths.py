@@ -35,3 +35,20 @@ def cache_dir() -> Path:
         return Path(os.environ["PARLEY_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
     return Path(base) / "parley"
+
+
+def _user_dir(override: str, xdg: str, fallback: str) -> Path:
+    if os.environ.get(override):
+        return Path(os.environ[override])
+    base = os.environ.get(xdg) or (Path.home() / fallback)
+    return Path(base) / "parley"
+
+
+def config_dir() -> Path:
+    """Where settings persist: $PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley, else ~/.config/parley."""
+    return _user_dir("PARLEY_CONFIG_DIR", "XDG_CONFIG_HOME", ".config")
+
+
+def data_dir() -> Path:
+    """Where session records go: $PARLEY_DATA_DIR, else $XDG_DATA_HOME/parley, else ~/.local/share/parley."""
+    return _user_dir("PARLEY_DATA_DIR", "XDG_DATA_HOME", ".local/share")

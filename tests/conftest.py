@@ -23,6 +23,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
     """Keep caches and settings out of the user's home during tests."""
     monkeypatch.setenv("PARLEY_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("PARLEY_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("PARLEY_DATA_DIR", str(tmp_path / "data"))
 
 
 def load_ok(path):

@@ -1,0 +1,263 @@
+"""The window: opens fast, runs the screen stack, applies settings and writes session records."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame  # noqa: E402
+
+from .settings import MODES, Settings, clamp_size, load_settings, save_settings  # noqa: E402
+from .text import Audit, Fonts  # noqa: E402
+from .theme import Theme  # noqa: E402
+
+FPS = 60
+TITLE = "Parley: de-escalation training"
+
+
+class Screen:
+    """One screen of the flow. `build` lays it out for the current theme (on entry, resize and settings
+    change); `handle`, `update` and `draw` run every frame. Nothing slow belongs in the last two."""
+
+    name = "screen"
+    overlay = False  # drawn over a frozen picture of the screen below (the pause menu)
+
+    def __init__(self, app: "App"):
+        self.app = app
+
+    def build(self) -> None:
+        pass
+
+    def enter(self) -> None:
+        """Called each time the screen becomes the top one."""
+
+    def handle(self, event: pygame.event.Event) -> None:
+        pass
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, surface: pygame.Surface) -> None:
+        pass
+
+
+class App:
+    """Owns the display, settings, fonts, art and sound, and a stack of screens."""
+
+    def __init__(self, settings: Settings | None = None, size: tuple[int, int] | None = None,
+                 scenario_path=None, seed: int | None = None, settings_warnings: list[str] | None = None):
+        self.settings = settings or Settings()
+        self.settings_warnings = settings_warnings or []
+        self.scenario_path = scenario_path
+        self.seed = seed
+        self.trainee = "guest"
+        self.mode = MODES[0]
+        self.running = True
+        self.status = 0
+        self.frames = 0
+        self.audit = Audit()
+        self.fonts = Fonts()
+        self.stack: list[Screen] = []
+        self.snapshot: pygame.Surface | None = None
+        self._open_display(size)
+        self.theme = Theme(self.settings, self.surface.get_size())
+        from .art import ArtCache
+        self.art = ArtCache()
+        self._sound = None
+        self.catalog = None  # filled by .catalog.Catalog after the first frame
+        self.records: list[str] = []
+
+    # --- display -------------------------------------------------------------------------------
+    def _open_display(self, size: tuple[int, int] | None) -> None:
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_caption(TITLE)
+        if self.settings.fullscreen:
+            self.surface = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        else:
+            size = clamp_size(*(size or self.settings.window_size))
+            self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
+        try:  # SDL enforces the smallest size our layouts are designed for
+            window = pygame.Window.from_display_module()
+            window.minimum_size = (1280, 720)
+        except (AttributeError, pygame.error, TypeError, ValueError):
+            pass
+        pygame.key.set_repeat(400, 40)
+
+    def resize(self, width: int, height: int) -> None:
+        """Apply a new window size (clamped to 1280x720 .. 3840x2160) and lay every screen out again."""
+        size = clamp_size(width, height)
+        if not self.settings.fullscreen and size != self.surface.get_size():
+            self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
+        if not self.settings.fullscreen:
+            self.settings.window_size = list(self.surface.get_size())
+            self.save()
+        self.relayout()
+
+    def set_fullscreen(self, on: bool) -> None:
+        self.settings.fullscreen = on
+        if on:
+            self.surface = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        else:
+            self.surface = pygame.display.set_mode(clamp_size(*self.settings.window_size), pygame.RESIZABLE)
+        self.save()
+        self.relayout()
+
+    def relayout(self) -> None:
+        """New theme from settings and size; every screen in the stack lays itself out again."""
+        self.theme = Theme(self.settings, self.surface.get_size())
+        for screen in self.stack:
+            screen.build()
+        if self.stack and self.stack[-1].overlay and len(self.stack) > 1:
+            self._take_snapshot(self.stack[-2])
+
+    def save(self) -> None:
+        error = save_settings(self.settings)
+        if error and error not in self.settings_warnings:
+            self.settings_warnings.append(error)
+
+    # --- services ------------------------------------------------------------------------------
+    @property
+    def sound(self):
+        """Sound cues, created on first use (NumPy and the mixer stay out of the first frame)."""
+        if self._sound is None:
+            from .sound import SoundCues
+            self._sound = SoundCues(enabled=self.settings.sound)
+        return self._sound
+
+    def cue(self, name: str) -> None:
+        if self.settings.sound:
+            self.sound.play(name)
+
+    def ensure_catalog(self):
+        """The scenario catalog; loading starts in the background after the first frame."""
+        if self.catalog is None:
+            from .catalog import Catalog
+            self.catalog = Catalog(self.scenario_path)
+            self.catalog.start()
+        return self.catalog
+
+    # --- screens -------------------------------------------------------------------------------
+    def push(self, screen: Screen) -> None:
+        if screen.overlay and self.stack:
+            self._take_snapshot(self.stack[-1])
+        self.stack.append(screen)
+        screen.build()
+        screen.enter()
+
+    def pop(self) -> None:
+        self.stack.pop()
+        if self.stack:
+            self.stack[-1].enter()
+
+    def replace(self, screen: Screen) -> None:
+        """Go to `screen`, forgetting everything but the title at the bottom of the stack."""
+        del self.stack[1:]
+        if self.stack and screen.name == "title":
+            self.stack.clear()
+        self.push(screen)
+
+    def replace_top(self, screen: Screen) -> None:
+        """Swap the top screen for `screen` (the scene for its ending, the ending for its debrief)."""
+        self.stack.pop()
+        self.push(screen)
+
+    def go(self, screen: Screen) -> None:
+        """Go forward to `screen` keeping the way back (Escape returns)."""
+        self.push(screen)
+
+    def _take_snapshot(self, below: Screen) -> None:
+        self.snapshot = pygame.Surface(self.surface.get_size())
+        below.draw(self.snapshot)
+        shade = pygame.Surface(self.surface.get_size(), pygame.SRCALPHA)
+        shade.fill((0, 0, 0, 170))
+        self.snapshot.blit(shade, (0, 0))
+
+    @property
+    def top(self) -> Screen:
+        return self.stack[-1]
+
+    def quit(self, status: int = 0) -> None:
+        self.running = False
+        self.status = status
+
+    # --- the loop ------------------------------------------------------------------------------
+    def step(self, dt: float) -> None:
+        """One frame: events, update, draw, flip. Tests call this with posted events and a fixed dt."""
+        for event in pygame.event.get():
+            self.dispatch(event)
+            if not self.running:
+                return
+        if not self.stack:
+            self.running = False
+            return
+        self.top.update(dt)
+        self.draw()
+        self.frames += 1
+
+    def dispatch(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.QUIT:
+            for screen in self.stack:
+                if hasattr(screen, "abandon"):
+                    screen.abandon()
+            self.quit(0)
+            return
+        if event.type == pygame.VIDEORESIZE and not self.settings.fullscreen:
+            self.resize(event.w, event.h)
+            return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
+            self.set_fullscreen(not self.settings.fullscreen)
+            return
+        if self.stack:
+            self.top.handle(event)
+
+    def draw(self) -> None:
+        top = self.top
+        if top.overlay and self.snapshot is not None:
+            self.surface.blit(self.snapshot, (0, 0))
+        top.draw(self.surface)
+        pygame.display.flip()
+
+    def run(self) -> int:
+        clock = pygame.time.Clock()
+        while self.running:
+            dt = clock.tick(FPS) / 1000.0
+            self.step(min(dt, 0.25))  # a stalled frame never skips a timer by more than a quarter second
+        return self.status
+
+
+def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
+    """The title drawn in code: on screen within milliseconds, before any SVG or scenario is loaded."""
+    from .art import gradient
+    gradient(surface, (12, 26, 48), (20, 70, 92))
+    font = fonts.get(theme.title, True)
+    text = font.render("Parley", True, (236, 240, 246))
+    surface.blit(text, text.get_rect(center=(surface.get_width() // 2, round(surface.get_height() * 0.3))))
+    pygame.display.flip()
+
+
+def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None) -> int:
+    """Open the simulator window (optionally straight to one scenario) and run until it closes."""
+    start = time.perf_counter()
+    settings, warnings = load_settings()
+    try:
+        app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings)
+    except pygame.error as exc:
+        print(f"parley: cannot open a window ({exc}). Use `parley play SCENARIO --text` for text mode.",
+              file=sys.stderr)
+        return 1
+    first_frame(app.surface, app.fonts, app.theme)
+    if os.environ.get("PARLEY_FIRST_FRAME_EXIT"):  # used by benchmarks/bench_ui.py
+        print(f"first-frame {time.time():.6f} {time.perf_counter() - start:.6f}")
+        pygame.quit()
+        return 0
+    from .screens.menus import TitleScreen
+    app.push(TitleScreen(app))
+    app.ensure_catalog()
+    for warning in warnings:
+        print(f"parley: {warning}", file=sys.stderr)
+    try:
+        return app.run()
+    finally:
+        pygame.quit()

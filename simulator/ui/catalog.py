@@ -1,0 +1,79 @@
+"""The scenario library, loaded in a background thread so the title screen never waits for it."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LENGTHS = (("short", "Up to 15 min", 0, 15), ("medium", "16 to 30 min", 16, 30), ("long", "Over 30 min", 31, 10**6))
+
+
+@dataclass
+class Entry:
+    """One scenario file: its model when it loaded, else its problems (shown on the card)."""
+
+    path: Path
+    scenario: object | None
+    problems: list = field(default_factory=list)  # formatted diagnostics (errors only)
+    warnings: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None and not self.problems
+
+    def length(self) -> str:
+        minutes = self.scenario.minutes if self.scenario else 0
+        return next(key for key, _, lo, hi in LENGTHS if lo <= minutes <= hi)
+
+
+class Catalog:
+    """Loads every bundled scenario (plus one given on the command line) off the main thread."""
+
+    def __init__(self, extra: Path | str | None = None):
+        self.extra = Path(extra) if extra else None
+        self.entries: list[Entry] = []
+        self.error: str | None = None
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._load, name="parley-catalog", daemon=True)
+        self._thread.start()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def _load(self) -> None:
+        try:
+            from ..loader import bundled_scenarios, load_scenario
+            try:
+                from scoring.rubric import check_scenario_scoring_file
+            except ImportError:  # scoring is optional for the engine
+                check_scenario_scoring_file = None
+            paths = bundled_scenarios()
+            if self.extra is not None and self.extra.resolve() not in {p.resolve() for p in paths}:
+                paths = [self.extra] + paths
+            entries = []
+            for path in paths:
+                result = load_scenario(path)
+                diagnostics = list(result.diagnostics)
+                if result.scenario is not None and check_scenario_scoring_file is not None:
+                    diagnostics += list(check_scenario_scoring_file(path))
+                errors = [d.format() for d in diagnostics if d.severity == "error"]
+                warnings = sum(1 for d in diagnostics if d.severity == "warning")
+                entries.append(Entry(path, result.scenario if not errors else None, errors, warnings))
+            self.entries = entries
+            if check_scenario_scoring_file is not None:
+                import scoring.grade  # noqa: F401  (warm the import so the debrief does not pay for it)
+        except Exception as exc:  # never let a loader bug kill the window; show it instead
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._done.set()
+
+    def find(self, path: Path | str) -> Entry | None:
+        target = Path(path).resolve()
+        return next((e for e in self.entries if e.path.resolve() == target), None)

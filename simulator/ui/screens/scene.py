@@ -1,0 +1,595 @@
+"""Briefing, the scene itself (art, portraits, progressive text, meter, timer, choices) and the ending."""
+from __future__ import annotations
+
+import threading
+
+import pygame
+
+from ...engine import Session, SessionOptions
+from ..art import initials_badge
+from ..records import write_record
+from ..text import Span, layout
+from ..theme import LEVEL_COLOURS, OUTCOME_LABELS, draw_level_shape, panel_surface
+from ..widgets import NUMBER_KEYS, Button, Scroller
+from .base import FocusScreen, PanelScreen, Spans
+
+REVEAL_CHARS_PER_SECOND = 110
+PORTRAIT_SHARE = 0.86  # of the left column's height: tall figures, the text box covers their lower part
+
+
+def session_options(app, scenario, language: str) -> SessionOptions:
+    """What the mode and settings mean for the engine (all of it is recorded in the log)."""
+    scale = app.settings.timer_scale
+    workshop = app.mode == "workshop"
+    return SessionOptions(timers=scale is not None and not workshop, timer_scale=scale or 1.0,
+                          allow_undo=workshop, language=language)
+
+
+class BriefingScreen(PanelScreen):
+    """The dispatch information an officer would get; loads the scene's art while it is read."""
+
+    name = "briefing"
+    background = "backgrounds/briefing.svg"
+    panel_width = 860
+
+    def __init__(self, app, entry, language: str):
+        super().__init__(app)
+        self.entry, self.scenario, self.language = entry, entry.scenario, language
+        self.jobs: list = []
+
+    def heading(self) -> str:
+        sc = self.scenario
+        return "Briefing: " + sc.title.get(self.language, sc.language)
+
+    def body(self):
+        theme, sc, lang = self.app.theme, self.scenario, self.language
+        pal = theme.palette
+        d = sc.language
+        spans = []
+        if sc.location:
+            spans.append(Span("Location: " + sc.location.get(lang, d), theme.body, pal.accent, True))
+        if sc.dispatch:
+            spans.append(Span("Dispatch", theme.body, pal.accent, True, space_before=theme.gap))
+            spans.append(Span(sc.dispatch.get(lang, d), theme.body, pal.text, space_before=theme.gap // 2))
+        options = session_options(self.app, sc, lang)
+        timers = ("off" if not options.timers else "on" if options.timer_scale == 1 else
+                  f"on, {options.timer_scale:g} times longer")
+        meter = "hidden (M shows it)" if self.app.mode == "in-service" and not self.app.settings.show_meter_in_service \
+            else "shown"
+        spans.append(Span(f"Mode: {self.app.mode}. Decision timers {timers}. Escalation meter {meter}. "
+                          f"Keys: 1-9 or arrows and Enter to choose, Space shows all text, Escape pauses.",
+                          theme.small, pal.muted, space_before=theme.pad))
+        return spans
+
+    def widgets(self):
+        return [Button("Begin", self.begin, 1), Button("Back to the library", self.back, 2)]
+
+    def enter(self) -> None:
+        self.jobs = SceneScreen.art_jobs(self.app, self.scenario)
+
+    def update(self, dt: float) -> None:
+        if self.jobs:  # one image per frame: the briefing stays responsive while the scene's art loads
+            self.jobs.pop(0)()
+
+    def begin(self) -> None:
+        while self.jobs:  # whatever is left loads now (normally nothing: reading takes longer)
+            self.jobs.pop(0)()
+        self.app.replace_top(SceneScreen(self.app, self.entry, self.language))
+
+
+class SceneScreen(FocusScreen):
+    """One playthrough in the window. Every decision goes to the engine with who made it and when."""
+
+    name = "scene"
+
+    def __init__(self, app, entry, language: str):
+        super().__init__(app)
+        self.entry, self.scenario, self.language = entry, entry.scenario, language
+        self.session = Session(self.scenario, seed=app.seed, options=session_options(app, self.scenario, language))
+        self.actor = {"role": "trainee", "id": app.trainee}
+        self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
+        self.recorded = False
+        self.list_scroller = Scroller()
+        self._new_moment()
+
+    # --- layout --------------------------------------------------------------------------------
+    @staticmethod
+    def geometry(app) -> dict:
+        """Rectangles of the scene for the current window and theme (shared with the art preloader)."""
+        theme = app.theme
+        w, h = app.surface.get_size()
+        margin = theme.px(18)
+        top_h = max(theme.px(64), round(app.fonts.get(theme.small).get_linesize() * 2.6 + theme.pad))
+        timer_h = max(theme.px(26), app.fonts.get(theme.small).get_linesize() + theme.gap)
+        body_top = top_h + timer_h + theme.gap
+        left_w = round((w - 3 * margin) * 0.58)
+        left = pygame.Rect(margin, body_top, left_w, h - body_top - margin)
+        right = pygame.Rect(left.right + margin, body_top, w - left.right - 2 * margin, h - body_top - margin)
+        return {"top": pygame.Rect(0, 0, w, top_h), "timer": pygame.Rect(margin, top_h, w - 2 * margin, timer_h),
+                "left": left, "right": right, "margin": margin}
+
+    @staticmethod
+    def portrait_height(app, count: int) -> int:
+        left = SceneScreen.geometry(app)["left"]
+        height = round(left.height * PORTRAIT_SHARE)
+        if count:  # side by side, each overlapping the next by a fifth, all inside the column
+            height = min(height, int(left.width / (0.75 * (1 + 0.8 * (count - 1)))))
+        return max(40, height)
+
+    @staticmethod
+    def art_jobs(app, scenario) -> list:
+        """Every background and portrait the scenario can show, at this window's size, as callables."""
+        size = app.surface.get_size()
+        jobs = []
+        backgrounds = {n.background for n in scenario.nodes} | {e.background for e in scenario.endings}
+        for background in sorted(b for b in backgrounds if b):
+            jobs.append(lambda b=background: app.art.background(b, size))
+        heights = {}
+        for node in scenario.nodes:
+            heights.setdefault(SceneScreen.portrait_height(app, len(node.present)), set()).update(node.present)
+        for height, people in sorted(heights.items()):
+            for person in sorted(people):
+                folder = scenario.characters[person].portrait if person in scenario.characters else None
+                for level in (0, 1, 3, 5):
+                    jobs.append(lambda f=folder, lv=level, hh=height: app.art.portrait(f, lv, hh))
+        return jobs
+
+    def build(self) -> None:
+        app, theme = self.app, self.app.theme
+        pal = theme.palette
+        g = self.geometry(app)
+        self.g = g
+        w, h = app.surface.get_size()
+        view = self.view
+        sc = self.scenario
+        background = view.background or next((n.background for n in sc.nodes if n.background), None)
+        self.backdrop = app.art.background(background, (w, h))
+        # top bar: the scenario title (left) and the meter (right)
+        self.meter_rect = pygame.Rect(0, 0, round(w * 0.42), g["top"].height)
+        self.meter_rect.topright = (w - g["margin"], 0)
+        title_w = self.meter_rect.left - 2 * g["margin"]
+        title = sc.title.get(self.language, sc.language)
+        self.title_text = layout(app.fonts, [Span(title, theme.small, pal.text, True),
+                                             Span(f"{app.trainee}  |  {app.mode}", theme.small, pal.muted)], title_w)
+        app.audit.check("scene: title bar", (title_w, self.title_text.height), (title_w, g["top"].height))
+        self.top_image = panel_surface((w, g["top"].height), theme, pal.panel[:3] + (235,))
+        self._build_meter()
+        # portraits
+        self.portraits = []
+        count = len(view.present)
+        p_h = self.portrait_height(app, count)
+        p_w = round(p_h * 0.75)
+        step = p_w * 0.8 if count > 1 else p_w
+        total = p_w + step * (count - 1) if count else 0
+        x = g["left"].x + (g["left"].width - total) / 2
+        for person in view.present:
+            character = sc.characters.get(person)
+            name = character.name.get(self.language, sc.language) if character else person
+            image = app.art.portrait(character.portrait if character else None, view.escalation, p_h)
+            if image is None:
+                image = initials_badge(name, p_h, (70, 84, 104), pal.text, app.fonts.get(theme.heading, True))
+            tag = layout(app.fonts, [Span(name, theme.small, pal.text, True)], p_w)
+            self.portraits.append((image, round(x), g["left"].y + theme.px(20), tag))
+            x += step
+        # text box: reaction, narrative, spoken lines, visible behaviour (and perspective in workshop mode)
+        inner_w = g["left"].width - 2 * theme.pad - theme.px(12)
+        spans = []
+        if view.reaction:
+            spans.append(Span(view.reaction, theme.body, pal.warn, space_before=0))
+        spans.append(Span(view.narrative.strip(), theme.body, pal.text, space_before=theme.gap if spans else 0))
+        for line in view.lines:
+            spans.append(Span(line.name, theme.body, pal.speaker, True, space_before=theme.gap))
+            spans.append(Span(line.text.strip(), theme.body, pal.text, indent=theme.pad))
+        if view.behaviour:
+            spans.append(Span("What you can see", theme.small, pal.accent, True, space_before=theme.gap))
+            spans.append(Span(view.behaviour.strip(), theme.body, pal.muted))
+        if app.mode == "workshop" and view.perspective:
+            spans.append(Span("Their side (workshop)", theme.small, pal.rapport, True, space_before=theme.gap))
+            spans.append(Span(view.perspective.strip(), theme.body, pal.muted))
+        self.text = layout(app.fonts, spans, inner_w)
+        max_box = round(g["left"].height * 0.64)
+        box_h = min(max_box, self.text.height + 2 * theme.pad)
+        self.text_box = pygame.Rect(g["left"].x, g["left"].bottom - box_h, g["left"].width, box_h)
+        self.text_rect = self.text_box.inflate(-2 * theme.pad, -2 * theme.pad)
+        self.text_rect.width = inner_w
+        self.scroller.set(self.text.height, self.text_rect.height)
+        self.text_image = panel_surface(self.text_box.size, theme)
+        # choices
+        self.choice_panel = panel_surface(g["right"].size, theme)
+        heading = "What do you do?" if view.choices else ""
+        self.choice_heading = layout(app.fonts, [Span(heading, theme.heading, pal.text, True)],
+                                     g["right"].width - 2 * theme.pad)
+        self.hint = layout(app.fonts, [Span("Space, Enter or a click shows the whole text and then the choices. "
+                                            "Escape pauses.", theme.small, pal.muted)],
+                           g["right"].width - 2 * theme.pad)
+        self.choices_area = pygame.Rect(g["right"].x + theme.pad, g["right"].y + theme.pad * 2 + self.choice_heading.height,
+                                        g["right"].width - 2 * theme.pad - theme.px(12), 0)
+        self.choices_area.height = g["right"].bottom - theme.pad - self.choices_area.y
+        extra = []
+        if app.mode == "workshop" and self.session._history:
+            back = Button("Step back one decision (Backspace)", self.step_back, bold=False, wid="undo")
+            back.build(theme, app.fonts, self.choices_area.width, theme.small)
+            extra.append(back)
+        self.buttons_all = self._choice_buttons(view, extra)
+        self.set_widgets(self.buttons_all if self.phase == "choosing" else [])
+        self.timer_label_font = app.fonts.get(theme.small, True)
+
+    def _choice_buttons(self, view, extra: list) -> list:
+        """One numbered button per available choice (force choices say so), then `extra` buttons."""
+        theme = self.app.theme
+        buttons = []
+        y = 0
+        for choice in view.choices:
+            force = self.scenario.behaviour.force_names.get(choice.force) if choice.force else None
+            button = Button(choice.text, lambda c=choice.id: self.choose(c), choice.number, bold=False,
+                            detail=f"Use of force: {force}" if force else None, wid=choice.id)
+            button.build(theme, self.app.fonts, self.choices_area.width)
+            button.rect.topleft = (self.choices_area.x, self.choices_area.y + y + theme.focus_width)
+            y += button.rect.height + theme.gap + theme.focus_width
+            buttons.append(button)
+        for button in extra:
+            button.rect.topleft = (self.choices_area.x, self.choices_area.y + y + theme.focus_width)
+            y += button.rect.height + theme.gap + theme.focus_width
+            buttons.append(button)
+        self.list_scroller.set(y, self.choices_area.height)
+        return buttons
+
+    def _build_meter(self) -> None:
+        app, theme, view = self.app, self.app.theme, self.view
+        pal = theme.palette
+        r = self.meter_rect
+        self.meter_image = pygame.Surface(r.size, pygame.SRCALPHA)
+        small = app.fonts.get(theme.small)
+        bold = app.fonts.get(theme.small, True)
+        if not self.meter_visible:
+            label = bold.render("Escalation meter hidden (press M to show)", True, pal.muted)
+            self.meter_image.blit(label, label.get_rect(midright=(r.width, r.height // 2)))
+            app.audit.check("scene: meter", label.get_size(), r.size)
+            return
+        levels = len(self.scenario.behaviour.level_names)
+        row1 = round(r.height * 0.3)
+        radius = max(5, theme.px(8))
+        spacing = radius * 3
+        label = bold.render(f"Escalation {view.escalation} of {levels - 1}: {view.escalation_name}", True, pal.text)
+        shapes_w = spacing * levels
+        x0 = r.width - shapes_w
+        for level in range(levels):
+            centre = (x0 + spacing * level + spacing // 2, row1)
+            if level == view.escalation:
+                pygame.draw.circle(self.meter_image, pal.focus, centre, radius + theme.px(5), theme.border)
+                draw_level_shape(self.meter_image, level, centre, radius + theme.px(2))
+            elif level < view.escalation:
+                draw_level_shape(self.meter_image, level, centre, radius - 1)
+            else:  # levels above the current one are outlines only
+                pygame.draw.circle(self.meter_image, pal.panel_edge, centre, max(2, radius // 3))
+        self.meter_image.blit(label, label.get_rect(midright=(x0 - theme.gap, row1)))
+        rapport_max = len(self.scenario.behaviour.rapport_names) - 1
+        text = small.render(f"Rapport {view.rapport} of {rapport_max}: {view.rapport_name}", True, pal.text)
+        row2 = round(r.height * 0.72)
+        pip = max(4, theme.px(6))
+        pips_w = rapport_max * pip * 3
+        px0 = r.width - pips_w
+        for i in range(rapport_max):
+            centre = (px0 + i * pip * 3 + pip * 3 // 2, row2)
+            if i < view.rapport:
+                pygame.draw.rect(self.meter_image, pal.rapport, (centre[0] - pip, centre[1] - pip, pip * 2, pip * 2))
+            else:
+                pygame.draw.rect(self.meter_image, pal.panel_edge, (centre[0] - pip, centre[1] - pip, pip * 2, pip * 2), 2)
+        self.meter_image.blit(text, text.get_rect(midright=(px0 - theme.gap, row2)))
+        app.audit.check("scene: meter (escalation)", (label.get_width() + shapes_w + theme.gap, label.get_height()),
+                        (r.width, r.height // 2 + theme.gap))
+        app.audit.check("scene: meter (rapport)", (text.get_width() + pips_w + theme.gap, text.get_height()),
+                        (r.width, r.height // 2 + theme.gap))
+
+    # --- moments -------------------------------------------------------------------------------
+    def _new_moment(self) -> None:
+        self.view = self.session.view()
+        self.reveal = 0.0
+        self.phase = "reading"
+        self.decision_time = 0.0  # seconds since the moment appeared (an input recorded in the log)
+        self.timer_left = self.view.timer_seconds
+        self.last_tick = None
+        self.scroller.offset = 0
+        self.list_scroller.offset = 0
+        if self.app.theme.reduced_motion:
+            self._show_all()
+
+    def _show_all(self) -> None:
+        self.phase = "choosing"
+        self.reveal = float(10**9)
+
+    def enter(self) -> None:
+        pygame.key.stop_text_input()
+
+    @property
+    def text_total(self) -> int:
+        return self.text.total_chars
+
+    def skip(self) -> None:
+        """Show the whole text and the choices at once."""
+        self._show_all()
+        self.set_widgets(self.buttons_all, keep=False)
+
+    def choose(self, choice_id: str) -> None:
+        if self.phase != "choosing":
+            return
+        before = self.view.escalation
+        self.session.choose(choice_id, round(self.decision_time, 2), self.actor, None)
+        self._after_decision(before)
+
+    def expire(self) -> None:
+        before = self.view.escalation
+        self.session.expire_timer()
+        self._after_decision(before)
+
+    def step_back(self) -> None:
+        if self.app.mode == "workshop" and self.session._history:
+            self.session.undo(self.actor, "workshop: step back to discuss another branch")
+            self._new_moment()
+            self.build()
+            self.app.cue("page")
+
+    def _after_decision(self, before: int) -> None:
+        after = self.session.escalation
+        self.app.cue("rise" if after > before else "fall" if after < before else "confirm")
+        if self.session.ended:
+            self.record()
+            self.app.replace_top(EndingScreen(self.app, self))
+            return
+        self._new_moment()
+        self.build()
+
+    def restart(self) -> None:
+        self.session = Session(self.scenario, seed=self.app.seed,
+                               options=session_options(self.app, self.scenario, self.language))
+        self.recorded = False
+        self._new_moment()
+        self.build()
+
+    def record(self, status: str = "complete") -> None:
+        if not self.recorded:
+            self.recorded = True
+            path = write_record(self.app, self.session, status)
+            if path:
+                self.app.records.append(path)
+
+    def abandon(self, why: str = "window closed") -> None:
+        """The session stopped before an ending: keep its log anyway (nothing is lost)."""
+        if not self.session.ended and len(self.session.log) > 2:
+            self.record(f"abandoned: {why}")
+
+    # --- input ---------------------------------------------------------------------------------
+    def back(self) -> None:
+        from .menus import PauseScreen
+        self.app.push(PauseScreen(self.app, self))
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_m and self.app.mode == "in-service":
+                self.meter_visible = not self.meter_visible
+                self._build_meter()
+                return
+            if event.key == pygame.K_BACKSPACE:
+                self.step_back()
+                return
+            if self.phase == "reading" and event.key != pygame.K_ESCAPE:
+                if event.key in NUMBER_KEYS or event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
+                    self.skip()
+                    return
+        if self.phase == "reading" and event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            self.skip()
+            return
+        if event.type == pygame.MOUSEWHEEL:
+            pos = pygame.mouse.get_pos()
+            if self.g["right"].collidepoint(pos):
+                self.list_scroller.scroll(-event.y * self.app.theme.body * 3)
+            else:
+                self.scroller.scroll(-event.y * self.app.theme.body * 3)
+            return
+        super().handle(event)
+
+    def on_focus_moved(self) -> None:
+        widget = self.ring.current
+        if widget is not None:
+            top = widget.rect.top - self.choices_area.top - self.app.theme.focus_width
+            self.list_scroller.show(top, top + widget.rect.height + 2 * self.app.theme.focus_width)
+        self.app.cue("select")
+
+    def screen_rect(self, widget) -> pygame.Rect:
+        return widget.rect.move(0, -self.list_scroller.offset)
+
+    # --- time ----------------------------------------------------------------------------------
+    def update(self, dt: float) -> None:
+        self.decision_time += dt
+        if self.phase == "reading":
+            self.reveal += dt * REVEAL_CHARS_PER_SECOND
+            # keep the newest text in view while it appears
+            shown = self._revealed_height()
+            if shown > self.scroller.offset + self.scroller.view:
+                self.scroller.offset = min(self.scroller.limit, shown - self.scroller.view)
+            if self.reveal >= self.text_total:
+                self.skip()
+            return
+        if self.timer_left is not None:
+            self.timer_left -= dt
+            whole = int(self.timer_left) + 1
+            if self.timer_left <= 3 and whole != self.last_tick and self.timer_left > 0:
+                self.last_tick = whole
+                self.app.cue("timer")
+            if self.timer_left <= 0:
+                self.expire()
+
+    def _revealed_height(self) -> int:
+        shown = 0
+        bottom = 0
+        for surf, _x, y, chars in self.text.lines:
+            if shown >= self.reveal:
+                break
+            bottom = y + surf.get_height()
+            shown += chars
+        return bottom
+
+    # --- drawing -------------------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface) -> None:
+        app, theme = self.app, self.app.theme
+        pal = theme.palette
+        g = self.g
+        surface.blit(self.backdrop, (0, 0))
+        for image, x, y, tag in self.portraits:
+            surface.blit(image, (x, y))
+            tag_rect = pygame.Rect(x + theme.gap, y - theme.px(18), tag.width, tag.height)
+            tag.draw(surface, tag_rect.x, max(g["left"].y - theme.gap, tag_rect.y))
+        surface.blit(self.top_image, (0, 0))
+        self.title_text.draw(surface, g["margin"], (g["top"].height - self.title_text.height) // 2)
+        surface.blit(self.meter_image, self.meter_rect.topleft)
+        self._draw_timer(surface)
+        surface.blit(self.text_image, self.text_box.topleft)
+        previous = surface.get_clip()
+        surface.set_clip(self.text_rect)
+        reveal = None if self.phase == "choosing" else int(self.reveal)
+        self.text.draw(surface, self.text_rect.x, self.text_rect.y - self.scroller.offset, self.text_rect, reveal)
+        surface.set_clip(previous)
+        self.scroller.draw_bar(surface, self.text_rect.move(theme.px(10), 0), theme)
+        surface.blit(self.choice_panel, g["right"].topleft)
+        self.choice_heading.draw(surface, g["right"].x + theme.pad, g["right"].y + theme.pad)
+        if self.phase == "reading":
+            self.hint.draw(surface, self.choices_area.x, self.choices_area.y)
+        else:
+            clip = self.choices_area.inflate(theme.focus_width * 2, theme.focus_width * 2)
+            self.draw_widgets(surface, clip)
+            self.list_scroller.draw_bar(surface, self.choices_area.move(theme.px(10), 0), theme)
+
+    def _draw_timer(self, surface: pygame.Surface) -> None:
+        if self.timer_left is None:
+            return
+        theme, pal = self.app.theme, self.app.theme.palette
+        r = self.g["timer"]
+        total = self.view.timer_seconds or 1
+        left = max(0.0, self.timer_left)
+        label = self.timer_label_font.render(
+            f"Time to decide: {left:4.1f} s" if self.phase == "choosing" else f"Timed decision: {total:g} s",
+            True, pal.text)
+        bar = pygame.Rect(r.x + label.get_width() + theme.pad, r.y + r.height // 4,
+                          r.width - label.get_width() - theme.pad, r.height // 2)
+        pygame.draw.rect(surface, pal.panel[:3], bar.inflate(4, 4), border_radius=theme.radius)
+        fill = bar.copy()
+        fill.width = round(bar.width * left / total)
+        colour = pal.warn if left > 3 else pal.bad
+        pygame.draw.rect(surface, colour, fill, border_radius=theme.radius)
+        pygame.draw.rect(surface, pal.text, bar, width=max(1, theme.border // 2), border_radius=theme.radius)
+        surface.blit(label, (r.x, r.centery - label.get_height() // 2))
+
+
+class EndingScreen(FocusScreen):
+    """How it ended, in the person's words; the debrief is prepared in the background meanwhile."""
+
+    name = "ending"
+
+    def __init__(self, app, scene: SceneScreen):
+        super().__init__(app)
+        self.scene = scene
+        self.session = scene.session
+        self.report = None
+        self.error = None
+        self._thread = threading.Thread(target=self._grade, name="parley-grade", daemon=True)
+        self._thread.start()
+        self.ready_seen = False
+        app.cue("ending")
+
+    def _grade(self) -> None:
+        try:
+            from scoring.grade import grade
+            self.report = grade(self.session.scenario, list(self.session.log)).to_json()
+        except Exception as exc:  # a scoring bug must not lose the playthrough: the ending still shows
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def wait(self, timeout: float = 30.0) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def ready(self) -> bool:
+        return not self._thread.is_alive()
+
+    def build(self) -> None:
+        app, theme = self.app, self.app.theme
+        pal = theme.palette
+        w, h = app.surface.get_size()
+        view = self.session.view()
+        ending = view.ending
+        sc = self.session.scenario
+        background = view.background or self.scene.view.background
+        self.backdrop = app.art.background(background, (w, h))
+        margin = theme.px(40)
+        self.panel = pygame.Rect(margin, margin, w - 2 * margin, h - 2 * margin)
+        self.panel_image = panel_surface(self.panel.size, theme)
+        inner_w = self.panel.width - 2 * theme.pad - theme.px(14)
+        self.outcome = ending.outcome
+        spans = [Span("Outcome: " + OUTCOME_LABELS.get(ending.outcome, ending.outcome), theme.body, pal.accent, True,
+                      indent=theme.px(30)),
+                 Span(ending.title, theme.heading, pal.text, True, space_before=theme.gap),
+                 Span(ending.text.strip(), theme.body, pal.text, space_before=theme.gap)]
+        if ending.perspective:
+            spans.append(Span("Their side", theme.body, pal.rapport, True, space_before=theme.pad))
+            spans.append(Span(ending.perspective.strip(), theme.body, pal.muted))
+        self.text = layout(app.fonts, spans, inner_w)
+        status = ("Your debrief is ready." if self.ready and not self.error else
+                  f"The debrief could not be prepared ({self.error}); the session record is saved." if self.error
+                  else "Preparing your debrief...")
+        buttons = [Button("See the debrief", self.open_debrief, 1, enabled=self.ready and not self.error,
+                          detail=status, wid="debrief"),
+                   Button("Play again", self.replay, 2, wid="replay"),
+                   Button("Back to the library", self.to_library, 3, wid="library")]
+        y = self.panel.bottom - theme.pad
+        bw = (inner_w - 2 * theme.gap) // 3
+        heights = [b.build(theme, app.fonts, bw) for b in buttons]
+        row_h = max(heights)
+        for i, b in enumerate(buttons):
+            b.rect.size = (bw, row_h)
+            b.rect.topleft = (self.panel.x + theme.pad + i * (bw + theme.gap), y - row_h)
+        self.text_rect = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
+                                     y - row_h - theme.pad - self.panel.y - theme.pad)
+        self.scroller.set(self.text.height, self.text_rect.height)
+        self.set_widgets(buttons)
+        self.ready_seen = self.ready
+        self.level = self.session.escalation
+
+    def is_scrolled(self, widget) -> bool:
+        return False
+
+    def update(self, dt: float) -> None:
+        if self.ready and not self.ready_seen:
+            self.build()
+
+    def open_debrief(self) -> None:
+        if self.report is None:
+            return
+        from .debrief import DebriefScreen
+        self.app.replace_top(DebriefScreen(self.app, self.scene, self.report))
+
+    def replay(self) -> None:
+        self.app.replace_top(BriefingScreen(self.app, self.scene.entry, self.scene.language))
+
+    def to_library(self) -> None:
+        from .library import LibraryScreen
+        self.app.replace(LibraryScreen(self.app))
+
+    def back(self) -> None:
+        self.to_library()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.app.theme
+        surface.blit(self.backdrop, (0, 0))
+        surface.blit(self.panel_image, self.panel.topleft)
+        previous = surface.get_clip()
+        surface.set_clip(self.text_rect)
+        self.text.draw(surface, self.text_rect.x, self.text_rect.y - self.scroller.offset, self.text_rect)
+        if self.scroller.offset < theme.body:
+            icon_r = theme.px(9)
+            draw_level_shape(surface, self.level, (self.text_rect.x + icon_r + 2,
+                                                   self.text_rect.y - self.scroller.offset + icon_r + theme.px(3)), icon_r)
+        surface.set_clip(previous)
+        self.scroller.draw_bar(surface, self.text_rect.move(theme.px(10), 0), theme)
+        self.draw_widgets(surface)
+
+
+__all__ = ["BriefingScreen", "SceneScreen", "EndingScreen", "LEVEL_COLOURS", "Spans"]
