@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `parley` and `python main.py`; returns the exit status."""
+    if argv == ["--text-fallback"]:  # main.py: the window could not open, so play in the terminal
+        return _text_fallback("no display could be opened")
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -54,13 +56,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _open_window() -> int:
     try:
-        from .ui.app import run_app
+        from .ui.app import NO_DISPLAY, run_app
     except ImportError as exc:
-        print(f"The simulator window is not available ({exc}); starting text mode instead.", file=sys.stderr)
-        print("Use `parley play SCENARIO --text` to choose a scenario; playing the first bundled one.", file=sys.stderr)
-        first = bundled_scenarios()[0]
-        return _play(_parser().parse_args(["play", str(first), "--text"]))
-    return run_app()
+        return _text_fallback(str(exc))
+    status = run_app()
+    return _text_fallback("no display could be opened") if status == NO_DISPLAY else status
+
+
+def _text_fallback(why: str) -> int:
+    print(f"The simulator window is not available ({why}); starting text mode instead.", file=sys.stderr)
+    print("Use `parley play SCENARIO --text` to choose a scenario; playing the first bundled one.", file=sys.stderr)
+    first = bundled_scenarios()[0]
+    return _play(_parser().parse_args(["play", str(first), "--text"]))
 
 
 def _list() -> int:
@@ -173,11 +180,14 @@ def _play(args) -> int:
         return USAGE_EXIT
     if not args.text:
         try:
-            from .ui.app import run_app
+            from .ui.app import NO_DISPLAY, run_app
         except ImportError as exc:
             print(f"The simulator window is not available ({exc}); playing in text mode.", file=sys.stderr)
         else:
-            return run_app(scenario_path=path, seed=args.seed)
+            status = run_app(scenario_path=path, seed=args.seed)
+            if status != NO_DISPLAY:
+                return status
+            print("No display could be opened; playing in text mode.", file=sys.stderr)
     timed = args.timed
     options = SessionOptions(timers=timed, timer_scale=args.timer_scale, allow_undo=args.undo,
                              language=args.language)

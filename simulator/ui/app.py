@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
@@ -13,6 +14,7 @@ from .text import Audit, Fonts  # noqa: E402
 from .theme import Theme  # noqa: E402
 
 FPS = 60
+NO_DISPLAY = 4  # run_app's status when no window can be opened (callers fall back to text mode)
 TITLE = "Parley: de-escalation training"
 
 
@@ -79,7 +81,9 @@ class App:
             size = clamp_size(*(size or self.settings.window_size))
             self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         try:  # SDL enforces the smallest size our layouts are designed for
-            window = pygame.Window.from_display_module()
+            with warnings.catch_warnings():  # deprecated in favour of Window-only rendering, still works
+                warnings.simplefilter("ignore", DeprecationWarning)
+                window = pygame.Window.from_display_module()
             window.minimum_size = (1280, 720)
         except (AttributeError, pygame.error, TypeError, ValueError):
             pass
@@ -244,9 +248,8 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
     try:
         app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings)
     except pygame.error as exc:
-        print(f"parley: cannot open a window ({exc}). Use `parley play SCENARIO --text` for text mode.",
-              file=sys.stderr)
-        return 1
+        print(f"parley: cannot open a window ({exc}).", file=sys.stderr)
+        return NO_DISPLAY
     first_frame(app.surface, app.fonts, app.theme)
     if os.environ.get("PARLEY_FIRST_FRAME_EXIT"):  # used by benchmarks/bench_ui.py
         print(f"first-frame {time.time():.6f} {time.perf_counter() - start:.6f}")

@@ -28,8 +28,10 @@ def draw_chart(timeline: list[dict], size: tuple[int, int], theme: Theme, fonts:
     levels = len(level_names) - 1
     n = max(1, len(timeline) - 1)
 
+    inset = theme.px(24)  # keeps the first point clear of the level shapes on the axis
+
     def x_at(i):
-        return left + (right - left) * i / n
+        return left + inset + (right - left - 2 * inset) * i / n
 
     def y_esc(level):
         return bottom - (bottom - top) * level / max(1, levels)

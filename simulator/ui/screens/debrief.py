@@ -113,24 +113,27 @@ class DebriefScreen(FocusScreen):
                     spans.append(para(better["why"], pal.muted, indent=theme.pad, before=gap // 2))
             return [("text", spans)]
         if index == 4:
-            spans = [para("Each decision point: your choice (marked >) and the options you did not take.", pal.muted,
-                          small, before=0)]
-            step = 0
-            for entry in r["timeline"]:
-                if entry["kind"] not in ("choice", "timer"):
-                    continue
-                step += 1
+            spans = [para("Each decision point: what you chose, and the other options you had at that moment.",
+                          pal.muted, small, before=0)]
+            decisions = [e for e in r["timeline"] if e["kind"] in ("choice", "timer")]
+            offered = self.scene.offered if len(self.scene.offered) == len(decisions) else None
+            better = {d["choice"]: (d.get("better") or {}).get("choice") for d in r["key_decisions"]}
+            for step, entry in enumerate(decisions, 1):
                 node = self.scenario.nodes[self.scenario.target_index[entry["node"]]]
+                ids = offered[step - 1] if offered else [c.id for c in node.choices]
                 spans.append(para(f"Decision {step} (at '{node.id}')", pal.accent, bold=True, before=theme.pad))
-                for choice in node.choices:
-                    if choice.id == entry["choice"]:
-                        spans.append(para("> " + self._choice_text(choice.id), pal.text, bold=True, indent=theme.pad,
-                                          before=gap // 2))
-                    else:
-                        spans.append(para("   " + self._choice_text(choice.id), pal.muted, indent=theme.pad,
-                                          before=gap // 2))
                 if entry["kind"] == "timer":
-                    spans.append(para("> The timer ran out before a decision.", pal.warn, bold=True, indent=theme.pad))
+                    spans.append(para("You: no decision; the timer ran out.", pal.warn, bold=True, indent=theme.pad,
+                                      before=gap // 2))
+                for choice_id in ids:
+                    if choice_id == entry["choice"]:
+                        spans.append(para("You chose: " + self._choice_text(choice_id), pal.text, bold=True,
+                                          indent=theme.pad, before=gap // 2))
+                    else:
+                        label = "Better option: " if better.get(entry["choice"]) == choice_id else "Not taken: "
+                        spans.append(para(label + self._choice_text(choice_id),
+                                          pal.good if label.startswith("Better") else pal.muted, indent=theme.pad,
+                                          before=gap // 2))
             return [("text", spans)]
         if index == 5:
             spans = []

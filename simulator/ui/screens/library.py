@@ -181,6 +181,15 @@ class LibraryScreen(FocusScreen):
         return buttons
 
     # --- behaviour -----------------------------------------------------------------------------
+    def preselect(self, path) -> None:
+        """Choose the scenario at `path` and put focus on Start (used by `parley play FILE`)."""
+        if not self.catalog.wait(30):
+            return
+        entry = self.catalog.find(path)
+        if entry is not None:
+            self.filters = {key: ALL for key in self.filters}
+            self.choose(entry)
+
     def set_language(self, code: str) -> None:
         self.language = code
         self.build()

@@ -115,7 +115,10 @@ class ModeScreen(PanelScreen):
     def choose(self, mode: str) -> None:
         self.app.mode = mode
         from .library import LibraryScreen
-        self.app.go(LibraryScreen(self.app))
+        library = LibraryScreen(self.app)
+        self.app.go(library)
+        if self.app.scenario_path is not None:  # `parley play FILE`: that scenario is chosen already
+            library.preselect(self.app.scenario_path)
 
 
 class SettingsScreen(PanelScreen):

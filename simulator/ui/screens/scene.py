@@ -89,6 +89,7 @@ class SceneScreen(FocusScreen):
         self.actor = {"role": "trainee", "id": app.trainee}
         self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
         self.recorded = False
+        self.offered: list[list[str]] = []  # the choices on screen at each decision, for the debrief
         self.list_scroller = Scroller()
         self._new_moment()
 
@@ -145,12 +146,12 @@ class SceneScreen(FocusScreen):
         background = view.background or next((n.background for n in sc.nodes if n.background), None)
         self.backdrop = app.art.background(background, (w, h))
         # top bar: the scenario title (left) and the meter (right)
-        self.meter_rect = pygame.Rect(0, 0, round(w * 0.42), g["top"].height)
+        # the meter takes the width its longest level name needs; the title wraps into what is left
+        self.meter_rect = pygame.Rect(0, 0, min(round(w * 0.64), self._meter_width()), g["top"].height)
         self.meter_rect.topright = (w - g["margin"], 0)
         title_w = self.meter_rect.left - 2 * g["margin"]
         title = sc.title.get(self.language, sc.language)
-        self.title_text = layout(app.fonts, [Span(title, theme.small, pal.text, True),
-                                             Span(f"{app.trainee}  |  {app.mode}", theme.small, pal.muted)], title_w)
+        self.title_text = layout(app.fonts, [Span(title, theme.small, pal.text, True)], title_w)
         app.audit.check("scene: title bar", (title_w, self.title_text.height), (title_w, g["top"].height))
         self.top_image = panel_surface((w, g["top"].height), theme, pal.panel[:3] + (235,))
         self._build_meter()
@@ -234,6 +235,23 @@ class SceneScreen(FocusScreen):
         self.list_scroller.set(y, self.choices_area.height)
         return buttons
 
+    def _meter_sizes(self) -> tuple[int, int, int]:
+        """Radius of the level shapes, their spacing and the rapport pip size."""
+        theme = self.app.theme
+        radius = max(5, theme.px(8))
+        return radius, radius * 3, max(4, theme.px(6))
+
+    def _meter_width(self) -> int:
+        theme, fonts = self.app.theme, self.app.fonts
+        behaviour = self.scenario.behaviour
+        radius, spacing, pip = self._meter_sizes()
+        levels = len(behaviour.level_names)
+        bold, small = fonts.get(theme.small, True), fonts.get(theme.small)
+        esc = max(bold.size(f"Escalation {i} of {levels - 1}: {n}")[0] for i, n in enumerate(behaviour.level_names))
+        rap_max = len(behaviour.rapport_names) - 1
+        rap = max(small.size(f"Rapport {i} of {rap_max}: {n}")[0] for i, n in enumerate(behaviour.rapport_names))
+        return max(esc + spacing * levels, rap + pip * 3 * rap_max) + theme.gap + theme.px(8)
+
     def _build_meter(self) -> None:
         app, theme, view = self.app, self.app.theme, self.view
         pal = theme.palette
@@ -248,8 +266,7 @@ class SceneScreen(FocusScreen):
             return
         levels = len(self.scenario.behaviour.level_names)
         row1 = round(r.height * 0.3)
-        radius = max(5, theme.px(8))
-        spacing = radius * 3
+        radius, spacing, pip = self._meter_sizes()
         label = bold.render(f"Escalation {view.escalation} of {levels - 1}: {view.escalation_name}", True, pal.text)
         shapes_w = spacing * levels
         x0 = r.width - shapes_w
@@ -266,7 +283,6 @@ class SceneScreen(FocusScreen):
         rapport_max = len(self.scenario.behaviour.rapport_names) - 1
         text = small.render(f"Rapport {view.rapport} of {rapport_max}: {view.rapport_name}", True, pal.text)
         row2 = round(r.height * 0.72)
-        pip = max(4, theme.px(6))
         pips_w = rapport_max * pip * 3
         px0 = r.width - pips_w
         for i in range(rapport_max):
@@ -314,17 +330,21 @@ class SceneScreen(FocusScreen):
         if self.phase != "choosing":
             return
         before = self.view.escalation
+        offered = [c.id for c in self.view.choices]
         self.session.choose(choice_id, round(self.decision_time, 2), self.actor, None)
+        self.offered.append(offered)
         self._after_decision(before)
 
     def expire(self) -> None:
         before = self.view.escalation
+        self.offered.append([c.id for c in self.view.choices])
         self.session.expire_timer()
         self._after_decision(before)
 
     def step_back(self) -> None:
         if self.app.mode == "workshop" and self.session._history:
             self.session.undo(self.actor, "workshop: step back to discuss another branch")
+            self.offered.pop()
             self._new_moment()
             self.build()
             self.app.cue("page")
@@ -343,6 +363,7 @@ class SceneScreen(FocusScreen):
         self.session = Session(self.scenario, seed=self.app.seed,
                                options=session_options(self.app, self.scenario, self.language))
         self.recorded = False
+        self.offered = []
         self._new_moment()
         self.build()
 
@@ -372,6 +393,8 @@ class SceneScreen(FocusScreen):
             if event.key == pygame.K_BACKSPACE:
                 self.step_back()
                 return
+            if event.key == pygame.K_SPACE and self.phase == "choosing":
+                return  # Space only ever skips text: it must never take a choice by accident
             if self.phase == "reading" and event.key != pygame.K_ESCAPE:
                 if event.key in NUMBER_KEYS or event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
                     self.skip()
@@ -550,6 +573,8 @@ class EndingScreen(FocusScreen):
                                      y - row_h - theme.pad - self.panel.y - theme.pad)
         self.scroller.set(self.text.height, self.text_rect.height)
         self.set_widgets(buttons)
+        if self.ready and not self.ready_seen and not self.error:
+            self.ring.focus(buttons[0])  # the debrief just became available: offer it first
         self.ready_seen = self.ready
         self.level = self.session.escalation
 

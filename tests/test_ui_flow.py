@@ -1,0 +1,270 @@
+"""The real window driven by posted events: title to debrief for every shipped scenario, and the controls."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pygame
+import pytest
+
+from simulator.engine import Session
+from simulator.loader import bundled_scenarios, load_scenario
+from simulator.paths import config_dir, data_dir
+from simulator.ui.settings import load_settings
+from tests.conftest import FIXTURES
+from tests.ui_helpers import DT, click, make_app, play_to_ending, press, start_scenario, to_library, type_text, widget
+
+SCENARIOS = bundled_scenarios()
+
+
+def records():
+    return sorted((data_dir() / "sessions").glob("*.json"))
+
+
+def finish_ending(app):
+    assert app.top.name == "ending"
+    app.top.wait(60)
+    app.step(DT)
+    assert widget(app, "debrief").enabled
+    assert app.top.ring.current.wid == "debrief"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+@pytest.mark.parametrize("strategy", ["first", "last"])
+def test_title_to_debrief_keyboard_only(path, strategy):
+    app = make_app()
+    to_library(app)
+    start_scenario(app, path)
+    pick = (lambda n: 1) if strategy == "first" else (lambda n: n)
+    decisions = play_to_ending(app, pick)
+    finish_ending(app)
+    press(app, pygame.K_RETURN)
+    debrief = app.top
+    assert debrief.name == "debrief" and debrief.page == 0
+    for page in range(1, 7):
+        press(app, pygame.K_RIGHT)
+        assert debrief.page == page
+        assert debrief.blocks, f"page {page + 1} is empty"
+    press(app, pygame.K_RIGHT)
+    assert debrief.page == 6  # the last page stays
+    assert app.audit.problems == []
+    # the record holds a log that replays exactly and grades to what the debrief showed
+    [record_path] = records()
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    assert record["status"] == "complete" and record["trainee"] == "Test Trainee" and record["mode"] == "academy"
+    scenario = load_scenario(path).scenario
+    replayed = Session.replay(scenario, record["log"])
+    assert replayed.ended
+    made = [e for e in record["log"] if e["type"] == "choice_made"]
+    assert len(made) == decisions
+    assert all(e["actor"] == {"role": "trainee", "id": "Test Trainee"} for e in made)
+    from scoring.grade import grade
+    assert grade(scenario, record["log"]).to_json() == debrief.report
+    # back to the library from the debrief, ready for the next trainee
+    press(app, pygame.K_ESCAPE)
+    assert app.top.name == "library"
+
+
+def test_mouse_only_run_and_replay():
+    path = SCENARIOS[0]
+    app = make_app()
+
+    def click_widget(wid):
+        w = widget(app, wid)
+        click(app, app.top.screen_rect(w).center)
+    click_widget("Start training")
+    assert app.top.name == "trainee"
+    click_widget("Continue as guest")
+    click_widget("workshop")
+    assert app.top.name == "library" and app.mode == "workshop"
+    card = next(c for c in app.top.cards if c.entry.path == path)
+    click(app, app.top.screen_rect(card).center)
+    click_widget("start")
+    assert app.top.name == "briefing"
+    click_widget("Begin")
+    scene = app.top
+    assert scene.session.timer_seconds() is None  # workshop: no timers
+    while app.top.name == "scene":
+        click(app, (5, 5))  # a click anywhere shows the whole text
+        first = next(w for w in app.top.ring.widgets if w.wid != "undo")
+        click(app, app.top.screen_rect(first).center)
+    finish_ending(app)
+    click_widget("replay")
+    assert app.top.name == "briefing"
+
+
+def test_timer_runs_out_in_the_window_and_pause_stops_it():
+    path = FIXTURES / "minimal.yaml"
+    app = make_app(scenario_path=path)
+    to_library(app)
+    library = app.top
+    assert library.chosen.path == path and library.ring.current.wid == "start"
+    press(app, pygame.K_RETURN)
+    press(app, pygame.K_RETURN)  # Begin
+    scene = app.top
+    assert scene.view.timer_seconds == 10
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_ESCAPE)
+    assert app.top.name == "pause"
+    left = scene.timer_left
+    for _ in range(120):
+        app.step(DT)
+    assert scene.timer_left == left  # paused: the clock does not run
+    press(app, pygame.K_ESCAPE)
+    assert app.top is scene
+    for _ in range(11 * 60):
+        app.step(DT)
+        if scene.view.node_id != "first":
+            break
+    expired = [e for e in scene.session.log if e["type"] == "timer_expired"]
+    assert len(expired) == 1 and expired[0]["choice"] == "first-timeout"
+
+
+def test_slower_timers_and_timers_off_come_from_settings():
+    path = FIXTURES / "minimal.yaml"
+    for setting, expected in (("x2", 20), ("x1.5", 15), ("off", None)):
+        app = make_app(scenario_path=path, timers=setting)
+        to_library(app)
+        press(app, pygame.K_RETURN)
+        press(app, pygame.K_RETURN)
+        assert app.top.view.timer_seconds == expected
+
+
+def test_pause_menu_restart_and_quit_keep_the_log():
+    path = SCENARIOS[0]
+    app = make_app()
+    to_library(app)
+    start_scenario(app, path)
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_1)
+    scene = app.top
+    assert len([e for e in scene.session.log if e["type"] == "choice_made"]) == 1
+    press(app, pygame.K_ESCAPE)
+    press(app, pygame.K_2)  # Restart scenario
+    assert app.top is scene and len(scene.session.log) == 2
+    assert [json.loads(p.read_text())["status"] for p in records()] == ["abandoned: restarted"]
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_1)
+    press(app, pygame.K_ESCAPE)
+    press(app, pygame.K_4)  # Quit to library
+    assert app.top.name == "library"
+    assert len(records()) == 2
+
+
+def test_in_service_hides_the_meter_until_m():
+    app = make_app()
+    to_library(app, mode_key=pygame.K_2)
+    start_scenario(app, SCENARIOS[0])
+    scene = app.top
+    assert not scene.meter_visible
+    press(app, pygame.K_m)
+    assert scene.meter_visible
+    press(app, pygame.K_m)
+    assert not scene.meter_visible
+
+
+def test_workshop_steps_back_and_logs_it():
+    app = make_app()
+    to_library(app, mode_key=pygame.K_3)
+    start_scenario(app, SCENARIOS[1])
+    scene = app.top
+    first_node = scene.view.node_id
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_2)
+    assert scene.view.node_id != first_node
+    press(app, pygame.K_BACKSPACE)
+    assert scene.view.node_id == first_node
+    undo = [e for e in scene.session.log if e["type"] == "undo"]
+    assert len(undo) == 1 and undo[0]["actor"]["id"] == "Test Trainee"
+    assert "workshop" in undo[0]["reason"]
+
+
+def test_settings_change_apply_at_once_and_persist():
+    app = make_app()
+    press(app, pygame.K_2)
+    assert app.top.name == "settings"
+    body = app.theme.body
+    press(app, pygame.K_RIGHT)  # text size: medium -> large
+    assert app.settings.text_size == "large" and app.theme.body > body
+    press(app, pygame.K_DOWN)
+    press(app, pygame.K_RETURN)  # high contrast on
+    assert app.theme.high_contrast
+    press(app, pygame.K_DOWN)
+    press(app, pygame.K_LEFT)  # timers x1 -> off
+    saved, warnings = load_settings()
+    assert warnings == []
+    assert (saved.text_size, saved.high_contrast, saved.timers) == ("large", True, "off")
+    press(app, pygame.K_ESCAPE)
+    assert app.top.name == "title"
+    again = make_app(**{k: v for k, v in saved.to_json().items()})
+    assert again.theme.body == app.theme.body
+
+
+def test_bad_settings_file_falls_back_and_says_so():
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / "settings.json").write_text('{"text_size": "enormous", "sound": "yes", "zoom": 3}')
+    settings, warnings = load_settings()
+    assert settings.text_size == "medium" and settings.sound is True
+    assert len(warnings) == 3
+    (config_dir() / "settings.json").write_text("{not json")
+    settings, warnings = load_settings()
+    assert settings.text_size == "medium" and "could not read" in warnings[0]
+
+
+def test_window_resizes_within_limits():
+    app = make_app()
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=900, h=500, size=(900, 500)))
+    app.step(DT)
+    assert app.surface.get_size() == (1280, 720)
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=1920, h=1200, size=(1920, 1200)))
+    app.step(DT)
+    assert app.surface.get_size() == (1920, 1200)
+    assert app.settings.window_size == [1920, 1200]
+    assert app.audit.problems == []
+
+
+def test_broken_scenario_shows_its_problems_instead_of_crashing(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    text = (FIXTURES / "minimal.yaml").read_text().replace("next: second", "next: nowhere", 1)
+    broken.write_text(text)
+    app = make_app(scenario_path=broken)
+    to_library(app)
+    library = app.top
+    assert library.chosen.path == broken and library.chosen.scenario is None
+    assert not any(getattr(w, "wid", None) == "start" for w in library.ring.widgets)
+    assert library.chosen.problems and "nowhere" in library.chosen.problems[0]
+
+
+def test_language_choice_when_a_scenario_has_translations(tmp_path):
+    text = (FIXTURES / "minimal.yaml").read_text()
+    text = text.replace("languages: [en]", "languages: [en, es]")
+    text = text.replace('title: "Minimal test scenario"', 'title: {en: "Minimal test scenario", es: "Escenario mínimo"}')
+    text = text.replace('narrative: "Sam stands by the car."',
+                        'narrative: {en: "Sam stands by the car.", es: "Sam está junto al coche."}')
+    path = tmp_path / "bilingual.yaml"
+    path.write_text(text, encoding="utf-8")
+    app = make_app(scenario_path=path)
+    to_library(app)
+    language = widget(app, "language")
+    app.top.ring.focus(language)
+    press(app, pygame.K_RIGHT)
+    assert app.top.language == "es"
+    app.top.ring.focus(widget(app, "start"))
+    press(app, pygame.K_RETURN)
+    press(app, pygame.K_RETURN)
+    scene = app.top
+    assert scene.session.language == "es"
+    assert scene.view.narrative == "Sam está junto al coche."
+    assert scene.title_text.lines  # rendered with the bundled font (accents included)
+
+
+def test_trainee_name_is_remembered():
+    app = make_app()
+    press(app, pygame.K_RETURN)
+    press(app, pygame.K_RETURN)  # empty name: a message, not a crash
+    assert app.top.name == "trainee" and app.top.error
+    type_text(app, "Officer 1234")
+    press(app, pygame.K_RETURN)
+    assert app.trainee == "Officer 1234"
+    saved, _ = load_settings()
+    assert saved.recent_trainees == ["Officer 1234"]
