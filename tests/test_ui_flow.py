@@ -268,3 +268,46 @@ def test_trainee_name_is_remembered():
     assert app.trainee == "Officer 1234"
     saved, _ = load_settings()
     assert saved.recent_trainees == ["Officer 1234"]
+
+
+def test_asking_for_the_debrief_early_opens_it_when_ready(monkeypatch):
+    import threading
+    import importlib
+    grade_module = importlib.import_module("scoring.grade")
+    gate = threading.Event()
+    real = grade_module.grade
+
+    def slow_grade(*args, **kwargs):
+        gate.wait(30)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(grade_module, "grade", slow_grade)
+    app = make_app()
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    play_to_ending(app)
+    ending = app.top
+    assert ending.name == "ending" and not ending.ready
+    press(app, pygame.K_RETURN)  # Enter right away: it must not replay or leave; it waits for the debrief
+    assert app.top is ending and ending.open_when_ready
+    gate.set()
+    ending.wait(60)
+    app.step(DT)
+    assert app.top.name == "debrief"
+
+
+def test_grading_failure_keeps_the_ending_and_the_record(monkeypatch):
+    import importlib
+    grade_module = importlib.import_module("scoring.grade")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("rubric exploded")
+    monkeypatch.setattr(grade_module, "grade", broken)
+    app = make_app()
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    play_to_ending(app)
+    app.top.wait(60)
+    app.step(DT)
+    assert app.top.name == "ending" and "rubric exploded" in app.top.error
+    assert not widget(app, "debrief").enabled
+    assert len(records()) == 1

@@ -136,6 +136,13 @@ class SoundCues:
         if sound is not None:
             sound.play()
 
+    def prepare(self) -> None:
+        """Open the mixer and render every cue now (on an idle screen), so no later keypress waits."""
+        if self._enabled and self.available:
+            for name in CUES:
+                if name not in self._sounds:
+                    self._sounds[name] = self._build(name)
+
     def _build(self, name: str) -> pygame.mixer.Sound | None:
         """Render the cue at the mixer's actual rate, format and channel count."""
         rate, fmt, channels = pygame.mixer.get_init()

@@ -151,6 +151,7 @@ class PanelScreen(FocusScreen):
 
     background: str | None = None
     panel_width = 780  # on the 1280x720 design grid
+    heading_size = "heading"  # a Theme size name; the title screen uses "title"
 
     def heading(self) -> str:
         return ""
@@ -170,7 +171,7 @@ class PanelScreen(FocusScreen):
         inner_w = width - 2 * theme.pad - theme.px(14)  # leave room for a scroll bar
         spans = []
         if self.heading():
-            spans.append(Span(self.heading(), theme.heading, pal.text, True))
+            spans.append(Span(self.heading(), getattr(theme, self.heading_size), pal.text, True))
         for span in self.body():
             spans.append(span)
         self.text: TextLayout = layout(app.fonts, spans, inner_w)

@@ -27,6 +27,7 @@ class TitleScreen(PanelScreen):
     name = "title"
     background = "backgrounds/title.svg"
     panel_width = 620
+    heading_size = "title"
 
     def heading(self) -> str:
         return "Parley"

@@ -517,6 +517,7 @@ class EndingScreen(FocusScreen):
         self._thread = threading.Thread(target=self._grade, name="parley-grade", daemon=True)
         self._thread.start()
         self.ready_seen = False
+        self.open_when_ready = False
         app.cue("ending")
 
     def _grade(self) -> None:
@@ -557,8 +558,9 @@ class EndingScreen(FocusScreen):
         self.text = layout(app.fonts, spans, inner_w)
         status = ("Your debrief is ready." if self.ready and not self.error else
                   f"The debrief could not be prepared ({self.error}); the session record is saved." if self.error
+                  else "Preparing your debrief (it opens as soon as it is ready)..." if self.open_when_ready
                   else "Preparing your debrief...")
-        buttons = [Button("See the debrief", self.open_debrief, 1, enabled=self.ready and not self.error,
+        buttons = [Button("See the debrief", self.open_debrief, 1, enabled=not self.error,
                           detail=status, wid="debrief"),
                    Button("Play again", self.replay, 2, wid="replay"),
                    Button("Back to the library", self.to_library, 3, wid="library")]
@@ -573,8 +575,6 @@ class EndingScreen(FocusScreen):
                                      y - row_h - theme.pad - self.panel.y - theme.pad)
         self.scroller.set(self.text.height, self.text_rect.height)
         self.set_widgets(buttons)
-        if self.ready and not self.ready_seen and not self.error:
-            self.ring.focus(buttons[0])  # the debrief just became available: offer it first
         self.ready_seen = self.ready
         self.level = self.session.escalation
 
@@ -584,9 +584,14 @@ class EndingScreen(FocusScreen):
     def update(self, dt: float) -> None:
         if self.ready and not self.ready_seen:
             self.build()
+            if self.open_when_ready:
+                self.open_debrief()
 
     def open_debrief(self) -> None:
         if self.report is None:
+            if not self.ready:  # asked for early: open it the moment grading finishes
+                self.open_when_ready = True
+                self.build()
             return
         from .debrief import DebriefScreen
         self.app.replace_top(DebriefScreen(self.app, self.scene, self.report))

@@ -1,0 +1,153 @@
+"""Window benchmark: frame times of real screens at 1920x1080 and process start to the first title frame.
+
+Runs under SDL's dummy video driver (no GPU, no compositor: it measures Parley's own drawing).
+
+    python benchmarks/bench_ui.py                 # frames, then 7 process starts
+    python benchmarks/bench_ui.py --frames 1200 --runs 11
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PARLEY_CONFIG_DIR", str(ROOT / "benchmarks" / "out" / "config"))
+os.environ.setdefault("PARLEY_DATA_DIR", str(ROOT / "benchmarks" / "out" / "data"))
+
+SIZE = (1920, 1080)
+DT = 1 / 60
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_frames(app, frames: int) -> list[float]:
+    """Milliseconds per app.step (events, update, draw, flip), after 10 warm-up frames."""
+    for _ in range(10):
+        app.step(DT)
+    times = []
+    for _ in range(frames):
+        start = time.perf_counter()
+        app.step(DT)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def report(label: str, times: list[float]) -> None:
+    print(f"  {label:<44} mean {statistics.fmean(times):6.3f} ms   median {statistics.median(times):6.3f}   "
+          f"p99 {percentile(times, 99):6.3f}   max {max(times):6.3f}   ({len(times)} frames)")
+
+
+def frame_benchmark(frames: int) -> None:
+    from simulator.loader import bundled_scenarios
+    from simulator.ui.app import App
+    from simulator.ui.screens.debrief import DebriefScreen
+    from simulator.ui.screens.menus import TitleScreen
+    from simulator.ui.screens.scene import BriefingScreen, EndingScreen, SceneScreen
+    from simulator.ui.settings import Settings
+
+    app = App(Settings(), size=SIZE, seed=1)
+    app.push(TitleScreen(app))
+    catalog = app.ensure_catalog()
+    catalog.wait(60)
+    print(f"Frame times at {SIZE[0]}x{SIZE[1]}, dummy video driver, sound off:")
+    app.settings.sound = False
+    report("title screen", time_frames(app, frames))
+    entry = next(e for e in catalog.entries if e.path == bundled_scenarios()[1])  # the Deaf driver: timers
+    sc = entry.scenario
+    briefing = BriefingScreen(app, entry, sc.language)
+    app.push(briefing)
+    while briefing.jobs:  # the art the scene will need, loaded one image per frame
+        app.step(DT)
+    briefing.begin()
+    scene = app.top
+    timed = next(n for n in sc.nodes if n.timer is not None and len(n.present) >= 2)
+    scene.session.state = scene.session.state._replace(at=timed.index)
+    scene.session.options = scene.session.options.__class__(timers=True, timer_scale=1000.0)
+    scene._new_moment()
+    scene.build()
+    scene.phase, scene.reveal = "reading", 0.0
+    reading = []
+    for _ in range(10):
+        app.step(DT)
+    while scene.phase == "reading" and len(reading) < frames:
+        start = time.perf_counter()
+        app.step(DT)
+        reading.append((time.perf_counter() - start) * 1000)
+    report(f"scene '{timed.id}', text appearing", reading)
+    scene.skip()
+    report(f"scene '{timed.id}', choosing, timer running", time_frames(app, frames))
+    session = scene.session
+    while not session.ended:
+        session.choose(session.view().choices[0].id)
+    ending = EndingScreen(app, scene)
+    app.replace_top(ending)
+    ending.wait(60)
+    report("ending", time_frames(app, frames))
+    debrief = DebriefScreen(app, scene, ending.report)
+    app.replace_top(debrief)
+    debrief.page = 1
+    debrief.build()
+    report("debrief page 2 (chart)", time_frames(app, frames))
+    build = []
+    for page in range(7):
+        start = time.perf_counter()
+        debrief.page = page
+        debrief.build()
+        build.append((time.perf_counter() - start) * 1000)
+    print(f"  debrief page turn (layout, once per page): median {statistics.median(build):.1f} ms, "
+          f"max {max(build):.1f} ms")
+    moves = []
+    scene2 = SceneScreen(app, entry, sc.language)
+    app.replace_top(scene2)
+    for node in sc.nodes:
+        start = time.perf_counter()
+        scene2.session.state = scene2.session.state._replace(at=node.index)
+        scene2._new_moment()
+        scene2.build()
+        moves.append((time.perf_counter() - start) * 1000)
+    print(f"  scene change (layout of a new moment, once per decision): median {statistics.median(moves):.1f} ms, "
+          f"max {max(moves):.1f} ms over {len(moves)} nodes")
+
+
+def startup_benchmark(runs: int) -> None:
+    """Wall time from launching `python main.py` to the first frame on screen (and to the title's art)."""
+    env = dict(os.environ)
+    results = {"1": [], "title": []}
+    for _ in range(runs):
+        for mode in results:
+            env["PARLEY_FIRST_FRAME_EXIT"] = mode
+            start = time.time()
+            out = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, capture_output=True, text=True,
+                                 cwd=ROOT, check=True).stdout
+            stamp = float(out.split()[1])
+            results[mode].append((stamp - start) * 1000)
+    print(f"Process start (python main.py) to first frame, {runs} runs:")
+    print(f"  first frame (title drawn in code)   median {statistics.median(results['1']):6.1f} ms   "
+          f"min {min(results['1']):6.1f}   max {max(results['1']):6.1f}")
+    print(f"  title screen with its art           median {statistics.median(results['title']):6.1f} ms   "
+          f"min {min(results['title']):6.1f}   max {max(results['title']):6.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=600)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    frame_benchmark(args.frames)
+    startup_benchmark(args.runs)
+
+
+if __name__ == "__main__":
+    main()
