@@ -118,6 +118,20 @@ def main() -> None:
     key(pygame.K_ESCAPE)
     key(pygame.K_3)
     shot("22-credits")
+    # a timed decision (reached only on some paths), shown directly
+    from simulator.ui.screens.scene import SceneScreen
+    entry = next(e for e in app.catalog.entries if e.ok and any(n.timer for n in e.scenario.nodes))
+    timed = next(n for n in entry.scenario.nodes if n.timer is not None)
+    app.mode = "in-service"
+    scene = SceneScreen(app, entry, entry.scenario.language)
+    app.push(scene)
+    scene.session.state = scene.session.state._replace(at=timed.index)
+    scene._new_moment()
+    scene.build()
+    scene.skip()
+    for _ in range(150):
+        app.step(DT)
+    shot("12-scene-timer-in-service")
     print("audit problems:", app.audit.problems)
     pygame.quit()
 

@@ -311,3 +311,28 @@ def test_grading_failure_keeps_the_ending_and_the_record(monkeypatch):
     assert app.top.name == "ending" and "rubric exploded" in app.top.error
     assert not widget(app, "debrief").enabled
     assert len(records()) == 1
+
+
+def test_reduced_motion_shows_text_and_choices_at_once():
+    app = make_app(reduced_motion=True)
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    scene = app.top
+    assert scene.phase == "choosing" and scene.ring.widgets
+    press(app, pygame.K_1)  # no skip needed
+    assert len([e for e in scene.session.log if e["type"] == "choice_made"]) == 1
+
+
+def test_space_never_takes_a_choice():
+    app = make_app()
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    scene = app.top
+    press(app, pygame.K_SPACE)  # shows everything
+    press(app, pygame.K_SPACE, times=3)  # and then does nothing more
+    assert not [e for e in scene.session.log if e["type"] == "choice_made"]
+    second = scene.view.choices[1].id
+    press(app, pygame.K_DOWN)
+    press(app, pygame.K_RETURN)  # arrows and Enter choose the focused option (the second)
+    made = [e for e in scene.session.log if e["type"] == "choice_made"]
+    assert [e["choice"] for e in made] == [second]

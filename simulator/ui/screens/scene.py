@@ -169,7 +169,7 @@ class SceneScreen(FocusScreen):
             image = app.art.portrait(character.portrait if character else None, view.escalation, p_h)
             if image is None:
                 image = initials_badge(name, p_h, (70, 84, 104), pal.text, app.fonts.get(theme.heading, True))
-            tag = layout(app.fonts, [Span(name, theme.small, pal.text, True)], p_w)
+            tag = self._name_tag(name, round(step) - theme.gap)
             self.portraits.append((image, round(x), g["left"].y + theme.px(20), tag))
             x += step
         # text box: reaction, narrative, spoken lines, visible behaviour (and perspective in workshop mode)
@@ -214,6 +214,9 @@ class SceneScreen(FocusScreen):
         self.buttons_all = self._choice_buttons(view, extra)
         self.set_widgets(self.buttons_all if self.phase == "choosing" else [])
         self.timer_label_font = app.fonts.get(theme.small, True)
+        self.timer_image = panel_surface(g["timer"].inflate(theme.gap * 2, 0).size, theme)
+        widest = self.timer_label_font.size(f"Time to decide: {999:4.1f} s")[0]
+        app.audit.check("scene: timer label", (widest + theme.px(60), 0), (g["timer"].width, 1))
 
     def _choice_buttons(self, view, extra: list) -> list:
         """One numbered button per available choice (force choices say so), then `extra` buttons."""
@@ -234,6 +237,16 @@ class SceneScreen(FocusScreen):
             buttons.append(button)
         self.list_scroller.set(y, self.choices_area.height)
         return buttons
+
+    def _name_tag(self, name: str, width: int) -> pygame.Surface:
+        """The person's name on a dark pill, readable over any background; wraps if the name is long."""
+        theme, pal = self.app.theme, self.app.theme.palette
+        text = layout(self.app.fonts, [Span(name, theme.small, pal.text, True)], max(10, width - 2 * theme.gap))
+        widest = max((surf.get_width() for surf, *_ in text.lines), default=0)
+        pill = pygame.Surface((widest + 2 * theme.gap, text.height + theme.gap), pygame.SRCALPHA)
+        pygame.draw.rect(pill, pal.panel[:3] + (215,), pill.get_rect(), border_radius=theme.radius)
+        text.draw(pill, theme.gap, theme.gap // 2)
+        return pill
 
     def _meter_sizes(self) -> tuple[int, int, int]:
         """Radius of the level shapes, their spacing and the rapport pip size."""
@@ -458,10 +471,10 @@ class SceneScreen(FocusScreen):
         pal = theme.palette
         g = self.g
         surface.blit(self.backdrop, (0, 0))
-        for image, x, y, tag in self.portraits:
+        for image, x, y, _tag in self.portraits:
             surface.blit(image, (x, y))
-            tag_rect = pygame.Rect(x + theme.gap, y - theme.px(18), tag.width, tag.height)
-            tag.draw(surface, tag_rect.x, max(g["left"].y - theme.gap, tag_rect.y))
+        for _image, x, y, tag in self.portraits:  # name tags last, so a neighbour never covers one
+            surface.blit(tag, (x + theme.gap, g["left"].y - theme.gap))
         surface.blit(self.top_image, (0, 0))
         self.title_text.draw(surface, g["margin"], (g["top"].height - self.title_text.height) // 2)
         surface.blit(self.meter_image, self.meter_rect.topleft)
@@ -487,13 +500,14 @@ class SceneScreen(FocusScreen):
             return
         theme, pal = self.app.theme, self.app.theme.palette
         r = self.g["timer"]
+        surface.blit(self.timer_image, (r.x - theme.gap, r.y))
         total = self.view.timer_seconds or 1
         left = max(0.0, self.timer_left)
         label = self.timer_label_font.render(
             f"Time to decide: {left:4.1f} s" if self.phase == "choosing" else f"Timed decision: {total:g} s",
             True, pal.text)
         bar = pygame.Rect(r.x + label.get_width() + theme.pad, r.y + r.height // 4,
-                          r.width - label.get_width() - theme.pad, r.height // 2)
+                          r.width - label.get_width() - theme.pad - theme.gap, r.height // 2)
         pygame.draw.rect(surface, pal.panel[:3], bar.inflate(4, 4), border_radius=theme.radius)
         fill = bar.copy()
         fill.width = round(bar.width * left / total)
