@@ -52,11 +52,12 @@ def main() -> None:
         path = args.out / f"{tag}-{name}.png"
         window = None
         if grab and shutil.which("xdotool"):
-            found = subprocess.run(["xdotool", "search", "--name", "Parley"], capture_output=True, text=True)
+            found = subprocess.run(["xdotool", "search", "--pid", str(os.getpid())], capture_output=True, text=True)
             window = found.stdout.split()[0] if found.stdout.split() else None
         if window:  # what the X server shows in Parley's window
             subprocess.run(["import", "-window", window, str(path)], check=True)
         else:
+            path = path.with_name(path.stem + "-surface.png")  # named so nobody mistakes it for the display
             pygame.image.save(app.surface, str(path))
         print(path)
 

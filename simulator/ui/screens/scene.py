@@ -14,7 +14,7 @@ from ..widgets import NUMBER_KEYS, Button, Scroller
 from .base import FocusScreen, PanelScreen, Spans
 
 REVEAL_CHARS_PER_SECOND = 110
-PORTRAIT_SHARE = 0.86  # of the left column's height: tall figures, the text box covers their lower part
+PORTRAIT_SHARE = 0.66  # of the left column's height: the text box may cover their lower part, never the faces
 
 
 def session_options(app, scenario, language: str) -> SessionOptions:
