@@ -70,9 +70,11 @@ def draw_chart(timeline: list[dict], size: tuple[int, int], theme: Theme, fonts:
             marker = pygame.Rect(0, 0, label.get_width() + theme.gap, label.get_height())
             marker.midtop = (x, bottom + theme.gap)
             if entry["kind"] == "timer":
+                pygame.draw.rect(surf, pal.button, marker)
                 pygame.draw.rect(surf, pal.warn, marker, width=2)
-            else:
-                pygame.draw.rect(surf, pal.panel_edge, marker, border_radius=marker.height // 2)
+            else:  # dark fill, light edge and text: readable in both themes
+                pygame.draw.rect(surf, pal.button, marker, border_radius=marker.height // 2)
+                pygame.draw.rect(surf, pal.panel_edge, marker, width=1, border_radius=marker.height // 2)
             surf.blit(label, label.get_rect(center=marker.center))
     return surf
 
