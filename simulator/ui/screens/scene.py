@@ -14,7 +14,10 @@ from ..widgets import NUMBER_KEYS, Button, Scroller
 from .base import FocusScreen, PanelScreen, Spans
 
 REVEAL_CHARS_PER_SECOND = 110
-PORTRAIT_SHARE = 0.66  # of the left column's height: the text box may cover their lower part, never the faces
+# Portrait heights as shares of the left column. A scene with more text uses a smaller size, so the
+# text box can grow while every face stays visible above it.
+PORTRAIT_SHARES = (0.66, 0.52, 0.40)
+FACE_SHARE = 0.6  # the chin sits at about 58% of a portrait's height
 
 
 def session_options(app, scenario, language: str) -> SessionOptions:
@@ -72,9 +75,9 @@ class BriefingScreen(PanelScreen):
             self.jobs.pop(0)()
 
     def begin(self) -> None:
-        while self.jobs:  # whatever is left loads now (normally nothing: reading takes longer)
-            self.jobs.pop(0)()
-        self.app.replace_top(SceneScreen(self.app, self.entry, self.language))
+        scene = SceneScreen(self.app, self.entry, self.language)
+        scene.jobs = self.jobs  # anything not loaded yet keeps loading, one image per frame
+        self.app.replace_top(scene)
 
 
 class SceneScreen(FocusScreen):
@@ -90,6 +93,7 @@ class SceneScreen(FocusScreen):
         self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
         self.recorded = False
         self.offered: list[list[str]] = []  # the choices on screen at each decision, for the debrief
+        self.jobs: list = []  # art still to preload (handed over by the briefing)
         self.list_scroller = Scroller()
         self._new_moment()
 
@@ -110,9 +114,10 @@ class SceneScreen(FocusScreen):
                 "left": left, "right": right, "margin": margin}
 
     @staticmethod
-    def portrait_height(app, count: int) -> int:
+    def portrait_height(app, count: int, share: float = PORTRAIT_SHARES[0]) -> int:
+        """Portrait height for `count` people at `share` of the column (narrower columns shrink it)."""
         left = SceneScreen.geometry(app)["left"]
-        height = round(left.height * PORTRAIT_SHARE)
+        height = round(left.height * share)
         if count:  # side by side, each overlapping the next by a fifth, all inside the column
             height = min(height, int(left.width / (0.75 * (1 + 0.8 * (count - 1)))))
         return max(40, height)
@@ -126,9 +131,10 @@ class SceneScreen(FocusScreen):
         for background in sorted(b for b in backgrounds if b):
             jobs.append(lambda b=background: app.art.background(b, size))
         heights = {}
-        for node in scenario.nodes:
-            heights.setdefault(SceneScreen.portrait_height(app, len(node.present)), set()).update(node.present)
-        for height, people in sorted(heights.items()):
+        for share in PORTRAIT_SHARES:  # the largest size first: it is the one most scenes use
+            for node in scenario.nodes:
+                heights.setdefault(SceneScreen.portrait_height(app, len(node.present), share), set()).update(node.present)
+        for height, people in heights.items():
             for person in sorted(people):
                 folder = scenario.characters[person].portrait if person in scenario.characters else None
                 for level in (0, 1, 3, 5):
@@ -155,23 +161,6 @@ class SceneScreen(FocusScreen):
         app.audit.check("scene: title bar", (title_w, self.title_text.height), (title_w, g["top"].height))
         self.top_image = panel_surface((w, g["top"].height), theme, pal.panel[:3] + (235,))
         self._build_meter()
-        # portraits
-        self.portraits = []
-        count = len(view.present)
-        p_h = self.portrait_height(app, count)
-        p_w = round(p_h * 0.75)
-        step = p_w * 0.8 if count > 1 else p_w
-        total = p_w + step * (count - 1) if count else 0
-        x = g["left"].x + (g["left"].width - total) / 2
-        for person in view.present:
-            character = sc.characters.get(person)
-            name = character.name.get(self.language, sc.language) if character else person
-            image = app.art.portrait(character.portrait if character else None, view.escalation, p_h)
-            if image is None:
-                image = initials_badge(name, p_h, (70, 84, 104), pal.text, app.fonts.get(theme.heading, True))
-            tag = self._name_tag(name, round(step) - theme.gap)
-            self.portraits.append((image, round(x), g["left"].y + theme.px(20), tag))
-            x += step
         # text box: reaction, narrative, spoken lines, visible behaviour (and perspective in workshop mode)
         inner_w = g["left"].width - 2 * theme.pad - theme.px(12)
         spans = []
@@ -188,8 +177,30 @@ class SceneScreen(FocusScreen):
             spans.append(Span("Their side (workshop)", theme.small, pal.rapport, True, space_before=theme.gap))
             spans.append(Span(view.perspective.strip(), theme.body, pal.muted))
         self.text = layout(app.fonts, spans, inner_w)
-        max_box = round(g["left"].height * 0.64)
-        box_h = min(max_box, self.text.height + 2 * theme.pad)
+        need = self.text.height + 2 * theme.pad
+        portrait_top = g["left"].y + theme.px(20)
+        for share in PORTRAIT_SHARES:  # the largest portraits whose faces stay clear of the text box
+            p_h = self.portrait_height(app, len(view.present), share)
+            room = g["left"].bottom - (portrait_top + round(p_h * FACE_SHARE) if view.present else g["left"].y)
+            if need <= room:
+                break
+        box_h = min(need, room)
+        # portraits
+        self.portraits = []
+        count = len(view.present)
+        p_w = round(p_h * 0.75)
+        step = p_w * 0.8 if count > 1 else p_w
+        total = p_w + step * (count - 1) if count else 0
+        x = g["left"].x + (g["left"].width - total) / 2
+        for person in view.present:
+            character = sc.characters.get(person)
+            name = character.name.get(self.language, sc.language) if character else person
+            image = app.art.portrait(character.portrait if character else None, view.escalation, p_h)
+            if image is None:
+                image = initials_badge(name, p_h, (70, 84, 104), pal.text, app.fonts.get(theme.heading, True))
+            tag = self._name_tag(name, round(step) - theme.gap)
+            self.portraits.append((image, round(x), portrait_top, tag))
+            x += step
         self.text_box = pygame.Rect(g["left"].x, g["left"].bottom - box_h, g["left"].width, box_h)
         self.text_rect = self.text_box.inflate(-2 * theme.pad, -2 * theme.pad)
         self.text_rect.width = inner_w
@@ -436,6 +447,8 @@ class SceneScreen(FocusScreen):
 
     # --- time ----------------------------------------------------------------------------------
     def update(self, dt: float) -> None:
+        if self.jobs:
+            self.jobs.pop(0)()
         self.decision_time += dt
         if self.phase == "reading":
             self.reveal += dt * REVEAL_CHARS_PER_SECOND
