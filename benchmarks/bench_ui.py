@@ -52,9 +52,11 @@ def report(label: str, times: list[float]) -> None:
 def frame_benchmark(frames: int) -> None:
     from simulator.loader import bundled_scenarios
     from simulator.ui.app import App
+    from simulator.ui.screens.briefing import BriefingScreen
     from simulator.ui.screens.debrief import DebriefScreen
+    from simulator.ui.screens.ending import EndingScreen
     from simulator.ui.screens.menus import TitleScreen
-    from simulator.ui.screens.scene import BriefingScreen, EndingScreen, SceneScreen
+    from simulator.ui.screens.scene import SceneScreen
     from simulator.ui.settings import Settings
 
     app = App(Settings(), size=SIZE, seed=1)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pygame
 import pytest
@@ -271,8 +270,8 @@ def test_trainee_name_is_remembered():
 
 
 def test_asking_for_the_debrief_early_opens_it_when_ready(monkeypatch):
-    import threading
     import importlib
+    import threading
     grade_module = importlib.import_module("scoring.grade")
     gate = threading.Event()
     real = grade_module.grade

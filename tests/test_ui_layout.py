@@ -2,16 +2,16 @@
 3840x2160: no text may overflow its box, and every control must be on screen (or in a scroll area)."""
 from __future__ import annotations
 
-import pygame
 import pytest
 
 from simulator.engine import Session
 from simulator.loader import bundled_scenarios
+from simulator.ui.screens.briefing import BriefingScreen
 from simulator.ui.screens.debrief import PAGES, DebriefScreen
+from simulator.ui.screens.ending import EndingScreen
 from simulator.ui.screens.library import LibraryScreen
-from simulator.ui.screens.menus import (CreditsScreen, ModeScreen, PauseScreen, SettingsScreen,
-                                        TraineeScreen)
-from simulator.ui.screens.scene import BriefingScreen, EndingScreen, SceneScreen
+from simulator.ui.screens.menus import CreditsScreen, ModeScreen, PauseScreen, SettingsScreen, TraineeScreen
+from simulator.ui.screens.scene import SceneScreen
 from simulator.ui.settings import TEXT_SIZES
 from tests.ui_helpers import DT, make_app
 

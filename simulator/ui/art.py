@@ -67,13 +67,6 @@ class ArtCache:
         width = round(height * PORTRAIT_ASPECT)
         return self._svg(f"{folder}/{expression_for(level)}.svg", (width, height))
 
-    def preload(self, jobs: list[tuple]) -> list:
-        """Turn (kind, args) jobs into callables, so a screen can load one per frame and never freeze."""
-        calls = []
-        for kind, *args in jobs:
-            calls.append(lambda kind=kind, args=args: getattr(self, kind)(*args))
-        return calls
-
 
 def gradient(surface: pygame.Surface, top: tuple, bottom: tuple) -> None:
     """A vertical gradient drawn in code (fast enough for a first frame, no file needed)."""

@@ -6,7 +6,7 @@ import pygame
 from ..app import Screen
 from ..text import Span, TextLayout, layout
 from ..theme import panel_surface
-from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, Button, FocusRing, Scroller, TextField, Widget
+from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, FocusRing, Scroller, TextField, Widget
 
 UP_KEYS = (pygame.K_UP,)
 DOWN_KEYS = (pygame.K_DOWN,)
@@ -215,11 +215,10 @@ class PanelScreen(FocusScreen):
         self.scroller.draw_bar(surface, self.inner.move(self.app.theme.px(10), 0), self.app.theme)
 
 
-def Spans(theme, *paragraphs, colour=None, px=None, bold=False) -> list[Span]:
+def paragraphs(theme, *paragraphs, colour=None, px=None, bold=False) -> list[Span]:
     """Plain paragraphs as body spans."""
     colour = colour or theme.palette.text
     return [Span(p, px or theme.body, colour, bold, space_before=theme.gap if i else 0)
             for i, p in enumerate(paragraphs)]
 
 
-__all__ = ["FocusScreen", "PanelScreen", "Spans", "Button", "TextField"]

@@ -238,7 +238,7 @@ class DebriefScreen(FocusScreen):
             self.app.cue("page")
 
     def replay(self) -> None:
-        from .scene import BriefingScreen
+        from .briefing import BriefingScreen
         self.app.replace_top(BriefingScreen(self.app, self.scene.entry, self.language))
 
     def to_library(self) -> None:

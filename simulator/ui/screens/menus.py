@@ -9,7 +9,7 @@ from ...paths import assets_dir
 from ..settings import MODES, TEXT_SIZES, TIMER_MODES
 from ..text import Span
 from ..widgets import Button, Cycler, TextField
-from .base import PanelScreen, Spans
+from .base import PanelScreen, paragraphs
 
 MODE_TEXT = {
     "academy": ("Academy", "Recruit training: the escalation meter is shown, timers follow your settings, and the "
@@ -34,7 +34,7 @@ class TitleScreen(PanelScreen):
 
     def body(self):
         theme = self.app.theme
-        spans = Spans(theme, "Practise de-escalation: real encounters, honest choices, and a debrief that "
+        spans = paragraphs(theme, "Practise de-escalation: real encounters, honest choices, and a debrief that "
                              "explains every grade.", colour=theme.palette.muted)
         for warning in self.app.settings_warnings:
             spans.append(Span(warning, theme.small, theme.palette.warn, space_before=theme.gap))
@@ -64,7 +64,7 @@ class TraineeScreen(PanelScreen):
 
     def body(self):
         theme = self.app.theme
-        spans = Spans(theme, "Type your name or trainee id and press Enter, or continue as a guest. The name is "
+        spans = paragraphs(theme, "Type your name or trainee id and press Enter, or continue as a guest. The name is "
                              "stored only in this computer's session records.", colour=theme.palette.muted)
         if self.error:
             spans.append(Span(self.error, theme.body, theme.palette.warn, True, space_before=theme.gap))
@@ -131,7 +131,7 @@ class SettingsScreen(PanelScreen):
 
     def body(self):
         theme = self.app.theme
-        return Spans(theme, "Left and Right change a setting; changes apply at once and are saved.",
+        return paragraphs(theme, "Left and Right change a setting; changes apply at once and are saved.",
                      colour=theme.palette.muted, px=theme.small)
 
     def widgets(self):
@@ -225,7 +225,7 @@ class PauseScreen(PanelScreen):
 
     def body(self):
         theme = self.app.theme
-        return Spans(theme, "The decision timer is stopped while this menu is open.", colour=theme.palette.muted,
+        return paragraphs(theme, "The decision timer is stopped while this menu is open.", colour=theme.palette.muted,
                      px=theme.small)
 
     def widgets(self):

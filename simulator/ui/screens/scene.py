@@ -1,7 +1,5 @@
-"""Briefing, the scene itself (art, portraits, progressive text, meter, timer, choices) and the ending."""
+"""The scene: art, portraits, progressive text, the meter, the decision timer and the choices."""
 from __future__ import annotations
-
-import threading
 
 import pygame
 
@@ -9,9 +7,9 @@ from ...engine import Session, SessionOptions
 from ..art import initials_badge
 from ..records import write_record
 from ..text import Span, layout
-from ..theme import LEVEL_COLOURS, OUTCOME_LABELS, draw_level_shape, panel_surface
+from ..theme import draw_level_shape, panel_surface
 from ..widgets import NUMBER_KEYS, Button, Scroller
-from .base import FocusScreen, PanelScreen, Spans
+from .base import FocusScreen
 
 REVEAL_CHARS_PER_SECOND = 110
 # Portrait heights as shares of the left column. A scene with more text uses a smaller size, so the
@@ -26,58 +24,6 @@ def session_options(app, scenario, language: str) -> SessionOptions:
     workshop = app.mode == "workshop"
     return SessionOptions(timers=scale is not None and not workshop, timer_scale=scale or 1.0,
                           allow_undo=workshop, language=language)
-
-
-class BriefingScreen(PanelScreen):
-    """The dispatch information an officer would get; loads the scene's art while it is read."""
-
-    name = "briefing"
-    background = "backgrounds/briefing.svg"
-    panel_width = 860
-
-    def __init__(self, app, entry, language: str):
-        super().__init__(app)
-        self.entry, self.scenario, self.language = entry, entry.scenario, language
-        self.jobs: list = []
-
-    def heading(self) -> str:
-        sc = self.scenario
-        return "Briefing: " + sc.title.get(self.language, sc.language)
-
-    def body(self):
-        theme, sc, lang = self.app.theme, self.scenario, self.language
-        pal = theme.palette
-        d = sc.language
-        spans = []
-        if sc.location:
-            spans.append(Span("Location: " + sc.location.get(lang, d), theme.body, pal.accent, True))
-        if sc.dispatch:
-            spans.append(Span("Dispatch", theme.body, pal.accent, True, space_before=theme.gap))
-            spans.append(Span(sc.dispatch.get(lang, d), theme.body, pal.text, space_before=theme.gap // 2))
-        options = session_options(self.app, sc, lang)
-        timers = ("off" if not options.timers else "on" if options.timer_scale == 1 else
-                  f"on, {options.timer_scale:g} times longer")
-        meter = "hidden (M shows it)" if self.app.mode == "in-service" and not self.app.settings.show_meter_in_service \
-            else "shown"
-        spans.append(Span(f"Mode: {self.app.mode}. Decision timers {timers}. Escalation meter {meter}. "
-                          f"Keys: 1-9 or arrows and Enter to choose, Space shows all text, Escape pauses.",
-                          theme.small, pal.muted, space_before=theme.pad))
-        return spans
-
-    def widgets(self):
-        return [Button("Begin", self.begin, 1), Button("Back to the library", self.back, 2)]
-
-    def enter(self) -> None:
-        self.jobs = SceneScreen.art_jobs(self.app, self.scenario)
-
-    def update(self, dt: float) -> None:
-        if self.jobs:  # one image per frame: the briefing stays responsive while the scene's art loads
-            self.jobs.pop(0)()
-
-    def begin(self) -> None:
-        scene = SceneScreen(self.app, self.entry, self.language)
-        scene.jobs = self.jobs  # anything not loaded yet keeps loading, one image per frame
-        self.app.replace_top(scene)
 
 
 class SceneScreen(FocusScreen):
@@ -378,6 +324,7 @@ class SceneScreen(FocusScreen):
         self.app.cue("rise" if after > before else "fall" if after < before else "confirm")
         if self.session.ended:
             self.record()
+            from .ending import EndingScreen
             self.app.replace_top(EndingScreen(self.app, self))
             return
         self._new_moment()
@@ -480,13 +427,12 @@ class SceneScreen(FocusScreen):
 
     # --- drawing -------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
-        app, theme = self.app, self.app.theme
-        pal = theme.palette
+        theme = self.app.theme
         g = self.g
         surface.blit(self.backdrop, (0, 0))
         for image, x, y, _tag in self.portraits:
             surface.blit(image, (x, y))
-        for _image, x, y, tag in self.portraits:  # name tags last, so a neighbour never covers one
+        for _image, x, _y, tag in self.portraits:  # name tags last, so a neighbour never covers one
             surface.blit(tag, (x + theme.gap, g["left"].y - theme.gap))
         surface.blit(self.top_image, (0, 0))
         self.title_text.draw(surface, g["margin"], (g["top"].height - self.title_text.height) // 2)
@@ -528,125 +474,3 @@ class SceneScreen(FocusScreen):
         pygame.draw.rect(surface, colour, fill, border_radius=theme.radius)
         pygame.draw.rect(surface, pal.text, bar, width=max(1, theme.border // 2), border_radius=theme.radius)
         surface.blit(label, (r.x, r.centery - label.get_height() // 2))
-
-
-class EndingScreen(FocusScreen):
-    """How it ended, in the person's words; the debrief is prepared in the background meanwhile."""
-
-    name = "ending"
-
-    def __init__(self, app, scene: SceneScreen):
-        super().__init__(app)
-        self.scene = scene
-        self.session = scene.session
-        self.report = None
-        self.error = None
-        self._thread = threading.Thread(target=self._grade, name="parley-grade", daemon=True)
-        self._thread.start()
-        self.ready_seen = False
-        self.open_when_ready = False
-        app.cue("ending")
-
-    def _grade(self) -> None:
-        try:
-            from scoring.grade import grade
-            self.report = grade(self.session.scenario, list(self.session.log)).to_json()
-        except Exception as exc:  # a scoring bug must not lose the playthrough: the ending still shows
-            self.error = f"{type(exc).__name__}: {exc}"
-
-    def wait(self, timeout: float = 30.0) -> None:
-        self._thread.join(timeout)
-
-    @property
-    def ready(self) -> bool:
-        return not self._thread.is_alive()
-
-    def build(self) -> None:
-        app, theme = self.app, self.app.theme
-        pal = theme.palette
-        w, h = app.surface.get_size()
-        view = self.session.view()
-        ending = view.ending
-        sc = self.session.scenario
-        background = view.background or self.scene.view.background
-        self.backdrop = app.art.background(background, (w, h))
-        margin = theme.px(40)
-        self.panel = pygame.Rect(margin, margin, w - 2 * margin, h - 2 * margin)
-        self.panel_image = panel_surface(self.panel.size, theme)
-        inner_w = self.panel.width - 2 * theme.pad - theme.px(14)
-        self.outcome = ending.outcome
-        spans = [Span("Outcome: " + OUTCOME_LABELS.get(ending.outcome, ending.outcome), theme.body, pal.accent, True,
-                      indent=theme.px(30)),
-                 Span(ending.title, theme.heading, pal.text, True, space_before=theme.gap),
-                 Span(ending.text.strip(), theme.body, pal.text, space_before=theme.gap)]
-        if ending.perspective:
-            spans.append(Span("Their side", theme.body, pal.rapport, True, space_before=theme.pad))
-            spans.append(Span(ending.perspective.strip(), theme.body, pal.muted))
-        self.text = layout(app.fonts, spans, inner_w)
-        status = ("Your debrief is ready." if self.ready and not self.error else
-                  f"The debrief could not be prepared ({self.error}); the session record is saved." if self.error
-                  else "Preparing your debrief (it opens as soon as it is ready)..." if self.open_when_ready
-                  else "Preparing your debrief...")
-        buttons = [Button("See the debrief", self.open_debrief, 1, enabled=not self.error,
-                          detail=status, wid="debrief"),
-                   Button("Play again", self.replay, 2, wid="replay"),
-                   Button("Back to the library", self.to_library, 3, wid="library")]
-        y = self.panel.bottom - theme.pad
-        bw = (inner_w - 2 * theme.gap) // 3
-        heights = [b.build(theme, app.fonts, bw) for b in buttons]
-        row_h = max(heights)
-        for i, b in enumerate(buttons):
-            b.rect.size = (bw, row_h)
-            b.rect.topleft = (self.panel.x + theme.pad + i * (bw + theme.gap), y - row_h)
-        self.text_rect = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
-                                     y - row_h - theme.pad - self.panel.y - theme.pad)
-        self.scroller.set(self.text.height, self.text_rect.height)
-        self.set_widgets(buttons)
-        self.ready_seen = self.ready
-        self.level = self.session.escalation
-
-    def is_scrolled(self, widget) -> bool:
-        return False
-
-    def update(self, dt: float) -> None:
-        if self.ready and not self.ready_seen:
-            self.build()
-            if self.open_when_ready:
-                self.open_debrief()
-
-    def open_debrief(self) -> None:
-        if self.report is None:
-            if not self.ready:  # asked for early: open it the moment grading finishes
-                self.open_when_ready = True
-                self.build()
-            return
-        from .debrief import DebriefScreen
-        self.app.replace_top(DebriefScreen(self.app, self.scene, self.report))
-
-    def replay(self) -> None:
-        self.app.replace_top(BriefingScreen(self.app, self.scene.entry, self.scene.language))
-
-    def to_library(self) -> None:
-        from .library import LibraryScreen
-        self.app.replace(LibraryScreen(self.app))
-
-    def back(self) -> None:
-        self.to_library()
-
-    def draw(self, surface: pygame.Surface) -> None:
-        theme = self.app.theme
-        surface.blit(self.backdrop, (0, 0))
-        surface.blit(self.panel_image, self.panel.topleft)
-        previous = surface.get_clip()
-        surface.set_clip(self.text_rect)
-        self.text.draw(surface, self.text_rect.x, self.text_rect.y - self.scroller.offset, self.text_rect)
-        if self.scroller.offset < theme.body:
-            icon_r = theme.px(9)
-            draw_level_shape(surface, self.level, (self.text_rect.x + icon_r + 2,
-                                                   self.text_rect.y - self.scroller.offset + icon_r + theme.px(3)), icon_r)
-        surface.set_clip(previous)
-        self.scroller.draw_bar(surface, self.text_rect.move(theme.px(10), 0), theme)
-        self.draw_widgets(surface)
-
-
-__all__ = ["BriefingScreen", "SceneScreen", "EndingScreen", "LEVEL_COLOURS", "Spans"]

@@ -1,0 +1,134 @@
+"""The ending in the person's words, while the debrief is graded in a background thread."""
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import pygame
+
+from ..text import Span, layout
+from ..theme import OUTCOME_LABELS, draw_level_shape, panel_surface
+from ..widgets import Button
+from .base import FocusScreen
+
+if TYPE_CHECKING:
+    from .scene import SceneScreen
+
+
+class EndingScreen(FocusScreen):
+    """How it ended, in the person's words; the debrief is prepared in the background meanwhile."""
+
+    name = "ending"
+
+    def __init__(self, app, scene: SceneScreen):
+        super().__init__(app)
+        self.scene = scene
+        self.session = scene.session
+        self.report = None
+        self.error = None
+        self._thread = threading.Thread(target=self._grade, name="parley-grade", daemon=True)
+        self._thread.start()
+        self.ready_seen = False
+        self.open_when_ready = False
+        app.cue("ending")
+
+    def _grade(self) -> None:
+        try:
+            from scoring.grade import grade
+            self.report = grade(self.session.scenario, list(self.session.log)).to_json()
+        except Exception as exc:  # a scoring bug must not lose the playthrough: the ending still shows
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def wait(self, timeout: float = 30.0) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def ready(self) -> bool:
+        return not self._thread.is_alive()
+
+    def build(self) -> None:
+        app, theme = self.app, self.app.theme
+        pal = theme.palette
+        w, h = app.surface.get_size()
+        view = self.session.view()
+        ending = view.ending
+        background = view.background or self.scene.view.background
+        self.backdrop = app.art.background(background, (w, h))
+        margin = theme.px(40)
+        self.panel = pygame.Rect(margin, margin, w - 2 * margin, h - 2 * margin)
+        self.panel_image = panel_surface(self.panel.size, theme)
+        inner_w = self.panel.width - 2 * theme.pad - theme.px(14)
+        self.outcome = ending.outcome
+        spans = [Span("Outcome: " + OUTCOME_LABELS.get(ending.outcome, ending.outcome), theme.body, pal.accent, True,
+                      indent=theme.px(30)),
+                 Span(ending.title, theme.heading, pal.text, True, space_before=theme.gap),
+                 Span(ending.text.strip(), theme.body, pal.text, space_before=theme.gap)]
+        if ending.perspective:
+            spans.append(Span("Their side", theme.body, pal.rapport, True, space_before=theme.pad))
+            spans.append(Span(ending.perspective.strip(), theme.body, pal.muted))
+        self.text = layout(app.fonts, spans, inner_w)
+        status = ("Your debrief is ready." if self.ready and not self.error else
+                  f"The debrief could not be prepared ({self.error}); the session record is saved." if self.error
+                  else "Preparing your debrief (it opens as soon as it is ready)..." if self.open_when_ready
+                  else "Preparing your debrief...")
+        buttons = [Button("See the debrief", self.open_debrief, 1, enabled=not self.error,
+                          detail=status, wid="debrief"),
+                   Button("Play again", self.replay, 2, wid="replay"),
+                   Button("Back to the library", self.to_library, 3, wid="library")]
+        y = self.panel.bottom - theme.pad
+        bw = (inner_w - 2 * theme.gap) // 3
+        heights = [b.build(theme, app.fonts, bw) for b in buttons]
+        row_h = max(heights)
+        for i, b in enumerate(buttons):
+            b.rect.size = (bw, row_h)
+            b.rect.topleft = (self.panel.x + theme.pad + i * (bw + theme.gap), y - row_h)
+        self.text_rect = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
+                                     y - row_h - theme.pad - self.panel.y - theme.pad)
+        self.scroller.set(self.text.height, self.text_rect.height)
+        self.set_widgets(buttons)
+        self.ready_seen = self.ready
+        self.level = self.session.escalation
+
+    def is_scrolled(self, widget) -> bool:
+        return False
+
+    def update(self, dt: float) -> None:
+        if self.ready and not self.ready_seen:
+            self.build()
+            if self.open_when_ready:
+                self.open_debrief()
+
+    def open_debrief(self) -> None:
+        if self.report is None:
+            if not self.ready:  # asked for early: open it the moment grading finishes
+                self.open_when_ready = True
+                self.build()
+            return
+        from .debrief import DebriefScreen
+        self.app.replace_top(DebriefScreen(self.app, self.scene, self.report))
+
+    def replay(self) -> None:
+        from .briefing import BriefingScreen
+        self.app.replace_top(BriefingScreen(self.app, self.scene.entry, self.scene.language))
+
+    def to_library(self) -> None:
+        from .library import LibraryScreen
+        self.app.replace(LibraryScreen(self.app))
+
+    def back(self) -> None:
+        self.to_library()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        theme = self.app.theme
+        surface.blit(self.backdrop, (0, 0))
+        surface.blit(self.panel_image, self.panel.topleft)
+        previous = surface.get_clip()
+        surface.set_clip(self.text_rect)
+        self.text.draw(surface, self.text_rect.x, self.text_rect.y - self.scroller.offset, self.text_rect)
+        if self.scroller.offset < theme.body:
+            icon_r = theme.px(9)
+            draw_level_shape(surface, self.level, (self.text_rect.x + icon_r + 2,
+                                                   self.text_rect.y - self.scroller.offset + icon_r + theme.px(3)), icon_r)
+        surface.set_clip(previous)
+        self.scroller.draw_bar(surface, self.text_rect.move(theme.px(10), 0), theme)
+        self.draw_widgets(surface)
