@@ -75,3 +75,15 @@ def test_validate_checks_the_scoring_section(tmp_path):
     assert "no-such-choice" in res.stdout
     play = run("play", str(bad), "--text", stdin="1\n")
     assert play.returncode == 1 and "scoring section" in play.stderr
+
+
+def test_no_display_falls_back_to_text_mode(tmp_path):
+    """`python main.py` on a machine with no display plays in the terminal instead of failing."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env.update(SDL_VIDEODRIVER="x11", PARLEY_CONFIG_DIR=str(tmp_path / "c"), PARLEY_DATA_DIR=str(tmp_path / "d"),
+               PARLEY_CACHE_DIR=str(tmp_path / "k"))
+    done = subprocess.run([sys.executable, str(ROOT / "main.py")], input="", capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120)
+    assert "starting text mode instead" in done.stderr
+    assert "===" in done.stdout  # the first bundled scenario's title
+    assert done.returncode == 3  # text mode's status for end of input before an ending
