@@ -335,3 +335,18 @@ def test_space_never_takes_a_choice():
     press(app, pygame.K_RETURN)  # arrows and Enter choose the focused option (the second)
     made = [e for e in scene.session.log if e["type"] == "choice_made"]
     assert [e["choice"] for e in made] == [second]
+
+
+def test_full_screen_and_window_size_settings():
+    app = make_app()
+    press(app, pygame.K_F11)
+    assert app.settings.fullscreen
+    press(app, pygame.K_F11)
+    assert not app.settings.fullscreen and app.surface.get_size() == (1280, 720)
+    press(app, pygame.K_2)  # settings
+    size_row = widget(app, "Window size")
+    app.top.ring.focus(size_row)
+    press(app, pygame.K_RIGHT)
+    assert app.surface.get_size() == (1600, 900)
+    assert load_settings()[0].window_size == [1600, 900]
+    assert app.audit.problems == []

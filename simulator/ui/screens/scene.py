@@ -171,6 +171,8 @@ class SceneScreen(FocusScreen):
         self.buttons_all = self._choice_buttons(view, extra)
         self.set_widgets(self.buttons_all if self.phase == "choosing" else [])
         self.timer_label_font = app.fonts.get(theme.small, True)
+        self._timer_label = ("", None)
+        self._static = None
         self.timer_image = panel_surface(g["timer"].inflate(theme.gap * 2, 0).size, theme)
         widest = self.timer_label_font.size(f"Time to decide: {999:4.1f} s")[0]
         app.audit.check("scene: timer label", (widest + theme.px(60), 0), (g["timer"].width, 1))
@@ -223,6 +225,7 @@ class SceneScreen(FocusScreen):
         return max(esc + spacing * levels, rap + pip * 3 * rap_max) + theme.gap + theme.px(8)
 
     def _build_meter(self) -> None:
+        self._static = None
         app, theme, view = self.app, self.app.theme, self.view
         pal = theme.palette
         r = self.meter_rect
@@ -426,27 +429,38 @@ class SceneScreen(FocusScreen):
         return bottom
 
     # --- drawing -------------------------------------------------------------------------------
+    def _compose(self) -> pygame.Surface:
+        """Everything that stays still until the next decision, flattened into one opaque surface:
+        the art, portraits, title bar, meter and panels. A frame then costs one blit plus the text,
+        the choices and the timer (translucent panels are the expensive part at 4K)."""
+        theme, g = self.app.theme, self.g
+        static = self.backdrop.copy()
+        for image, x, y, _tag in self.portraits:
+            static.blit(image, (x, y))
+        for _image, x, _y, tag in self.portraits:  # name tags last, so a neighbour never covers one
+            static.blit(tag, (x + theme.gap, g["left"].y - theme.gap))
+        static.blit(self.top_image, (0, 0))
+        self.title_text.draw(static, g["margin"], (g["top"].height - self.title_text.height) // 2)
+        static.blit(self.meter_image, self.meter_rect.topleft)
+        if self.timer_left is not None:
+            static.blit(self.timer_image, (g["timer"].x - theme.gap, g["timer"].y))
+        static.blit(self.text_image, self.text_box.topleft)
+        static.blit(self.choice_panel, g["right"].topleft)
+        self.choice_heading.draw(static, g["right"].x + theme.pad, g["right"].y + theme.pad)
+        return static
+
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.app.theme
-        g = self.g
-        surface.blit(self.backdrop, (0, 0))
-        for image, x, y, _tag in self.portraits:
-            surface.blit(image, (x, y))
-        for _image, x, _y, tag in self.portraits:  # name tags last, so a neighbour never covers one
-            surface.blit(tag, (x + theme.gap, g["left"].y - theme.gap))
-        surface.blit(self.top_image, (0, 0))
-        self.title_text.draw(surface, g["margin"], (g["top"].height - self.title_text.height) // 2)
-        surface.blit(self.meter_image, self.meter_rect.topleft)
+        if self._static is None or self._static.get_size() != surface.get_size():
+            self._static = self._compose()
+        surface.blit(self._static, (0, 0))
         self._draw_timer(surface)
-        surface.blit(self.text_image, self.text_box.topleft)
         previous = surface.get_clip()
         surface.set_clip(self.text_rect)
         reveal = None if self.phase == "choosing" else int(self.reveal)
         self.text.draw(surface, self.text_rect.x, self.text_rect.y - self.scroller.offset, self.text_rect, reveal)
         surface.set_clip(previous)
         self.scroller.draw_bar(surface, self.text_rect.move(theme.px(10), 0), theme)
-        surface.blit(self.choice_panel, g["right"].topleft)
-        self.choice_heading.draw(surface, g["right"].x + theme.pad, g["right"].y + theme.pad)
         if self.phase == "reading":
             self.hint.draw(surface, self.choices_area.x, self.choices_area.y)
         else:
@@ -459,12 +473,12 @@ class SceneScreen(FocusScreen):
             return
         theme, pal = self.app.theme, self.app.theme.palette
         r = self.g["timer"]
-        surface.blit(self.timer_image, (r.x - theme.gap, r.y))
         total = self.view.timer_seconds or 1
         left = max(0.0, self.timer_left)
-        label = self.timer_label_font.render(
-            f"Time to decide: {left:4.1f} s" if self.phase == "choosing" else f"Timed decision: {total:g} s",
-            True, pal.text)
+        text = f"Time to decide: {left:4.1f} s" if self.phase == "choosing" else f"Timed decision: {total:g} s"
+        if self._timer_label[0] != text:  # re-rendered ten times a second, not every frame
+            self._timer_label = (text, self.timer_label_font.render(text, True, pal.text))
+        label = self._timer_label[1]
         bar = pygame.Rect(r.x + label.get_width() + theme.pad, r.y + r.height // 4,
                           r.width - label.get_width() - theme.pad - theme.gap, r.height // 2)
         pygame.draw.rect(surface, pal.panel[:3], bar.inflate(4, 4), border_radius=theme.radius)
