@@ -15,7 +15,7 @@ REVEAL_CHARS_PER_SECOND = 110
 # Portrait heights as shares of the left column. A scene with more text uses a smaller size, so the
 # text box can grow while every face stays visible above it.
 PORTRAIT_SHARES = (0.66, 0.52, 0.40)
-FACE_SHARE = 0.6  # the chin sits at about 58% of a portrait's height
+FACE_SHARE = 0.6  # eyes, brows and mouth (the expression) end at about 60% of a portrait's height
 
 
 def session_options(app, scenario, language: str) -> SessionOptions:
