@@ -350,3 +350,37 @@ def test_full_screen_and_window_size_settings():
     assert app.surface.get_size() == (1600, 900)
     assert load_settings()[0].window_size == [1600, 900]
     assert app.audit.problems == []
+
+
+def test_library_filters_narrow_the_cards():
+    app = make_app()
+    to_library(app)
+    library = app.top
+    assert len(library.cards) == len(SCENARIOS)
+    topic = widget(app, "f-topic")
+    library.ring.focus(topic)
+    while topic.current != "deaf":  # step the topic filter with the arrow key until it says "deaf"
+        press(app, pygame.K_RIGHT)
+        topic = widget(app, "f-topic")
+    assert [c.entry.scenario.id for c in library.cards] == ["deaf-driver-traffic-stop"]
+    length = widget(app, "f-length")
+    library.ring.focus(length)
+    press(app, pygame.K_RIGHT)  # "Up to 15 min": the Deaf-driver scenario is 15 minutes
+    assert [c.entry.scenario.id for c in library.cards] == ["deaf-driver-traffic-stop"]
+    press(app, pygame.K_RIGHT)  # "16 to 30 min": nothing about deafness is that long
+    assert library.cards == [] and library.left_text is not None
+    assert not any(getattr(w, "wid", None) == "start" for w in library.ring.widgets)
+
+
+def test_closing_the_window_mid_scenario_keeps_the_log():
+    app = make_app()
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_1)
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    app.step(DT)
+    assert not app.running and app.status == 0
+    [record] = [json.loads(p.read_text()) for p in records()]
+    assert record["status"] == "abandoned: window closed"
+    assert [e["type"] for e in record["log"]].count("choice_made") == 1

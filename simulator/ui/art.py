@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from pathlib import Path
 
 import pygame
@@ -11,6 +12,11 @@ from ..paths import assets_dir
 # The subject's escalation level picks every present person's expression (docs/architecture.md).
 EXPRESSIONS = ("calm", "anxious", "anxious", "upset", "upset", "angry", "angry")
 PORTRAIT_ASPECT = 600 / 800
+CACHE_BUDGET_BYTES = 256 * 1024 * 1024
+
+
+def _size_of(surface: pygame.Surface | None) -> int:
+    return 0 if surface is None else surface.get_width() * surface.get_height() * surface.get_bytesize()
 
 
 def expression_for(level: int) -> str:
@@ -19,45 +25,66 @@ def expression_for(level: int) -> str:
 
 
 class ArtCache:
-    """Rendered art keyed by (file, size); SVG is rasterised at the size shown, so it is sharp at 4K."""
+    """Rendered art keyed by (file, size); SVG is rasterised at the size shown, so it is sharp at 4K.
 
-    def __init__(self, root: Path | None = None):
+    The cache keeps the most recently used images within a byte budget: a 4K window's portraits
+    at three sizes and four expressions would otherwise hold hundreds of megabytes.
+    """
+
+    def __init__(self, root: Path | None = None, budget_bytes: int = CACHE_BUDGET_BYTES):
         self.root = root or assets_dir()
-        self._cache: dict[tuple, pygame.Surface | None] = {}
+        self.budget = budget_bytes
+        self.bytes = 0
+        self._cache: OrderedDict[tuple, pygame.Surface | None] = OrderedDict()
         self.failures: list[str] = []
 
-    def _svg(self, relative: str, size: tuple[int, int]) -> pygame.Surface | None:
-        key = (relative, size)
-        if key not in self._cache:
-            path = (self.root / relative).resolve()
-            surface = None
-            try:
-                if self.root.resolve() in path.parents and path.is_file():
-                    surface = pygame.image.load_sized_svg(str(path), size).convert_alpha()
-                else:
-                    self.failures.append(f"{relative}: not found under {self.root}")
-            except (pygame.error, OSError, ValueError) as exc:
-                self.failures.append(f"{relative}: {exc}")
-            self._cache[key] = surface
-        return self._cache[key]
+    def _lookup(self, key: tuple):
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return True, self._cache[key]
+        return False, None
 
-    def cached(self, relative: str | None, size: tuple[int, int]) -> bool:
-        return relative is None or (relative, size) in self._cache
+    def _store(self, key: tuple, surface: pygame.Surface | None) -> None:
+        self._cache[key] = surface
+        self.bytes += _size_of(surface)
+        while self.bytes > self.budget and len(self._cache) > 1:
+            _old, evicted = self._cache.popitem(last=False)  # least recently used first
+            self.bytes -= _size_of(evicted)
+
+    def _render(self, relative: str, size: tuple[int, int]) -> pygame.Surface | None:
+        """Rasterise an SVG under the assets folder at `size`; None (and a recorded failure) otherwise."""
+        path = (self.root / relative).resolve()
+        try:
+            if self.root.resolve() in path.parents and path.is_file():
+                return pygame.image.load_sized_svg(str(path), size).convert_alpha()
+            self.failures.append(f"{relative}: not found under {self.root}")
+        except (pygame.error, OSError, ValueError) as exc:
+            self.failures.append(f"{relative}: {exc}")
+        return None
+
+    def _svg(self, relative: str, size: tuple[int, int]) -> pygame.Surface | None:
+        key = ("svg", relative, size)
+        found, surface = self._lookup(key)
+        if not found:
+            surface = self._render(relative, size)
+            self._store(key, surface)
+        return surface
 
     def background(self, relative: str | None, size: tuple[int, int]) -> pygame.Surface:
         """A background covering `size` (cropped to fill, never stretched); a drawn dusk sky when missing."""
         key = ("background", relative, size)
-        if key in self._cache:
-            return self._cache[key]
+        found, result = self._lookup(key)
+        if found:
+            return result
         result = pygame.Surface(size).convert()
         gradient(result, (18, 30, 52), (52, 70, 96))
         if relative:
             w, h = size
             scale = max(w / 1920, h / 1080)  # backgrounds are drawn on a 1920x1080 canvas
-            art = self._svg(relative, (math.ceil(1920 * scale), math.ceil(1080 * scale)))
+            art = self._render(relative, (math.ceil(1920 * scale), math.ceil(1080 * scale)))
             if art is not None:
                 result.blit(art, ((w - art.get_width()) // 2, (h - art.get_height()) // 2))
-        self._cache[key] = result
+        self._store(key, result)
         return result
 
     def portrait(self, folder: str | None, level: int, height: int) -> pygame.Surface | None:

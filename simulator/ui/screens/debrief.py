@@ -70,7 +70,7 @@ class DebriefScreen(FocusScreen):
                 spans.append(para(str(warning), pal.warn, small))
             spans.append(para("Left/Right or Page Up/Down turn pages; Up/Down scroll; 1-7 jump to a page.",
                               pal.muted, small, before=theme.pad))
-            return [("text", spans)]
+            return [("image", self._badge(result, colour)), ("text", spans)]
         if index == 1:
             timeline = r["timeline"]
             height = max(theme.px(220), round(self.content_rect.height * 0.62))
@@ -104,8 +104,8 @@ class DebriefScreen(FocusScreen):
                                   indent=theme.pad))
             spans.append(para("The decisions that mattered most", pal.accent, head, True, before=theme.pad))
             for k, decision in enumerate(r["key_decisions"], 1):
-                spans.append(para(f"{k}. You chose: {self._choice_text(decision['choice'])}", bold=True))
-                spans.append(para(decision["why"], pal.muted, indent=theme.pad, before=gap // 2))
+                spans.append(para(f"{k}. At '{decision['node']}'", bold=True))
+                spans.append(para(decision["why"], indent=theme.pad, before=gap // 2))
                 better = decision.get("better") or {}
                 if better.get("choice"):
                     spans.append(para(f"Better: {self._choice_text(better['choice'])}", pal.good, indent=theme.pad))
@@ -163,6 +163,24 @@ class DebriefScreen(FocusScreen):
                 spans.append(para(f["text"], bold=True))
                 spans.append(para(f["feedback"], pal.muted, indent=theme.pad, before=gap // 2))
         return [("text", spans)]
+
+    def _badge(self, result: str, colour: tuple) -> pygame.Surface:
+        """A drawn mark for the result (tick, exclamation, cross), so it does not rest on colour alone."""
+        theme = self.app.theme
+        size = theme.px(44)
+        badge = pygame.Surface((size, size), pygame.SRCALPHA)
+        pygame.draw.circle(badge, colour, (size // 2, size // 2), size // 2)
+        ink, w = (15, 15, 15), max(3, size // 9)
+        if result == "pass":
+            pygame.draw.lines(badge, ink, False, [(size * 0.27, size * 0.52), (size * 0.44, size * 0.69),
+                                                  (size * 0.74, size * 0.33)], w)
+        elif result == "fail":
+            pygame.draw.line(badge, ink, (size * 0.3, size * 0.3), (size * 0.7, size * 0.7), w)
+            pygame.draw.line(badge, ink, (size * 0.7, size * 0.3), (size * 0.3, size * 0.7), w)
+        else:
+            pygame.draw.line(badge, ink, (size // 2, size * 0.22), (size // 2, size * 0.58), w)
+            pygame.draw.circle(badge, ink, (size // 2, round(size * 0.74)), w // 2 + 1)
+        return badge
 
     def _bar(self, score: int, width: int) -> pygame.Surface:
         theme = self.app.theme

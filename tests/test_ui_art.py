@@ -1,0 +1,56 @@
+"""Art loading: every shipped portrait and background renders; the cache stays within its budget."""
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from simulator.loader import bundled_scenarios, load_scenario
+from simulator.ui.art import EXPRESSIONS, ArtCache, expression_for
+from tests.ui_helpers import make_app
+
+
+@pytest.fixture()
+def display():
+    app = make_app()
+    yield app
+    pygame.display.quit()
+
+
+def test_expression_follows_escalation():
+    assert [expression_for(level) for level in range(7)] == list(EXPRESSIONS)
+    assert expression_for(0) == "calm" and expression_for(2) == "anxious"
+    assert expression_for(4) == "upset" and expression_for(6) == "angry"
+
+
+def test_every_character_and_location_of_every_shipped_scenario_has_art(display):
+    art = ArtCache()
+    for path in bundled_scenarios():
+        scenario = load_scenario(path).scenario
+        for character in scenario.characters.values():
+            assert character.portrait, f"{scenario.id}: {character.id} has no portrait"
+            for level in (0, 1, 3, 5):
+                image = art.portrait(character.portrait, level, 400)
+                assert image is not None and image.get_size() == (300, 400)
+        for background in {n.background for n in scenario.nodes} - {None}:
+            image = art.background(background, (1280, 720))
+            assert image.get_size() == (1280, 720)
+    assert art.failures == []
+
+
+def test_missing_or_escaping_paths_give_no_image_and_a_reason(display):
+    art = ArtCache()
+    assert art.portrait("portraits/nobody", 0, 200) is None
+    assert art.portrait("../../etc", 0, 200) is None
+    fallback = art.background("backgrounds/missing.svg", (1280, 720))
+    assert fallback.get_size() == (1280, 720)  # a drawn gradient instead
+    assert len(art.failures) == 3
+
+
+def test_cache_keeps_to_its_byte_budget(display):
+    art = ArtCache(budget_bytes=3 * 300 * 400 * 4)
+    for level, height in ((0, 400), (1, 400), (3, 400), (5, 400)):
+        art.portrait("portraits/ruth-lindqvist", level, height)
+    assert art.bytes <= art.budget
+    assert len(art._cache) == 3  # the least recently used image was dropped
+    again = art.portrait("portraits/ruth-lindqvist", 0, 400)  # rendered again on demand
+    assert again is not None and again.get_size() == (300, 400)
