@@ -384,3 +384,20 @@ def test_closing_the_window_mid_scenario_keeps_the_log():
     [record] = [json.loads(p.read_text()) for p in records()]
     assert record["status"] == "abandoned: window closed"
     assert [e["type"] for e in record["log"]].count("choice_made") == 1
+
+
+def test_settings_from_the_pause_menu_apply_to_the_scene_beneath():
+    app = make_app()
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    scene = app.top
+    press(app, pygame.K_ESCAPE)
+    before = app.snapshot
+    body = app.theme.body
+    press(app, pygame.K_3)  # Settings
+    press(app, pygame.K_RIGHT)  # larger text
+    press(app, pygame.K_ESCAPE)  # back to the pause menu
+    assert app.top.name == "pause" and app.snapshot is not before  # the picture behind it is redrawn
+    press(app, pygame.K_ESCAPE)  # resume
+    assert app.top is scene and app.theme.body > body
+    assert scene.text.lines[0][0].get_height() >= app.fonts.get(app.theme.body).get_height() - 2

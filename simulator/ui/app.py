@@ -149,12 +149,19 @@ class App:
             self._take_snapshot(self.stack[-1])
         self.stack.append(screen)
         screen.build()
-        screen.enter()
+        self._enter(screen)
 
     def pop(self) -> None:
         self.stack.pop()
         if self.stack:
-            self.stack[-1].enter()
+            top = self.stack[-1]
+            if top.overlay and len(self.stack) > 1:  # settings may have changed under the pause menu
+                self._take_snapshot(self.stack[-2])
+            self._enter(top)
+
+    def _enter(self, screen: Screen) -> None:
+        pygame.key.stop_text_input()  # only a screen with a text field turns typing on, in its enter()
+        screen.enter()
 
     def replace(self, screen: Screen) -> None:
         """Go to `screen`, forgetting everything but the title at the bottom of the stack."""

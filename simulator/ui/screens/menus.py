@@ -110,9 +110,6 @@ class ModeScreen(PanelScreen):
             items.append(Button(label, lambda m=mode: self.choose(m), i + 1, detail=detail, wid=mode))
         return items
 
-    def enter(self) -> None:
-        pygame.key.stop_text_input()
-
     def choose(self, mode: str) -> None:
         self.app.mode = mode
         from .library import LibraryScreen

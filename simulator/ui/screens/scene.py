@@ -287,9 +287,6 @@ class SceneScreen(FocusScreen):
         self.phase = "choosing"
         self.reveal = float(10**9)
 
-    def enter(self) -> None:
-        pygame.key.stop_text_input()
-
     @property
     def text_total(self) -> int:
         return self.text.total_chars
