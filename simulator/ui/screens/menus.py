@@ -196,6 +196,8 @@ class CreditsScreen(PanelScreen):
         spans = []
         for block in text.strip().split("\n\n"):
             block = block.strip()
+            if block.lstrip("# ").strip() == self.heading():
+                continue  # the file's own title repeats the screen's heading
             bold = block.startswith("#")
             block = re.sub(r"^#+\s*", "", block)
             block = re.sub(r"[*`]", "", block)
