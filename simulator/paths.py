@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -37,18 +38,26 @@ def cache_dir() -> Path:
     return Path(base) / "parley"
 
 
-def _user_dir(override: str, xdg: str, fallback: str) -> Path:
+def _user_dir(override: str, xdg: str, fallback: str, windows: str) -> Path:
     if os.environ.get(override):
         return Path(os.environ[override])
-    base = os.environ.get(xdg) or (Path.home() / fallback)
-    return Path(base) / "parley"
+    if os.environ.get(xdg):
+        return Path(os.environ[xdg]) / "parley"
+    if sys.platform == "win32" and os.environ.get(windows):
+        return Path(os.environ[windows]) / "parley"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "parley"
+    return Path.home() / fallback / "parley"
 
 
 def config_dir() -> Path:
-    """Where settings persist: $PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley, else ~/.config/parley."""
-    return _user_dir("PARLEY_CONFIG_DIR", "XDG_CONFIG_HOME", ".config")
+    """Where settings persist: $PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley, else the platform's
+    folder (~/.config/parley on Linux, %APPDATA%\\parley on Windows, ~/Library/Application Support/parley
+    on macOS)."""
+    return _user_dir("PARLEY_CONFIG_DIR", "XDG_CONFIG_HOME", ".config", "APPDATA")
 
 
 def data_dir() -> Path:
-    """Where session records go: $PARLEY_DATA_DIR, else $XDG_DATA_HOME/parley, else ~/.local/share/parley."""
-    return _user_dir("PARLEY_DATA_DIR", "XDG_DATA_HOME", ".local/share")
+    """Where session records go: $PARLEY_DATA_DIR, else $XDG_DATA_HOME/parley, else the platform's
+    folder (~/.local/share/parley on Linux, %LOCALAPPDATA%\\parley on Windows, as config on macOS)."""
+    return _user_dir("PARLEY_DATA_DIR", "XDG_DATA_HOME", ".local/share", "LOCALAPPDATA")

@@ -76,6 +76,7 @@ class App:
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption(TITLE)
+        pygame.display.set_icon(window_icon())
         if self.settings.fullscreen:
             self.surface = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
@@ -240,6 +241,17 @@ class App:
             dt = clock.tick(FPS) / 1000.0
             self.step(min(dt, 0.25))  # a stalled frame never skips a timer by more than a quarter second
         return self.status
+
+
+def window_icon() -> pygame.Surface:
+    """Two overlapping speech bubbles, drawn in code (the title art's motif), for the window and taskbar."""
+    icon = pygame.Surface((64, 64), pygame.SRCALPHA)
+    pygame.draw.rect(icon, (96, 196, 214), (4, 8, 38, 28), border_radius=10)
+    pygame.draw.polygon(icon, (96, 196, 214), [(12, 34), (12, 46), (24, 34)])
+    pygame.draw.rect(icon, (236, 240, 246), (22, 24, 38, 28), border_radius=10)
+    pygame.draw.polygon(icon, (236, 240, 246), [(52, 50), (52, 60), (42, 50)])
+    pygame.draw.rect(icon, (16, 24, 38), (22, 24, 38, 28), width=2, border_radius=10)
+    return icon
 
 
 def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
