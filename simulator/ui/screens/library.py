@@ -56,7 +56,7 @@ class LibraryScreen(FocusScreen):
         self.backdrop = app.art.background("backgrounds/title.svg", (w, h))
         margin = theme.px(24)
         header_spans = [Span("Scenario library", theme.heading, pal.text, True),
-                        Span(f"Training: {app.trainee}   Mode: {app.mode}   (Escape goes back)", theme.small, pal.muted)]
+                        Span(f"Training: {app.trainee} | Mode: {app.mode} | Escape goes back", theme.small, pal.muted)]
         self.header = layout(app.fonts, header_spans, w - 2 * margin)
         top = margin + self.header.height + theme.pad
         left_w = round((w - 3 * margin) * 0.42)
@@ -131,7 +131,9 @@ class LibraryScreen(FocusScreen):
         spans = []
         buttons = []
         if entry is None:
-            spans.append(Span("Choose a scenario on the left.", theme.body, pal.muted))
+            message = ("Choose a scenario on the left." if self.cards or not self.catalog.ready else
+                       "No scenario matches these filters: change them on the left.")
+            spans.append(Span(message, theme.body, pal.muted))
         elif entry.scenario is None:
             spans.append(Span(entry.path.name, theme.heading, pal.text, True))
             spans.append(Span("This scenario file has problems, so it cannot be played. Ask its author to run "
@@ -247,9 +249,9 @@ class LibraryScreen(FocusScreen):
         self.header.draw(surface, theme.px(24), theme.px(24))
         surface.blit(self.left_image, self.left.topleft)
         surface.blit(self.right_image, self.right.topleft)
-        if self.left_text is not None:
-            self.left_text.draw(surface, self.left_inner.x, self.left_inner.y + (self.list_scroller.content + theme.pad
-                                                                                  if self.cards else 0))
+        if self.left_text is not None:  # loading, an error, or no match: below the filters, if any
+            below = self.list_scroller.content + theme.pad if self.filter_widgets else 0
+            self.left_text.draw(surface, self.left_inner.x, self.left_inner.y + below)
         clip = self.left_inner.inflate(theme.focus_width * 2, theme.focus_width * 2)
         previous = surface.get_clip()
         surface.set_clip(clip)
