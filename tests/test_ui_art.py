@@ -54,3 +54,24 @@ def test_cache_keeps_to_its_byte_budget(display):
     assert len(art._cache) == 3  # the least recently used image was dropped
     again = art.portrait("portraits/ruth-lindqvist", 0, 400)  # rendered again on demand
     assert again is not None and again.get_size() == (300, 400)
+
+
+def test_every_outcome_class_in_the_schema_has_a_label():
+    import json
+
+    from simulator.paths import scenarios_dir
+    from simulator.ui.theme import OUTCOME_LABELS
+    schema = json.loads((scenarios_dir() / "scenario.schema.json").read_text())
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "outcome" in node and isinstance(node["outcome"], dict) and "enum" in node["outcome"]:
+                found.extend(node["outcome"]["enum"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(schema)
+    assert found and set(found) == set(OUTCOME_LABELS)

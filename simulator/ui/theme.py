@@ -12,8 +12,9 @@ from .settings import Settings
 LEVEL_COLOURS = ((76, 175, 110), (140, 190, 90), (200, 200, 80), (235, 180, 60), (240, 130, 50), (225, 80, 50),
                  (200, 40, 60))
 LEVEL_SHAPES = ("circle", "square", "diamond", "triangle", "triangle-bar", "star", "octagon")
-OUTCOME_LABELS = {"resolved": "Resolved", "partial": "Partly resolved", "referred": "Handed on",
-                  "escalated": "Escalated", "harm": "Harm done"}
+# The schema's ending outcome classes (scenario.schema.json), as the window names them.
+OUTCOME_LABELS = {"resolved": "Resolved", "referred": "Referred to others", "arrest": "Arrest",
+                  "force-used": "Force used", "injury": "Someone was injured"}
 
 
 @dataclass(frozen=True)
