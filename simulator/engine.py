@@ -383,6 +383,11 @@ class Session:
         choice = self.scenario.nodes[self.state.at].timer.expire
         self._apply(choice, seconds if elapsed is None else elapsed, "clock", None)
 
+    @property
+    def can_undo(self) -> bool:
+        """Whether `undo()` would succeed now (undo allowed and a decision to take back)."""
+        return self.options.allow_undo and bool(self._history)
+
     def undo(self, actor: str | dict = "trainee", reason: str | None = None) -> None:
         """Go back one decision (when the options allow it). The undo itself is logged."""
         if not self.options.allow_undo:

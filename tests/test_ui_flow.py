@@ -170,9 +170,9 @@ def test_workshop_steps_back_and_logs_it():
     first_node = scene.view.node_id
     press(app, pygame.K_SPACE)
     press(app, pygame.K_2)
-    assert scene.view.node_id != first_node
+    assert scene.view.node_id != first_node and scene.session.can_undo
     press(app, pygame.K_BACKSPACE)
-    assert scene.view.node_id == first_node
+    assert scene.view.node_id == first_node and not scene.session.can_undo
     undo = [e for e in scene.session.log if e["type"] == "undo"]
     assert len(undo) == 1 and undo[0]["actor"]["id"] == "Test Trainee"
     assert "workshop" in undo[0]["reason"]

@@ -6,7 +6,7 @@ import pygame
 from ..app import Screen
 from ..text import Span, TextLayout, layout
 from ..theme import panel_surface
-from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, FocusRing, Scroller, TextField, Widget
+from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, Button, FocusRing, Scroller, TextField, Widget
 
 UP_KEYS = (pygame.K_UP,)
 DOWN_KEYS = (pygame.K_DOWN,)
@@ -146,6 +146,28 @@ def draw_text_field(surface, field: TextField, rect: pygame.Rect, theme, fonts, 
         pygame.draw.line(surface, pal.text, (cx + 2, y), (cx + 2, y + text.get_height()), 2)
 
 
+def draw_scrolled(surface: pygame.Surface, text: TextLayout, rect: pygame.Rect, scroller, theme,
+                  reveal: int | None = None, clip: pygame.Rect | None = None) -> None:
+    """A text layout inside `rect` at the scroller's offset, clipped, with its scroll bar."""
+    clip = clip or rect
+    previous = surface.get_clip()
+    surface.set_clip(clip)
+    text.draw(surface, rect.x, rect.y - scroller.offset, clip, reveal)
+    surface.set_clip(previous)
+    scroller.draw_bar(surface, rect.move(theme.px(10), 0), theme)
+
+
+def button_row(buttons: list[Button], theme, fonts, x: int, bottom: int, width: int) -> int:
+    """Lay `buttons` out side by side, equal widths and heights, ending at `bottom`; returns the row's top."""
+    gap = theme.gap
+    each = (width - gap * (len(buttons) - 1)) // len(buttons)
+    height = max(b.build(theme, fonts, each) for b in buttons)
+    for i, b in enumerate(buttons):
+        b.rect.size = (each, height)
+        b.rect.topleft = (x + i * (each + gap), bottom - height)
+    return bottom - height
+
+
 class PanelScreen(FocusScreen):
     """A centred panel over art: a heading, body text and a column of buttons, scrolling if needed."""
 
@@ -207,12 +229,8 @@ class PanelScreen(FocusScreen):
             surface.blit(self.backdrop, (0, 0))
         surface.blit(self.panel_image, self.panel.topleft)
         clip = self.inner.inflate(self.app.theme.focus_width * 2 + 2, self.app.theme.focus_width * 2)
-        previous = surface.get_clip()
-        surface.set_clip(clip)
-        self.text.draw(surface, self.inner.x, self.inner.y - self.scroller.offset, clip)
-        surface.set_clip(previous)
+        draw_scrolled(surface, self.text, self.inner, self.scroller, self.app.theme, clip=clip)
         self.draw_widgets(surface, clip)
-        self.scroller.draw_bar(surface, self.inner.move(self.app.theme.px(10), 0), self.app.theme)
 
 
 def paragraphs(theme, *paragraphs, colour=None, px=None, bold=False) -> list[Span]:

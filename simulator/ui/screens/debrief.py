@@ -7,7 +7,7 @@ from ..chart import draw_chart
 from ..text import Span, layout
 from ..theme import OUTCOME_LABELS, panel_surface
 from ..widgets import Button
-from .base import FocusScreen
+from .base import FocusScreen, button_row
 
 RESULT_LABELS = {"pass": "Pass", "needs-practice": "Needs practice", "fail": "Fail"}
 PAGES = ("Result", "Escalation and rapport", "Competencies", "Critical errors and key decisions",
@@ -213,11 +213,7 @@ class DebriefScreen(FocusScreen):
                    Button("Next >", lambda: self.turn(1), wid="next", enabled=self.page < len(PAGES) - 1),
                    Button("Play again", self.replay, wid="replay"),
                    Button("Library", self.to_library, wid="library")]
-        bw = (inner_w - 3 * theme.gap) // 4
-        row_h = max(b.build(theme, app.fonts, bw) for b in buttons)
-        for i, b in enumerate(buttons):
-            b.rect.size = (bw, row_h)
-            b.rect.topleft = (self.panel.x + theme.pad + i * (bw + theme.gap), self.panel.bottom - theme.pad - row_h)
+        button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad, inner_w)
         top = self.panel.y + theme.pad + self.header.height + theme.pad
         self.content_rect = pygame.Rect(self.panel.x + theme.pad, top, inner_w,
                                         buttons[0].rect.top - theme.pad - top)

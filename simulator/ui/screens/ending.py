@@ -9,7 +9,7 @@ import pygame
 from ..text import Span, layout
 from ..theme import OUTCOME_LABELS, draw_level_shape, panel_surface
 from ..widgets import Button
-from .base import FocusScreen
+from .base import FocusScreen, button_row, draw_scrolled
 
 if TYPE_CHECKING:
     from .scene import SceneScreen
@@ -75,15 +75,10 @@ class EndingScreen(FocusScreen):
                           detail=status, wid="debrief"),
                    Button("Play again", self.replay, 2, wid="replay"),
                    Button("Back to the library", self.to_library, 3, wid="library")]
-        y = self.panel.bottom - theme.pad
-        bw = (inner_w - 2 * theme.gap) // 3
-        heights = [b.build(theme, app.fonts, bw) for b in buttons]
-        row_h = max(heights)
-        for i, b in enumerate(buttons):
-            b.rect.size = (bw, row_h)
-            b.rect.topleft = (self.panel.x + theme.pad + i * (bw + theme.gap), y - row_h)
+        row_top = button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad,
+                             inner_w)
         self.text_rect = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
-                                     y - row_h - theme.pad - self.panel.y - theme.pad)
+                                     row_top - theme.pad - self.panel.y - theme.pad)
         self.scroller.set(self.text.height, self.text_rect.height)
         self.set_widgets(buttons)
         self.ready_seen = self.ready
@@ -122,13 +117,12 @@ class EndingScreen(FocusScreen):
         theme = self.app.theme
         surface.blit(self.backdrop, (0, 0))
         surface.blit(self.panel_image, self.panel.topleft)
-        previous = surface.get_clip()
-        surface.set_clip(self.text_rect)
-        self.text.draw(surface, self.text_rect.x, self.text_rect.y - self.scroller.offset, self.text_rect)
-        if self.scroller.offset < theme.body:
+        draw_scrolled(surface, self.text, self.text_rect, self.scroller, theme)
+        if self.scroller.offset < theme.body:  # the outcome's level shape, beside the outcome line
+            previous = surface.get_clip()
+            surface.set_clip(self.text_rect)
             icon_r = theme.px(9)
             draw_level_shape(surface, self.level, (self.text_rect.x + icon_r + 2,
                                                    self.text_rect.y - self.scroller.offset + icon_r + theme.px(3)), icon_r)
-        surface.set_clip(previous)
-        self.scroller.draw_bar(surface, self.text_rect.move(theme.px(10), 0), theme)
+            surface.set_clip(previous)
         self.draw_widgets(surface)

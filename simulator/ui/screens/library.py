@@ -7,7 +7,7 @@ from ..catalog import LENGTHS
 from ..text import Span, layout
 from ..theme import panel_surface
 from ..widgets import Button, Cycler, Scroller
-from .base import FocusScreen
+from .base import FocusScreen, draw_scrolled
 
 ALL = "all"
 
@@ -261,11 +261,9 @@ class LibraryScreen(FocusScreen):
             if rect.colliderect(clip):
                 widget.selected = widget in self.cards and widget.entry is self.chosen
                 widget.draw(surface, theme, widget is focused, widget is self.hovered, self.list_scroller.offset, clip)
-        surface.set_clip(self.detail_rect)
-        self.detail.draw(surface, self.detail_rect.x, self.detail_rect.y - self.scroller.offset, self.detail_rect)
         surface.set_clip(previous)
         self.list_scroller.draw_bar(surface, self.left_inner.move(theme.px(10), 0), theme)
-        self.scroller.draw_bar(surface, self.detail_rect.move(theme.px(10), 0), theme)
+        draw_scrolled(surface, self.detail, self.detail_rect, self.scroller, theme)
         for widget in self.ring.widgets:
             if widget not in self.filter_widgets and widget not in self.cards:
                 widget.draw(surface, theme, widget is focused, widget is self.hovered, 0, None)

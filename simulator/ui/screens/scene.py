@@ -9,7 +9,7 @@ from ..records import write_record
 from ..text import Span, layout
 from ..theme import draw_level_shape, panel_surface
 from ..widgets import NUMBER_KEYS, Button, Scroller
-from .base import FocusScreen
+from .base import FocusScreen, draw_scrolled
 
 REVEAL_CHARS_PER_SECOND = 110
 # Portrait heights as shares of the left column. A scene with more text uses a smaller size, so the
@@ -164,7 +164,7 @@ class SceneScreen(FocusScreen):
                                         g["right"].width - 2 * theme.pad - theme.px(12), 0)
         self.choices_area.height = g["right"].bottom - theme.pad - self.choices_area.y
         extra = []
-        if app.mode == "workshop" and self.session._history:
+        if app.mode == "workshop" and self.session.can_undo:
             back = Button("Step back one decision (Backspace)", self.step_back, bold=False, wid="undo")
             back.build(theme, app.fonts, self.choices_area.width, theme.small)
             extra.append(back)
@@ -312,7 +312,7 @@ class SceneScreen(FocusScreen):
         self._after_decision(before)
 
     def step_back(self) -> None:
-        if self.app.mode == "workshop" and self.session._history:
+        if self.app.mode == "workshop" and self.session.can_undo:
             self.session.undo(self.actor, "workshop: step back to discuss another branch")
             self.offered.pop()
             self._new_moment()
@@ -452,12 +452,8 @@ class SceneScreen(FocusScreen):
             self._static = self._compose()
         surface.blit(self._static, (0, 0))
         self._draw_timer(surface)
-        previous = surface.get_clip()
-        surface.set_clip(self.text_rect)
         reveal = None if self.phase == "choosing" else int(self.reveal)
-        self.text.draw(surface, self.text_rect.x, self.text_rect.y - self.scroller.offset, self.text_rect, reveal)
-        surface.set_clip(previous)
-        self.scroller.draw_bar(surface, self.text_rect.move(theme.px(10), 0), theme)
+        draw_scrolled(surface, self.text, self.text_rect, self.scroller, theme, reveal)
         if self.phase == "reading":
             self.hint.draw(surface, self.choices_area.x, self.choices_area.y)
         else:
