@@ -50,7 +50,8 @@ def report(label: str, times: list[float]) -> None:
           f"p99 {percentile(times, 99):6.3f}   max {max(times):6.3f}   ({len(times)} frames)")
 
 
-def frame_benchmark(frames: int, size: tuple[int, int] = SIZE) -> None:
+def frame_benchmark(frames: int, size: tuple[int, int] = SIZE) -> list[float]:
+    """Time each screen; returns the scene's frame times while choosing (compared with the peer)."""
     from simulator.loader import bundled_scenarios
     from simulator.ui.app import App
     from simulator.ui.screens.briefing import BriefingScreen
@@ -90,7 +91,8 @@ def frame_benchmark(frames: int, size: tuple[int, int] = SIZE) -> None:
         reading.append((time.perf_counter() - start) * 1000)
     report(f"scene '{timed.id}', text appearing", reading)
     scene.skip()
-    report(f"scene '{timed.id}', choosing, timer running", time_frames(app, frames))
+    choosing = time_frames(app, frames)
+    report(f"scene '{timed.id}', choosing, timer running", choosing)
     session = scene.session
     while not session.ended:
         session.choose(session.view().choices[0].id)
@@ -123,14 +125,64 @@ def frame_benchmark(frames: int, size: tuple[int, int] = SIZE) -> None:
         moves.append((time.perf_counter() - start) * 1000)
     print(f"  scene change (layout and first draw of a new moment, once per decision): median {statistics.median(moves):.1f} ms, "
           f"max {max(moves):.1f} ms over {len(moves)} nodes")
+    return choosing
+
+
+def peer_frames(frames: int) -> list[float]:
+    """The peer: a bare pygame-ce dialogue frame with no Parley code (background, two translucent
+    panels, 14 pre-rendered lines, four button rectangles), timed the same way."""
+    import pygame
+    screen = pygame.display.set_mode(SIZE)
+    bg = pygame.image.load_sized_svg(str(ROOT / "assets/backgrounds/roadside-dusk.svg"), SIZE).convert()
+    panel = pygame.Surface((1100, 500), pygame.SRCALPHA)
+    panel.fill((14, 22, 36, 226))
+    side = pygame.Surface((700, 900), pygame.SRCALPHA)
+    side.fill((14, 22, 36, 226))
+    font = pygame.font.Font(str(ROOT / "assets/fonts/DejaVuSans.ttf"), 28)
+    lines = [font.render(f"A line of dialogue text for the bare comparison frame {i}", True, (230, 230, 230))
+             for i in range(14)]
+    times = []
+    for n in range(frames + 10):
+        start = time.perf_counter()
+        pygame.event.pump()
+        screen.blit(bg, (0, 0))
+        screen.blit(panel, (30, 550))
+        screen.blit(side, (1190, 150))
+        for i, line in enumerate(lines):
+            screen.blit(line, (50, 570 + i * 34) if i < 12 else (1210, 170 + i * 40))
+        for i in range(4):
+            pygame.draw.rect(screen, (34, 52, 78), (1210, 300 + i * 140, 660, 120), border_radius=8)
+        pygame.display.flip()
+        if n >= 10:
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def _peer_first_frame() -> None:
+    """Child process: a bare pygame-ce program's first frame (the startup peer)."""
+    os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
+    import pygame
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode(SIZE)
+    screen.fill((20, 30, 40))
+    font = pygame.font.Font(str(ROOT / "assets/fonts/DejaVuSans-Bold.ttf"), 96)
+    screen.blit(font.render("Parley", True, (255, 255, 255)), (100, 100))
+    pygame.display.flip()
+    print(f"peer {time.time():.6f}")
 
 
 def startup_benchmark(runs: int) -> None:
     """Wall time from launching `python main.py` to the first frame on screen (and to the title's art)."""
     env = dict(os.environ)
-    results = {"1": [], "title": []}
+    results = {"1": [], "title": [], "peer": []}
     for _ in range(runs):
-        for mode in results:
+        env.pop("PARLEY_FIRST_FRAME_EXIT", None)
+        start = time.time()
+        out = subprocess.run([sys.executable, __file__, "--peer-child"], env=env, capture_output=True, text=True,
+                             cwd=ROOT, check=True).stdout
+        results["peer"].append((float(out.split()[1]) - start) * 1000)
+        for mode in ("1", "title"):
             env["PARLEY_FIRST_FRAME_EXIT"] = mode
             start = time.time()
             out = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, capture_output=True, text=True,
@@ -142,6 +194,9 @@ def startup_benchmark(runs: int) -> None:
           f"min {min(results['1']):6.1f}   max {max(results['1']):6.1f}")
     print(f"  title screen with its art           median {statistics.median(results['title']):6.1f} ms   "
           f"min {min(results['title']):6.1f}   max {max(results['title']):6.1f}")
+    peer = statistics.median(results["peer"])
+    print(f"  peer: bare pygame-ce first frame    median {peer:6.1f} ms   "
+          f"(Parley's first frame = {statistics.median(results['1']) / peer:.2f}x the peer)")
 
 
 def main() -> None:
@@ -149,8 +204,16 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--runs", type=int, default=7, help="process starts to time (0 skips them)")
     parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}")
+    parser.add_argument("--peer-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    frame_benchmark(args.frames, tuple(int(v) for v in args.size.split("x")))
+    if args.peer_child:
+        _peer_first_frame()
+        return
+    scene = frame_benchmark(args.frames, tuple(int(v) for v in args.size.split("x")))
+    peer = peer_frames(args.frames)
+    report("peer: bare pygame-ce dialogue frame", peer)
+    print(f"  scene (choosing) / peer: mean {statistics.fmean(scene) / statistics.fmean(peer):.2f}x, "
+          f"p99 {percentile(scene, 99) / percentile(peer, 99):.2f}x")
     if args.runs:
         startup_benchmark(args.runs)
 
