@@ -14,7 +14,7 @@ def _main() -> int:
             status = run_app()
             if status != NO_DISPLAY:
                 return status
-    from simulator.cli import main
+    from simulator.cli.main import main
     return main(None if len(sys.argv) > 1 else ["--text-fallback"])
 
 

@@ -12,14 +12,14 @@ For each size it prints the median [min-max] over --runs runs of:
                    call, so imports and the compiled schema validator are already in place)
   first call       the first load_scenario(use_cache=False) in a brand-new Python process
                    (includes compiling the schema validator), median of 3 processes; the
-                   import time of simulator.loader is printed beside it
+                   import time of simulator.content.loader is printed beside it
   cached           load_scenario(path, use_cache=True) after one priming call
                    (PARLEY_CACHE_DIR points at a fresh temporary folder)
 
 and the peak memory of a cold load of the largest size: tracemalloc's peak in this process and
 ru_maxrss of a fresh process (with its ru_maxrss right after importing, for comparison).
 
-Files over the loader's 5 MB limit (simulator/yamlsafe.py MAX_BYTES; the 10,000-node file is about
+Files over the loader's 5 MB limit (simulator/content/yamlsafe.py MAX_BYTES; the 10,000-node file is about
 20 MB) are refused by the loader as shipped. To measure them anyway this script raises MAX_BYTES
 in its own process and in its subprocesses only (nothing on disk changes); such rows are marked
 with `*`. Pass --keep-limit to measure the refusal instead.
@@ -59,8 +59,8 @@ CHILD = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
-import simulator.yamlsafe as ys
-from simulator.loader import load_scenario
+import simulator.content.yamlsafe as ys
+from simulator.content.loader import load_scenario
 t1 = time.perf_counter()
 if {lift!r}:
     ys.MAX_BYTES = 1 << 40
@@ -135,8 +135,8 @@ def ensure_file(n: int) -> Path:
 
 
 def bench_size(n: int, runs: int, keep_limit: bool, subprocesses: int) -> dict:
-    import simulator.yamlsafe as ys
-    from simulator.loader import load_scenario
+    import simulator.content.yamlsafe as ys
+    from simulator.content.loader import load_scenario
 
     path = ensure_file(n)
     raw = path.read_bytes()
@@ -186,7 +186,7 @@ def bench_size(n: int, runs: int, keep_limit: bool, subprocesses: int) -> dict:
 def memory_child(n: int, keep_limit: bool) -> dict:
     """Peak RSS of a fresh process doing one cold load. Run it while this process is still small:
     on Linux a child's ru_maxrss starts from its parent's RSS at fork time (VmHWM does not)."""
-    import simulator.yamlsafe as ys
+    import simulator.content.yamlsafe as ys
 
     path = ensure_file(n)
     lift = path.stat().st_size > ys.MAX_BYTES and not keep_limit
@@ -197,8 +197,8 @@ def memory_child(n: int, keep_limit: bool) -> dict:
 
 def memory_traced(n: int, keep_limit: bool) -> dict:
     """tracemalloc's peak for one cold load in this (warm) process."""
-    import simulator.yamlsafe as ys
-    from simulator.loader import load_scenario
+    import simulator.content.yamlsafe as ys
+    from simulator.content.loader import load_scenario
 
     path = ensure_file(n)
     lift = path.stat().st_size > ys.MAX_BYTES and not keep_limit
@@ -219,7 +219,7 @@ def memory_traced(n: int, keep_limit: bool) -> dict:
 
 
 def profile(n: int, top: int) -> None:
-    from simulator.loader import load_scenario
+    from simulator.content.loader import load_scenario
 
     path = ensure_file(n)
     load_scenario(path, use_cache=False)

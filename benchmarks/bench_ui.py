@@ -52,7 +52,7 @@ def report(label: str, times: list[float]) -> None:
 
 def frame_benchmark(frames: int, size: tuple[int, int] = SIZE) -> list[float]:
     """Time each screen; returns the scene's frame times while choosing (compared with the peer)."""
-    from simulator.loader import bundled_scenarios
+    from simulator.content.loader import bundled_scenarios
     from simulator.ui.app import App
     from simulator.ui.screens.briefing import BriefingScreen
     from simulator.ui.screens.debrief import DebriefScreen

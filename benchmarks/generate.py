@@ -10,7 +10,7 @@ about n/15, so a playthrough takes 10-20 decisions), 3 choices per node, every n
 the start and able to reach one of 5 endings (nodes of the last layer lead to the endings), some
 back edges so the graph is not a tree. Realistic text lengths (narrative ~300 characters, choice
 ~80, feedback ~150, behaviour ~100, perspective ~150), 1-3 technique tags per choice taken from the
-real tag list in simulator/behaviour/default.yaml (helpful and harmful mixed, so the escalation
+real tag list in simulator/engine/behaviour.yaml (helpful and harmful mixed, so the escalation
 rules fire), signed +1/-1 effects on some choices, two custom variables, satisfiable conditions on
 about 20% of choices, weighted `outcomes` on about 10%, timers on about 5% of nodes, `reveals: true`
 on about 3% of choices and a hidden factor. No portraits or backgrounds, so no asset files are
@@ -30,7 +30,7 @@ ROOT = HERE.parent
 OUT_DIR = HERE / "out"
 DEFAULT_SIZES = (100, 1_000, 10_000)
 
-# Technique tags grouped by polarity. Kept in step with simulator/behaviour/default.yaml by
+# Technique tags grouped by polarity. Kept in step with simulator/engine/behaviour.yaml by
 # tests/test_benchmark_generator.py (every tag used here must exist there).
 HELPFUL = ("information-gathering", "threat-assessment", "create-distance", "use-cover", "tactical-pause",
            "open-question", "emotion-labelling", "paraphrasing", "mirroring", "summarising",
@@ -82,7 +82,7 @@ CUSTOM_RULE = ({"shouting"}, [1], [0])  # the scenario's own rule below: shoutin
 
 
 class _Intervals:
-    """The loader's interval analysis (simulator/checks.py), restricted to forward edges.
+    """The loader's interval analysis (simulator/content/checks.py), restricted to forward edges.
 
     Following fewer edges than the loader gives narrower intervals, so a condition that can hold
     here can hold for the loader too.
@@ -90,7 +90,7 @@ class _Intervals:
 
     def __init__(self):
         import yaml
-        data = yaml.safe_load((ROOT / "simulator" / "behaviour" / "default.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load((ROOT / "simulator" / "engine" / "behaviour.yaml").read_text(encoding="utf-8"))
         self.rise_bonus = data["recovery"]["rise_bonus"]
         self.rules = [(set(r["tags"]), [int(c.get("escalation", 0)) for c in r["cases"]],
                        [int(c.get("rapport", 0)) for c in r["cases"]]) for r in data["rules"]]

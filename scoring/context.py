@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulator.expressions import compile_expr, parse
-from simulator.model import ESCALATION, Choice, Scenario
+from simulator.engine.expressions import compile_expr, parse
+from simulator.engine.model import ESCALATION, Choice, Scenario
 
 from .rubric import Rubric, scenario_rubric
 

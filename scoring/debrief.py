@@ -2,7 +2,7 @@
 learning objectives and the feedback of the choices made."""
 from __future__ import annotations
 
-from simulator.model import ESCALATION, RAPPORT
+from simulator.engine.model import ESCALATION, RAPPORT
 
 from .context import Context
 from .trace import Trace

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 
-from simulator.model import ESCALATION, RAPPORT, Scenario
+from simulator.engine.model import ESCALATION, RAPPORT, Scenario
 
 from .context import Context, context_for
 from .rubric import Rubric

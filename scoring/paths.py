@@ -2,7 +2,7 @@
 
 General on purpose (authoring tools build on it): the value of a playthrough is a sum of per-decision
 rewards plus a terminal reward, both supplied by the caller. Every random outcome is followed with
-its exact probability (simulator.engine.outcome_distribution), a decision timer's expiry is one more
+its exact probability (simulator.engine.step.outcome_distribution), a decision timer's expiry is one more
 branch the trainee can "choose" by waiting, and values are memoised on (node, values). The graph of
 reachable states is explored depth-first and solved one strongly connected component at a time,
 sink-first, so cycles in the scenario (a return to an earlier node with the same values) are handled
@@ -14,8 +14,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-from simulator.engine import State, available_choices, outcome_distribution, transition
-from simulator.model import Choice, Outcome, Scenario
+from simulator.engine.model import Choice, Outcome, Scenario
+from simulator.engine.step import (
+    State,
+    available_choices,
+    outcome_distribution,
+    transition,
+)
 
 Reward = Callable[[tuple, Choice, "Outcome | None", tuple], float]
 Terminal = Callable[[int, tuple], float]
@@ -265,7 +270,7 @@ def record_log(scenario: Scenario, steps: tuple[Step, ...] | list[Step], elapsed
 
     Each decision takes `elapsed` seconds; a timer expiry takes the timer's full time.
     """
-    from simulator.engine import Session, SessionOptions
+    from simulator.engine.session import Session, SessionOptions
     session = Session(scenario, seed=seed, options=SessionOptions())
     for step in steps:
         state = session.state

@@ -11,11 +11,11 @@ from typing import Callable, Mapping
 
 import jsonschema
 
-from simulator.behaviour import BUILTIN_INDEX, default_model
-from simulator.diagnostics import Diagnostic, DiagnosticSink
-from simulator.expressions import ExpressionError, compile_expr, parse
-from simulator.model import Scenario
-from simulator.yamlsafe import YamlDocument, read_yaml
+from simulator.content.behaviour import BUILTIN_INDEX, default_model
+from simulator.content.diagnostics import Diagnostic, DiagnosticSink
+from simulator.content.yamlsafe import YamlDocument, read_yaml
+from simulator.engine.expressions import ExpressionError, compile_expr, parse
+from simulator.engine.model import Scenario
 
 DEFAULT_RUBRIC_PATH = Path(__file__).with_name("default_rubric.yaml")
 RUBRIC_SCHEMA_PATH = Path(__file__).with_name("rubric.schema.json")
@@ -124,7 +124,7 @@ def _tag_problem(tag: str, known, pos, sink: DiagnosticSink, where: str) -> None
     if tag not in known:
         close = difflib.get_close_matches(tag, list(known), n=1)
         sink.error(pos, "unknown-tag", f"unknown technique tag {tag!r} in {where}",
-                   f"did you mean {close[0]!r}?" if close else "see simulator/behaviour/default.yaml")
+                   f"did you mean {close[0]!r}?" if close else "see simulator/engine/behaviour.yaml")
 
 
 def check_rubric_data(doc: YamlDocument, sink: DiagnosticSink) -> bool:
@@ -313,7 +313,7 @@ def check_scenario_scoring_file(path: str | Path, rubric: Rubric | None = None) 
 
     Scenario-level errors (from the loader) are returned as they are when the file does not load.
     """
-    from simulator.loader import load_scenario
+    from simulator.content.loader import load_scenario
     result = load_scenario(path, use_cache=False)
     if result.scenario is None:
         return result.errors

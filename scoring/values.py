@@ -1,7 +1,7 @@
 """The value of one decision under the rubric: the reward the debrief and the path search optimise."""
 from __future__ import annotations
 
-from simulator.model import ESCALATION, RAPPORT, Choice
+from simulator.engine.model import ESCALATION, RAPPORT, Choice
 
 from .context import Context
 from .paths import Search, SearchBudgetExceeded

@@ -27,7 +27,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
 
 
 def load_ok(path):
-    from simulator.loader import load_scenario
+    from simulator.content.loader import load_scenario
     result = load_scenario(path, use_cache=False)
     assert result.scenario is not None, "\n".join(d.format() for d in result.diagnostics)
     return result.scenario

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.engine import Session
-from simulator.loader import load_scenario, load_scenario_bytes
+from simulator.engine.session import Session
+from simulator.content.loader import load_scenario, load_scenario_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def test_generated_scenario_loads_and_plays_to_an_ending(n, tmp_path):
 
 
 def test_generator_uses_only_known_tags():
-    from simulator.behaviour import default_model
+    from simulator.content.behaviour import default_model
     known = set(default_model().tags)
     used = set(generate_module.HELPFUL) | set(generate_module.HARMFUL) | set(generate_module.NEUTRAL)
     assert used <= known, f"unknown tags: {sorted(used - known)}"

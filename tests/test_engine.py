@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from simulator.engine import (InvalidChoice, ReplayMismatch, Session, SessionOptions, initial_state,
-                              outcome_distribution)
+from simulator.engine.session import ReplayMismatch, Session, SessionOptions
+from simulator.engine.step import InvalidChoice, initial_state, outcome_distribution
 
 
 def changes(session, kind="escalation_changed"):
@@ -179,7 +179,7 @@ def test_restore_refuses_a_changed_scenario(minimal):
 
 
 def test_step_is_a_pure_function_of_state_and_choice(minimal):
-    from simulator.engine import transition
+    from simulator.engine.step import transition
     state = initial_state(minimal)
     choice = minimal.choice_by_id["coin"]
     (o1, p1), (o2, p2) = outcome_distribution(minimal, state._replace(at=1), choice)
@@ -191,7 +191,7 @@ def test_step_is_a_pure_function_of_state_and_choice(minimal):
 
 
 def test_engine_does_not_import_pygame():
-    code = "import sys, simulator.engine, simulator.loader, simulator.textmode; print('pygame' in sys.modules)"
+    code = "import sys, simulator.engine.session, simulator.content.loader, simulator.cli.textmode; print('pygame' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

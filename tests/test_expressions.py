@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from simulator.expressions import ExpressionError, compile_expr, interval, parse, variables
+from simulator.engine.expressions import ExpressionError, compile_expr, interval, parse, variables
 
 INDEX = {"escalation": 0, "rapport": 1, "notes": 2}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.engine import Session, SessionOptions
-from simulator.textmode import TextPlayer
+from simulator.engine.session import Session, SessionOptions
+from simulator.cli.textmode import TextPlayer
 
 from .conftest import ROOT, load_ok
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.loader import load_scenario, load_scenario_bytes
-from simulator.model import Scenario
+from simulator.content.loader import load_scenario, load_scenario_bytes
+from simulator.engine.model import Scenario
 
 from .conftest import FIXTURES, ROOT, bundled_paths
 
@@ -191,7 +191,7 @@ def test_cache_round_trip_gives_the_same_scenario(tmp_path, monkeypatch):
     cached = load_scenario(path, use_cache=True)
     assert not fresh.from_cache and cached.from_cache
     assert [d.format() for d in fresh.diagnostics] == [d.format() for d in cached.diagnostics]
-    from simulator.engine import Session
+    from simulator.engine.session import Session
     logs = []
     for sc in (fresh.scenario, cached.scenario):
         s = Session(sc, seed=4)

@@ -2,11 +2,10 @@
 import json
 import random
 
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from simulator.engine import Session, SessionOptions
-from simulator.loader import load_scenario_bytes
+from simulator.engine.session import Session, SessionOptions
+from simulator.content.loader import load_scenario_bytes
 
 from .conftest import FIXTURES, ROOT, bundled_paths, load_ok
 

@@ -10,7 +10,7 @@ from scoring import grade
 from scoring.context import context_for
 from scoring.paths import record_log
 from scoring.values import search_for
-from simulator.loader import load_or_raise
+from simulator.content.loader import load_or_raise
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from scoring.paths import Search, SearchBudgetExceeded, record_log
-from simulator.loader import load_scenario_bytes
+from simulator.content.loader import load_scenario_bytes
 
 HEADER = """format: 1
 id: tiny

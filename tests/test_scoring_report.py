@@ -10,8 +10,8 @@ import pytest
 import scoring
 from scoring import grade
 from scoring.report import grade_json, text_debrief
-from simulator.engine import Session
-from simulator.loader import load_or_raise
+from simulator.engine.session import Session
+from simulator.content.loader import load_or_raise
 
 ROOT = Path(__file__).resolve().parent.parent
 DEAF = ROOT / "scenarios" / "deaf-driver-traffic-stop.yaml"
@@ -70,7 +70,7 @@ def test_grade_json_and_text_debrief(deaf):
 
 
 def test_text_mode_prints_the_debrief(deaf):
-    from simulator.textmode import play_text
+    from simulator.cli.textmode import play_text
     session = Session(deaf, seed=1)
     out = io.StringIO()
     status = play_text(deaf, session, timed=False, show_meter=True, inp=io.StringIO("1\n" * 40), out=out,

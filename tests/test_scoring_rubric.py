@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from scoring.rubric import (DEFAULT_RUBRIC_PATH, check_scenario_scoring_file, default_rubric, load_rubric,
                             load_rubric_bytes, scenario_rubric)
-from simulator.loader import load_or_raise
+from simulator.content.loader import load_or_raise
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPETENCIES = {"information-assessment", "time-distance-cover", "active-listening", "command-discipline",
@@ -143,7 +143,7 @@ def test_scenario_scoring_section_problems_have_lines(tmp_path):
 
 
 def test_scenario_scoring_shape_is_checked_by_the_loader(tmp_path):
-    from simulator.loader import load_scenario
+    from simulator.content.loader import load_scenario
     path = tmp_path / "scenario.yaml"
     path.write_text(SCENARIO + "scoring:\n  critcal_errors: []\n", encoding="utf-8")
     result = load_scenario(path, use_cache=False)
@@ -163,7 +163,7 @@ def test_scenario_additions_merge():
 
 def test_scenario_additions_change_grading(tmp_path):
     from scoring import grade
-    from simulator.engine import Session
+    from simulator.engine.session import Session
     path = tmp_path / "scenario.yaml"
     path.write_text(SCENARIO + """scoring:
   competencies:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from simulator.loader import bundled_scenarios, load_scenario
+from simulator.content.loader import bundled_scenarios, load_scenario
 from simulator.ui.art import EXPRESSIONS, ArtCache, expression_for
 from tests.ui_helpers import make_app
 

@@ -7,7 +7,7 @@ import pygame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.loader import bundled_scenarios
+from simulator.content.loader import bundled_scenarios
 from tests.ui_helpers import DT, make_app, play_to_ending, start_scenario, to_library
 
 KEYS = [pygame.K_RETURN, pygame.K_SPACE, pygame.K_ESCAPE, pygame.K_UP, pygame.K_DOWN, pygame.K_LEFT, pygame.K_RIGHT,

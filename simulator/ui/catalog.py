@@ -49,7 +49,7 @@ class Catalog:
 
     def _load(self) -> None:
         try:
-            from ..loader import bundled_scenarios, load_scenario
+            from ..content.loader import bundled_scenarios, load_scenario
             try:
                 from scoring.rubric import check_scenario_scoring_file
             except ImportError:  # scoring is optional for the engine

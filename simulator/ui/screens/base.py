@@ -6,7 +6,15 @@ import pygame
 from ..app import Screen
 from ..text import Span, TextLayout, layout
 from ..theme import panel_surface
-from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, Button, FocusRing, Scroller, TextField, Widget
+from ..widgets import (
+    ACTIVATE_KEYS,
+    NUMBER_KEYS,
+    Button,
+    FocusRing,
+    Scroller,
+    TextField,
+    Widget,
+)
 
 UP_KEYS = (pygame.K_UP,)
 DOWN_KEYS = (pygame.K_DOWN,)

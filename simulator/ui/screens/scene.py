@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from ...engine import Session, SessionOptions
+from ...engine.session import Session, SessionOptions
 from ..art import initials_badge
 from ..records import write_record
 from ..text import Span, layout

@@ -4,14 +4,12 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import jsonschema
 
+from ..paths import scenarios_dir
 from .diagnostics import DiagnosticSink
 from .yamlsafe import YamlDocument
-
-from .paths import scenarios_dir
 
 SCHEMA_PATH = scenarios_dir() / "scenario.schema.json"
 

@@ -1,7 +1,7 @@
 """Diagnostics: one problem found in an input file, with where it is and how to fix it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True, slots=True)

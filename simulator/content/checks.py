@@ -5,9 +5,9 @@ import difflib
 from collections import deque
 from pathlib import Path
 
+from ..engine.expressions import ExpressionError, interval, parse, variables
+from ..engine.model import BUILTIN_VARIABLES, BehaviourModel
 from .diagnostics import DiagnosticSink
-from .expressions import ExpressionError, interval, parse, variables
-from .model import BUILTIN_VARIABLES, BehaviourModel
 from .yamlsafe import SignedInt, YamlDocument
 
 RESERVED_SPEAKERS = ("you", "dispatch")
@@ -195,7 +195,7 @@ class SemanticChecker:
                 seen_tags.add(tag if isinstance(tag, str) else None)
                 if isinstance(tag, str) and tag not in tags:
                     self.sink.error(self.pos(path + ("tags", i)), "unknown-tag", f"unknown technique tag {tag!r}",
-                                    _suggest(tag, tags) or "see simulator/behaviour/default.yaml for the tags")
+                                    _suggest(tag, tags) or "see simulator/engine/behaviour.yaml for the tags")
             self.check_effects(path + ("effects",), choice.get("effects"))
             if "condition" in choice:
                 self.check_condition(path + ("condition",), choice["condition"])
@@ -224,7 +224,7 @@ class SemanticChecker:
             vpath = path + (name,)
             if name not in self.ranges:
                 self.sink.error(self.pos(vpath, key=True), "unknown-variable", f"unknown variable {name!r} in effects",
-                                _suggest(name, self.ranges) or f"declare it under state.variables")
+                                _suggest(name, self.ranges) or "declare it under state.variables")
                 continue
             if name in ("recovery",):
                 self.sink.error(self.pos(vpath, key=True), "read-only-variable",

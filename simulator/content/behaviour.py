@@ -5,12 +5,12 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-from ..diagnostics import DiagnosticSink
-from ..expressions import compile_expr, parse
-from ..model import BUILTIN_VARIABLES, BehaviourModel, Recovery, Rule, RuleCase
-from ..yamlsafe import read_yaml
+from ..engine.expressions import compile_expr, parse
+from ..engine.model import BUILTIN_VARIABLES, BehaviourModel, Recovery, Rule, RuleCase
+from .diagnostics import DiagnosticSink
+from .yamlsafe import read_yaml
 
-DEFAULT_PATH = Path(__file__).with_name("default.yaml")
+DEFAULT_PATH = Path(__file__).parent.parent / "engine" / "behaviour.yaml"
 BUILTIN_INDEX = {name: slot for slot, name in enumerate(BUILTIN_VARIABLES)}
 
 

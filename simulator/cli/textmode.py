@@ -7,8 +7,8 @@ import textwrap
 import time
 from typing import Callable, TextIO
 
-from .engine import Session
-from .model import Scenario
+from ..engine.model import Scenario
+from ..engine.session import Session
 
 INCOMPLETE_EXIT = 3
 

@@ -3,11 +3,29 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ..engine.expressions import compile_expr, parse
+from ..engine.model import (
+    BUILTIN_VARIABLES,
+    CUSTOM_START,
+    BehaviourModel,
+    Character,
+    Choice,
+    Effect,
+    Ending,
+    Graham,
+    HiddenFactor,
+    Line,
+    Node,
+    Objective,
+    Outcome,
+    Person,
+    Recovery,
+    Scenario,
+    Text,
+    Timer,
+    Variable,
+)
 from .behaviour import compile_rule
-from .expressions import compile_expr, parse
-from .model import (BUILTIN_VARIABLES, CUSTOM_START, BehaviourModel, Character, Choice, Effect,
-                    Ending, Graham, HiddenFactor, Line, Node, Objective, Outcome, Person, Recovery,
-                    Scenario, Text, Timer, Variable)
 
 _FROZEN_EMPTY = MappingProxyType({})
 

@@ -77,7 +77,7 @@ class Recovery:
 
 @dataclass(frozen=True, slots=True)
 class BehaviourModel:
-    """Level names, tag vocabulary and escalation rules (see simulator/behaviour/default.yaml)."""
+    """Level names, tag vocabulary and escalation rules (see simulator/engine/behaviour.yaml)."""
 
     name: str
     version: int

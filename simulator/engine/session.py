@@ -1,4 +1,4 @@
-"""The headless engine: a pure step function over scenario state, and a Session with its event log.
+"""A playthrough: `Session` holds the state, the seeded randomness and the append-only event log.
 
 Imports no pygame and does no I/O. Every input (choice, timer expiry, undo) and every consequence
 (escalation and rapport changes with their causes, random draws, endings) is appended to one
@@ -9,36 +9,34 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass
-from typing import NamedTuple
 
 import numpy as np
 
-from .model import (ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Outcome, Scenario)
+from .model import (
+    ESCALATION,
+    FACTOR_REVEALED,
+    RAPPORT,
+    RECOVERY,
+    Choice,
+    Outcome,
+    Scenario,
+)
+from .step import (
+    EngineError,
+    InvalidChoice,
+    State,
+    available_choices,
+    initial_state,
+    outcome_distribution,
+    transition,
+)
 
 ENGINE_VERSION = 1
 SAVE_FORMAT = 1
-INPUT_EVENTS = ("choice_made", "timer_expired", "undo")
-
-
-class EngineError(Exception):
-    """Base class for misuse of a session (not for bad scenario content: the loader catches that)."""
-
-
-class InvalidChoice(EngineError):
-    """The choice does not exist here, its condition does not hold, or the session has ended."""
 
 
 class ReplayMismatch(EngineError):
     """Replaying a log (or restoring a save) did not rebuild the same events and state."""
-
-
-class State(NamedTuple):
-    """Where a session is: a target index (node or ending), variable values, decisions, time."""
-
-    at: int
-    values: tuple
-    steps: int
-    t: float
 
 
 @dataclass(frozen=True)
@@ -52,160 +50,6 @@ class SessionOptions:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-def initial_state(scenario: Scenario) -> State:
-    """The state before the first decision."""
-    return State(scenario.start, scenario.initial_values, 0, 0.0)
-
-
-def available_choices(scenario: Scenario, state: State) -> list[Choice]:
-    """The choices the trainee may take now (conditions checked); empty once an ending is reached."""
-    if state.at >= len(scenario.nodes):
-        return []
-    values = state.values
-    return [c for c in scenario.nodes[state.at].choices if c.test is None or c.test(values)]
-
-
-def outcome_distribution(scenario: Scenario, state: State, choice: Choice) -> list[tuple[Outcome | None, float]]:
-    """Every possible result of taking `choice` now, with its exact probability.
-
-    A choice with a fixed `next` gives [(None, 1.0)]. Tools that enumerate every path use this
-    instead of sampling.
-    """
-    if not choice.outcomes:
-        return [(None, 1.0)]
-    values = state.values
-    eligible = [o for o in choice.outcomes if o.test is None or o.test(values)]
-    if not eligible:
-        raise InvalidChoice(f"no outcome of choice {choice.id!r} is possible in this state")
-    total = sum(o.weight for o in eligible)
-    return [(o, o.weight / total) for o in eligible]
-
-
-RECOVERY_WHY = ("Still recovering from an earlier peak, the person re-escalates more easily "
-                "(CPI tension-reduction phase).")
-
-
-_CHANGE_TYPES = ("escalation_changed", "rapport_changed")
-
-
-def _net_change(scenario: Scenario, values: list, slot: int, parts: list, log: list, t: float,
-                bonus: int, cid: str) -> None:
-    """Apply every contribution to one variable for one decision as a single, clamped change.
-
-    Netting first (instead of clamping after each rule) means rules that cancel out leave no
-    false peak, a clamp cannot turn a harmful choice into a calming one, and the recovery bonus
-    applies once per decision. Each contribution stays in `causes` with its own delta and reason.
-    `parts` holds (relative, amount, cause) with cause dicts made for this decision alone.
-    """
-    var = scenario.variables[slot]
-    old = value = values[slot]
-    causes = []
-    for relative, amount, cause in parts:
-        if relative:
-            value += amount
-        else:
-            cause["delta"] = amount - value
-            value = amount
-        causes.append(cause)
-    if bonus and slot == ESCALATION and value > old:
-        value += bonus
-        causes.append({"kind": "recovery", "choice": cid, "why": RECOVERY_WHY, "delta": bonus})
-    lo, hi = var.minimum, var.maximum
-    new = lo if value < lo else hi if value > hi else value
-    if len(causes) == 1:
-        main = causes[0]
-        if new == old and not main["delta"]:
-            return
-    else:
-        direction = (new > old) - (new < old)
-        main = causes[0]
-        best = 0
-        for c in causes:
-            d = c["delta"]
-            if direction and (d > 0) - (d < 0) == direction and abs(d) > best:
-                main, best = c, abs(d)
-        if new == old and not best and not any(c["delta"] for c in causes):
-            return
-    event = {"seq": len(log), "type": _CHANGE_TYPES[slot] if slot < 2 else "variable_changed", "t": t,
-             "from": old, "to": new, "cause": main, "causes": causes}
-    if slot >= 2:
-        event["name"] = var.name
-    if new != value:
-        event["clamped"] = True
-    values[slot] = new
-    log.append(event)
-
-
-def transition(scenario: Scenario, state: State, choice: Choice, outcome: Outcome | None,
-               probability: float, elapsed: float, log: list, actor, reason) -> State:
-    """Apply `choice` (with the drawn `outcome`, if any) to `state`; append its events to `log`.
-
-    Pure apart from appending to `log`: the result depends only on the arguments.
-    """
-    t = round(state.t + elapsed, 3)
-    node = scenario.nodes[state.at]
-    pre = state.values
-    values = list(pre)
-    cid = choice.id
-    if choice.is_timeout:
-        log.append({"seq": len(log), "type": "timer_expired", "t": t, "node": node.id, "choice": cid,
-                    "elapsed": elapsed})
-    else:
-        log.append({"seq": len(log), "type": "choice_made", "t": t, "node": node.id, "choice": cid,
-                    "elapsed": elapsed, "actor": actor, "reason": reason})
-    if outcome is not None:
-        log.append({"seq": len(log), "type": "outcome_drawn", "t": t, "choice": cid, "outcome": outcome.index,
-                    "probability": round(probability, 6), "next": scenario.target_ids[outcome.target]})
-    recovery = scenario.behaviour.recovery
-    bonus = recovery.rise_bonus if pre[RECOVERY] > 0 else 0
-    parts: dict[int, list] = {}
-    for rule in choice.rules:
-        for case in rule.cases:
-            if case.test(pre):
-                if case.escalation:
-                    parts.setdefault(ESCALATION, []).append((True, case.escalation, {
-                        "kind": "rule", "rule": rule.id, "choice": cid, "why": case.why, "delta": case.escalation}))
-                if case.rapport:
-                    parts.setdefault(RAPPORT, []).append((True, case.rapport, {
-                        "kind": "rule", "rule": rule.id, "choice": cid, "why": case.why, "delta": case.rapport}))
-                if not case.escalation and not case.rapport:
-                    log.append({"seq": len(log), "type": "rule_applied", "t": t, "rule": rule.id,
-                                "choice": cid, "why": case.why})
-                break
-    for eff in choice.effects:
-        parts.setdefault(eff.slot, []).append(
-            (eff.relative, eff.amount, {"kind": "effect", "choice": cid, "delta": eff.amount}))
-    if outcome is not None:
-        for eff in outcome.effects:
-            parts.setdefault(eff.slot, []).append(
-                (eff.relative, eff.amount, {"kind": "outcome", "choice": cid, "outcome": outcome.index,
-                                            "delta": eff.amount}))
-    for slot in sorted(parts):
-        _net_change(scenario, values, slot, parts[slot], log, t, bonus, cid)
-    if choice.reveals and not values[FACTOR_REVEALED] and scenario.hidden_factor is not None:
-        values[FACTOR_REVEALED] = 1
-        log.append({"seq": len(log), "type": "factor_revealed", "t": t, "factor": scenario.hidden_factor.id,
-                    "kind": scenario.hidden_factor.kind, "choice": cid})
-    before, after = pre[ESCALATION], values[ESCALATION]
-    if before >= recovery.trigger_level and after < before and recovery.duration > 0:
-        values[RECOVERY] = recovery.duration
-        log.append({"seq": len(log), "type": "recovery_started", "t": t, "peak": before,
-                    "decisions": recovery.duration,
-                    "why": "After a peak the person does not return straight to baseline; rises are larger for a while."})
-    elif pre[RECOVERY] > 0:
-        values[RECOVERY] = pre[RECOVERY] - 1
-        if values[RECOVERY] == 0:
-            log.append({"seq": len(log), "type": "recovery_ended", "t": t})
-    target = outcome.target if outcome is not None else choice.target
-    if target >= len(scenario.nodes):
-        ending = scenario.endings[target - len(scenario.nodes)]
-        log.append({"seq": len(log), "type": "ending_reached", "t": t, "ending": ending.id,
-                    "outcome": ending.outcome, "escalation": values[ESCALATION], "rapport": values[RAPPORT]})
-    else:
-        log.append({"seq": len(log), "type": "node_entered", "t": t, "node": scenario.target_ids[target]})
-    return State(target, tuple(values), state.steps + 1, t)
 
 
 # --- Views for front ends ------------------------------------------------------------------------

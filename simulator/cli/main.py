@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from .diagnostics import Diagnostic
-from .engine import Session, SessionOptions
-from .loader import bundled_scenarios, load_scenario, resolve_scenario
+from ..content.diagnostics import Diagnostic
+from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario
+from ..engine.session import Session, SessionOptions
 
 USAGE_EXIT = 2
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _open_window() -> int:
     try:
-        from .ui.app import NO_DISPLAY, run_app
+        from ..ui.app import NO_DISPLAY, run_app
     except ImportError as exc:
         return _text_fallback(str(exc))
     status = run_app()
@@ -180,7 +180,7 @@ def _play(args) -> int:
         return USAGE_EXIT
     if not args.text:
         try:
-            from .ui.app import NO_DISPLAY, run_app
+            from ..ui.app import NO_DISPLAY, run_app
         except ImportError as exc:
             print(f"The simulator window is not available ({exc}); playing in text mode.", file=sys.stderr)
         else:
@@ -194,7 +194,9 @@ def _play(args) -> int:
     session = Session(scenario, seed=args.seed, options=options)
     debrief = None
     try:
-        from scoring.report import text_debrief  # scoring is optional for the core engine
+        from scoring.report import (
+            text_debrief,  # scoring is optional for the core engine
+        )
         debrief = text_debrief
     except ImportError:
         pass

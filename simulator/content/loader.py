@@ -3,23 +3,19 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
-import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from .behaviour import DEFAULT_PATH as BEHAVIOUR_PATH, default_model
+from ..engine.model import Scenario
+from ..paths import assets_dir, scenarios_dir
+from .behaviour import default_model
 from .build import build_scenario, normalise_effects
+from .cache import cache_key, read_cache, write_cache
 from .checks import SemanticChecker
 from .diagnostics import Diagnostic, DiagnosticSink
-from .model import Scenario
-from .paths import assets_dir, cache_dir, scenarios_dir
-from .schema_check import SCHEMA_PATH, check_schema
+from .schema import check_schema
 from .yamlsafe import read_yaml
-
-LOADER_VERSION = "1"
 
 
 @dataclass
@@ -49,17 +45,6 @@ class ScenarioError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
         super().__init__("\n".join(d.format() for d in diagnostics if d.severity == "error"))
-
-
-@lru_cache(maxsize=1)
-def _toolchain_hash() -> str:
-    """Changes whenever the loader, schema or default behaviour model changes."""
-    h = hashlib.sha256(LOADER_VERSION.encode())
-    for path in (SCHEMA_PATH, BEHAVIOUR_PATH):
-        h.update(path.read_bytes())
-    for module in ("build.py", "checks.py", "yamlsafe.py", "expressions.py", "model.py"):
-        h.update((Path(__file__).parent / module).read_bytes())
-    return h.hexdigest()[:16]
 
 
 def load_scenario(path: str | os.PathLike, *, use_cache: bool = True,
@@ -97,9 +82,9 @@ def load_scenario_bytes(raw: bytes, name: str, *, asset_dirs: list[Path] | None 
 
 def _load_bytes(raw: bytes, name: str, asset_dirs: list[Path] | None, use_cache: bool) -> LoadResult:
     content_hash = hashlib.sha256(raw).hexdigest()
-    key = f"{content_hash}-{_toolchain_hash()}"
+    key = cache_key(content_hash)
     if use_cache:
-        cached = _read_cache(key, name, content_hash)
+        cached = _from_cache(key, name, content_hash)
         if cached is not None:
             return cached
     sink = DiagnosticSink(name)
@@ -119,8 +104,20 @@ def _load_bytes(raw: bytes, name: str, asset_dirs: list[Path] | None, use_cache:
     data = normalise_effects(doc.data)
     scenario = build_scenario(data, model, name, content_hash)
     if use_cache:
-        _write_cache(key, data, diagnostics)
+        write_cache(key, data, [[d.line, d.column, d.severity, d.code, d.message, d.hint] for d in diagnostics])
     return LoadResult(scenario, diagnostics)
+
+
+def _from_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
+    cached = read_cache(key)
+    if cached is None:
+        return None
+    try:
+        data, diagnostics = cached
+        return LoadResult(build_scenario(data, default_model(), name, content_hash),
+                          [Diagnostic(name, *d) for d in diagnostics], from_cache=True)
+    except Exception:  # noqa: BLE001 - a tampered or stale cache entry just means: load again
+        return None
 
 
 def load_or_raise(path: str | os.PathLike, **kwargs) -> Scenario:
@@ -129,34 +126,6 @@ def load_or_raise(path: str | os.PathLike, **kwargs) -> Scenario:
     if result.scenario is None:
         raise ScenarioError(result.diagnostics)
     return result.scenario
-
-
-def _cache_file(key: str) -> Path:
-    return cache_dir() / "scenarios" / f"{key}.json"
-
-
-def _read_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
-    try:
-        payload = json.loads(_cache_file(key).read_text(encoding="utf-8"))
-        scenario = build_scenario(payload["data"], default_model(), name, content_hash)
-        diagnostics = [Diagnostic(name, *d) for d in payload["diagnostics"]]
-        return LoadResult(scenario, diagnostics, from_cache=True)
-    except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache just means: load again
-        return None
-
-
-def _write_cache(key: str, data: dict, diagnostics: list[Diagnostic]) -> None:
-    target = _cache_file(key)
-    payload = {"key": key, "data": data,
-               "diagnostics": [[d.line, d.column, d.severity, d.code, d.message, d.hint] for d in diagnostics]}
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, separators=(",", ":"), ensure_ascii=False)
-        os.replace(tmp, target)
-    except OSError:
-        pass  # a read-only or full disk only costs speed next time
 
 
 def bundled_scenarios() -> list[Path]:
