@@ -32,8 +32,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
-from simulator.engine.session import Session  # noqa: E402
+
 from simulator.content.loader import load_scenario  # noqa: E402
+from simulator.engine.session import Session  # noqa: E402
 
 TARGET_CHOICES_PER_S = 150_000
 CHECK_EVERY = 1024  # choices between clock reads

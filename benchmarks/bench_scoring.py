@@ -28,10 +28,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from scoring import grade  # noqa: E402
 from scoring import context as scoring_context  # noqa: E402
-from simulator.engine.session import Session  # noqa: E402
+from scoring import grade  # noqa: E402
 from simulator.content.loader import load_scenario_bytes  # noqa: E402
+from simulator.engine.session import Session  # noqa: E402
 
 TARGET_SECONDS = 2.0
 

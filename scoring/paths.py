@@ -15,12 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from simulator.engine.model import Choice, Outcome, Scenario
-from simulator.engine.step import (
-    State,
-    available_choices,
-    outcome_distribution,
-    transition,
-)
+from simulator.engine.step import State, available_choices, outcome_distribution, transition
 
 Reward = Callable[[tuple, Choice, "Outcome | None", tuple], float]
 Terminal = Callable[[int, tuple], float]

@@ -3,13 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.engine.model import (
-    ESCALATION,
-    FACTOR_REVEALED,
-    RAPPORT,
-    RECOVERY,
-    Scenario,
-)
+from simulator.engine.model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Scenario
 
 _CHANGE = {"escalation_changed": ESCALATION, "rapport_changed": RAPPORT}
 

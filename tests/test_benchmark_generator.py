@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.engine.session import Session
 from simulator.content.loader import load_scenario, load_scenario_bytes
+from simulator.engine.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 

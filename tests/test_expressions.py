@@ -1,6 +1,7 @@
 """The condition language: parsing, compiled evaluation, interval analysis, and clear errors."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.engine.expressions import ExpressionError, compile_expr, interval, parse, variables
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.engine.session import Session, SessionOptions
 from simulator.cli.textmode import TextPlayer
+from simulator.engine.session import Session, SessionOptions
 
 from .conftest import ROOT, load_ok
 

@@ -2,10 +2,11 @@
 import json
 import random
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from simulator.engine.session import Session, SessionOptions
 from simulator.content.loader import load_scenario_bytes
+from simulator.engine.session import Session, SessionOptions
 
 from .conftest import FIXTURES, ROOT, bundled_paths, load_ok
 

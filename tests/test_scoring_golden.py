@@ -16,8 +16,8 @@ import pytest
 
 from scoring import grade
 from scoring.report import grade_json, text_debrief
-from simulator.engine.session import Session, SessionOptions
 from simulator.content.loader import load_or_raise
+from simulator.engine.session import Session, SessionOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "scoring"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from scoring import grade
 from scoring.rubric import CriticalErrorDef, default_rubric
-from simulator.engine.session import Session, SessionOptions
 from simulator.content.loader import load_or_raise, load_scenario_bytes
+from simulator.engine.session import Session, SessionOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))

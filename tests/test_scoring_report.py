@@ -10,8 +10,8 @@ import pytest
 import scoring
 from scoring import grade
 from scoring.report import grade_json, text_debrief
-from simulator.engine.session import Session
 from simulator.content.loader import load_or_raise
+from simulator.engine.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 DEAF = ROOT / "scenarios" / "deaf-driver-traffic-stop.yaml"

@@ -7,8 +7,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.rubric import (DEFAULT_RUBRIC_PATH, check_scenario_scoring_file, default_rubric, load_rubric,
-                            load_rubric_bytes, scenario_rubric)
+from scoring.rubric import (
+    DEFAULT_RUBRIC_PATH,
+    check_scenario_scoring_file,
+    default_rubric,
+    load_rubric,
+    load_rubric_bytes,
+    scenario_rubric,
+)
 from simulator.content.loader import load_or_raise
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ import json
 import pygame
 import pytest
 
-from simulator.engine.session import Session
 from simulator.content.loader import bundled_scenarios, load_scenario
+from simulator.engine.session import Session
 from simulator.paths import config_dir, data_dir
 from simulator.ui.settings import load_settings
 from tests.conftest import FIXTURES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine.session import Session
 from simulator.content.loader import bundled_scenarios
+from simulator.engine.session import Session
 from simulator.ui.screens.briefing import BriefingScreen
 from simulator.ui.screens.debrief import PAGES, DebriefScreen
 from simulator.ui.screens.ending import EndingScreen

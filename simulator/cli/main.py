@@ -194,9 +194,7 @@ def _play(args) -> int:
     session = Session(scenario, seed=args.seed, options=options)
     debrief = None
     try:
-        from scoring.report import (
-            text_debrief,  # scoring is optional for the core engine
-        )
+        from scoring.report import text_debrief  # scoring is optional for the core engine
         debrief = text_debrief
     except ImportError:
         pass

@@ -12,24 +12,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .model import (
-    ESCALATION,
-    FACTOR_REVEALED,
-    RAPPORT,
-    RECOVERY,
-    Choice,
-    Outcome,
-    Scenario,
-)
-from .step import (
-    EngineError,
-    InvalidChoice,
-    State,
-    available_choices,
-    initial_state,
-    outcome_distribution,
-    transition,
-)
+from .model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Outcome, Scenario
+from .step import EngineError, InvalidChoice, State, available_choices, initial_state, outcome_distribution, transition
 
 ENGINE_VERSION = 1
 SAVE_FORMAT = 1

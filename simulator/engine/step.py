@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .model import (
-    ESCALATION,
-    FACTOR_REVEALED,
-    RAPPORT,
-    RECOVERY,
-    Choice,
-    Outcome,
-    Scenario,
-)
+from .model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Outcome, Scenario
 
 
 class EngineError(Exception):
