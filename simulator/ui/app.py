@@ -18,32 +18,6 @@ NO_DISPLAY = 4  # run_app's status when no window can be opened (callers fall ba
 TITLE = "Parley: de-escalation training"
 
 
-class Screen:
-    """One screen of the flow. `build` lays it out for the current theme (on entry, resize and settings
-    change); `handle`, `update` and `draw` run every frame. Nothing slow belongs in the last two."""
-
-    name = "screen"
-    overlay = False  # drawn over a frozen picture of the screen below (the pause menu)
-
-    def __init__(self, app: "App"):
-        self.app = app
-
-    def build(self) -> None:
-        pass
-
-    def enter(self) -> None:
-        """Called each time the screen becomes the top one."""
-
-    def handle(self, event: pygame.event.Event) -> None:
-        pass
-
-    def update(self, dt: float) -> None:
-        pass
-
-    def draw(self, surface: pygame.Surface) -> None:
-        pass
-
-
 class App:
     """Owns the display, settings, fonts, art and sound, and a stack of screens."""
 
@@ -60,7 +34,7 @@ class App:
         self.frames = 0
         self.audit = Audit()
         self.fonts = Fonts()
-        self.stack: list[Screen] = []
+        self.stack: list = []  # screens (see screens/base.py), the top one shown
         self.snapshot: pygame.Surface | None = None
         self._open_display(size)
         self.theme = Theme(self.settings, self.surface.get_size())
@@ -68,6 +42,7 @@ class App:
         self.art = ArtCache()
         self._sound = None
         self._sound_ready = False
+        self._flow = None
         self.catalog = None  # filled by .catalog.Catalog after the first frame
         self.records: list[str] = []
 
@@ -132,6 +107,14 @@ class App:
             self._sound = SoundCues(enabled=self.settings.sound)
         return self._sound
 
+    @property
+    def flow(self):
+        """Makes the screens for one another (see flow.py), so that no screen imports another."""
+        if self._flow is None:
+            from .flow import Flow
+            self._flow = Flow(self)
+        return self._flow
+
     def cue(self, name: str) -> None:
         if self.settings.sound:
             self.sound.play(name)
@@ -145,7 +128,7 @@ class App:
         return self.catalog
 
     # --- screens -------------------------------------------------------------------------------
-    def push(self, screen: Screen) -> None:
+    def push(self, screen) -> None:
         if screen.overlay and self.stack:
             self._take_snapshot(self.stack[-1])
         self.stack.append(screen)
@@ -160,27 +143,27 @@ class App:
                 self._take_snapshot(self.stack[-2])
             self._enter(top)
 
-    def _enter(self, screen: Screen) -> None:
+    def _enter(self, screen) -> None:
         pygame.key.stop_text_input()  # only a screen with a text field turns typing on, in its enter()
         screen.enter()
 
-    def replace(self, screen: Screen) -> None:
+    def replace(self, screen) -> None:
         """Go to `screen`, forgetting everything but the title at the bottom of the stack."""
         del self.stack[1:]
         if self.stack and screen.name == "title":
             self.stack.clear()
         self.push(screen)
 
-    def replace_top(self, screen: Screen) -> None:
+    def replace_top(self, screen) -> None:
         """Swap the top screen for `screen` (the scene for its ending, the ending for its debrief)."""
         self.stack.pop()
         self.push(screen)
 
-    def go(self, screen: Screen) -> None:
+    def go(self, screen) -> None:
         """Go forward to `screen` keeping the way back (Escape returns)."""
         self.push(screen)
 
-    def _take_snapshot(self, below: Screen) -> None:
+    def _take_snapshot(self, below) -> None:
         self.snapshot = pygame.Surface(self.surface.get_size())
         below.draw(self.snapshot)
         shade = pygame.Surface(self.surface.get_size(), pygame.SRCALPHA)
@@ -188,7 +171,7 @@ class App:
         self.snapshot.blit(shade, (0, 0))
 
     @property
-    def top(self) -> Screen:
+    def top(self):
         return self.stack[-1]
 
     def quit(self, status: int = 0) -> None:
@@ -279,8 +262,7 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
         print(f"first-frame {time.time():.6f} {time.perf_counter() - start:.6f}")
         pygame.quit()
         return 0
-    from .screens.menus import TitleScreen
-    app.push(TitleScreen(app))
+    app.push(app.flow.title())
     app.ensure_catalog()
     if bench == "title":
         app.step(0.0)

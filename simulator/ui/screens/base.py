@@ -1,20 +1,38 @@
-"""Shared screen behaviour: keyboard focus, mouse hit-testing, scrolling, and the centred-panel screen."""
+"""Shared screen behaviour: the Screen base class, keyboard focus, mouse hit-testing, scrolling, and the centred-panel screen."""
 from __future__ import annotations
 
 import pygame
 
-from ..app import Screen
 from ..text import Span, TextLayout, layout
 from ..theme import panel_surface
-from ..widgets import (
-    ACTIVATE_KEYS,
-    NUMBER_KEYS,
-    Button,
-    FocusRing,
-    Scroller,
-    TextField,
-    Widget,
-)
+from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, Button, FocusRing, Scroller, TextField, Widget
+
+
+class Screen:
+    """One screen of the flow. `build` lays it out for the current theme (on entry, resize and settings
+    change); `handle`, `update` and `draw` run every frame. Nothing slow belongs in the last two."""
+
+    name = "screen"
+    overlay = False  # drawn over a frozen picture of the screen below (the pause menu)
+
+    def __init__(self, app):
+        self.app = app
+
+    def build(self) -> None:
+        pass
+
+    def enter(self) -> None:
+        """Called each time the screen becomes the top one."""
+
+    def handle(self, event: pygame.event.Event) -> None:
+        pass
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, surface: pygame.Surface) -> None:
+        pass
+
 
 UP_KEYS = (pygame.K_UP,)
 DOWN_KEYS = (pygame.K_DOWN,)

@@ -1,10 +1,10 @@
 """The briefing: the dispatch information an officer would get, while the scene's art loads."""
 from __future__ import annotations
 
+from ..staging import art_jobs, session_options
 from ..text import Span
 from ..widgets import Button
 from .base import PanelScreen
-from .scene import SceneScreen, session_options
 
 
 class BriefingScreen(PanelScreen):
@@ -47,13 +47,13 @@ class BriefingScreen(PanelScreen):
         return [Button("Begin", self.begin, 1), Button("Back to the library", self.back, 2)]
 
     def enter(self) -> None:
-        self.jobs = SceneScreen.art_jobs(self.app, self.scenario)
+        self.jobs = art_jobs(self.app, self.scenario)
 
     def update(self, dt: float) -> None:
         if self.jobs:  # one image per frame: the briefing stays responsive while the scene's art loads
             self.jobs.pop(0)()
 
     def begin(self) -> None:
-        scene = SceneScreen(self.app, self.entry, self.language)
+        scene = self.app.flow.scene(self.entry, self.language)
         scene.jobs = self.jobs  # anything not loaded yet keeps loading, one image per frame
         self.app.replace_top(scene)

@@ -252,12 +252,10 @@ class DebriefScreen(FocusScreen):
             self.app.cue("page")
 
     def replay(self) -> None:
-        from .briefing import BriefingScreen
-        self.app.replace_top(BriefingScreen(self.app, self.scene.entry, self.language))
+        self.app.replace_top(self.app.flow.briefing(self.scene.entry, self.language))
 
     def to_library(self) -> None:
-        from .library import LibraryScreen
-        self.app.replace(LibraryScreen(self.app))
+        self.app.replace(self.app.flow.library())
 
     def back(self) -> None:
         self.to_library()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
 
 import pygame
 
@@ -11,16 +10,13 @@ from ..theme import OUTCOME_LABELS, draw_level_shape, panel_surface
 from ..widgets import Button
 from .base import FocusScreen, button_row, draw_scrolled
 
-if TYPE_CHECKING:
-    from .scene import SceneScreen
-
 
 class EndingScreen(FocusScreen):
     """How it ended, in the person's words; the debrief is prepared in the background meanwhile."""
 
     name = "ending"
 
-    def __init__(self, app, scene: SceneScreen):
+    def __init__(self, app, scene):
         super().__init__(app)
         self.scene = scene
         self.session = scene.session
@@ -99,16 +95,13 @@ class EndingScreen(FocusScreen):
                 self.open_when_ready = True
                 self.build()
             return
-        from .debrief import DebriefScreen
-        self.app.replace_top(DebriefScreen(self.app, self.scene, self.report))
+        self.app.replace_top(self.app.flow.debrief(self.scene, self.report))
 
     def replay(self) -> None:
-        from .briefing import BriefingScreen
-        self.app.replace_top(BriefingScreen(self.app, self.scene.entry, self.scene.language))
+        self.app.replace_top(self.app.flow.briefing(self.scene.entry, self.scene.language))
 
     def to_library(self) -> None:
-        from .library import LibraryScreen
-        self.app.replace(LibraryScreen(self.app))
+        self.app.replace(self.app.flow.library())
 
     def back(self) -> None:
         self.to_library()

@@ -207,8 +207,7 @@ class LibraryScreen(FocusScreen):
         entry = self.chosen
         if entry is None or entry.scenario is None:
             return
-        from .briefing import BriefingScreen
-        self.app.go(BriefingScreen(self.app, entry, self._language_for(entry.scenario)))
+        self.app.go(self.app.flow.briefing(entry, self._language_for(entry.scenario)))
 
     def is_scrolled(self, widget) -> bool:
         return False

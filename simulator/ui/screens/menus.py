@@ -112,8 +112,7 @@ class ModeScreen(PanelScreen):
 
     def choose(self, mode: str) -> None:
         self.app.mode = mode
-        from .library import LibraryScreen
-        library = LibraryScreen(self.app)
+        library = self.app.flow.library()
         self.app.go(library)
         if self.app.scenario_path is not None:  # `parley play FILE`: that scenario is chosen already
             library.preselect(self.app.scenario_path)
@@ -240,5 +239,4 @@ class PauseScreen(PanelScreen):
 
     def to_library(self) -> None:
         self.scene.abandon("quit to library")
-        from .library import LibraryScreen
-        self.app.replace(LibraryScreen(self.app))
+        self.app.replace(self.app.flow.library())
