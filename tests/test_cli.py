@@ -1,8 +1,17 @@
-"""The command line as a user meets it: validate exit codes and JSON, list, text-mode play."""
+"""The command line as a user meets it: validate exit codes and JSON, list, text-mode play, no display, Ctrl-C."""
 import json
 import os
+import queue
+import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
+
+import pytest
+
+from simulator.ui.app import unseen_driver
 
 from .conftest import FIXTURES, ROOT
 
@@ -77,13 +86,120 @@ def test_validate_checks_the_scoring_section(tmp_path):
     assert play.returncode == 1 and "scoring section" in play.stderr
 
 
+def _isolated_env(tmp_path, **extra):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PARLEY_CONFIG_DIR=str(tmp_path / "c"),
+               PARLEY_DATA_DIR=str(tmp_path / "d"), PARLEY_CACHE_DIR=str(tmp_path / "k"))
+    env.update(extra)
+    return {k: v for k, v in env.items() if v is not None}
+
+
 def test_no_display_falls_back_to_text_mode(tmp_path):
-    """`python main.py` on a machine with no display plays in the terminal instead of failing."""
-    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    env.update(SDL_VIDEODRIVER="x11", PARLEY_CONFIG_DIR=str(tmp_path / "c"), PARLEY_DATA_DIR=str(tmp_path / "d"),
-               PARLEY_CACHE_DIR=str(tmp_path / "k"))
+    """A display that cannot be opened (SDL_VIDEODRIVER=x11 with no X server): one line, then text mode."""
+    env = _isolated_env(tmp_path, DISPLAY=None, SDL_VIDEODRIVER="x11")
     done = subprocess.run([sys.executable, str(ROOT / "main.py")], input="", capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
-    assert "starting text mode instead" in done.stderr
+    assert done.stderr.count("\n") == 1 and "cannot open a window" in done.stderr, done.stderr
+    assert "playing the first bundled scenario in text mode instead" in done.stderr
     assert "===" in done.stdout  # the first bundled scenario's title
     assert done.returncode == 3  # text mode's status for end of input before an ending
+
+
+def test_no_display_at_all_does_not_hang(tmp_path):
+    """DISPLAY, WAYLAND_DISPLAY and SDL_VIDEODRIVER unset: SDL falls back on a driver that shows nothing
+    (offscreen); the window must not wait invisibly for input but say so and play in the terminal."""
+    env = _isolated_env(tmp_path, DISPLAY=None, WAYLAND_DISPLAY=None, SDL_VIDEODRIVER=None)
+    done = subprocess.run([sys.executable, str(ROOT / "main.py")], input="", capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60)
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "text mode instead" in done.stderr and "Traceback" not in done.stderr
+    assert "===" in done.stdout and done.returncode == 3
+    # the same for `parley play SCENARIO` without --text
+    play = subprocess.run([sys.executable, str(ROOT / "main.py"), "play", str(FIXTURES / "minimal.yaml")],
+                          input="", capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert play.stderr.count("\n") == 1 and "playing in text mode instead" in play.stderr, play.stderr
+    assert "=== Minimal test scenario ===" in play.stdout and play.returncode == 3
+
+
+@pytest.mark.parametrize("driver,requested,unseen", [
+    ("offscreen", None, True), ("dummy", None, True), ("dummy", "", True), ("offscreen", "x11", True),
+    ("dummy", "dummy", False), ("offscreen", "x11,offscreen", False), ("DUMMY", "dummy", False),
+    ("x11", None, False), ("wayland", None, False), ("windows", None, False), ("cocoa", None, False),
+])
+def test_unseen_drivers_count_as_no_display_unless_asked_for(driver, requested, unseen):
+    assert unseen_driver(driver, requested) is unseen
+
+
+class _Running:
+    """A subprocess whose standard output is read line by line in the background."""
+
+    def __init__(self, args, env, stdin=subprocess.DEVNULL):
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *args], stdin=stdin,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        self.lines: queue.Queue = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        buffer = ""
+        while True:
+            ch = self.proc.stdout.read(1)
+            if not ch:
+                self.lines.put(None)
+                return
+            buffer += ch
+            if ch == "\n" or buffer.endswith(": "):  # a prompt has no newline
+                self.lines.put(buffer)
+                buffer = ""
+
+    def wait_for(self, marker: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            assert line is not None, f"output ended before {marker!r}: {self.seen}"
+            self.seen.append(line)
+            if marker in line:
+                return
+        raise AssertionError(f"no {marker!r} within {timeout} s: {self.seen}")
+
+    def interrupt(self) -> tuple[int, str]:
+        self.proc.send_signal(signal.SIGINT)
+        _, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, err
+
+
+def _assert_one_line_interrupt(status, err):
+    assert status == 130, (status, err)
+    assert "Traceback" not in err and err.count("\n") == 1 and "interrupted" in err, err
+
+
+def test_ctrl_c_in_text_mode_exits_130_and_keeps_the_log(tmp_path):
+    log = tmp_path / "run.jsonl"
+    run_ = _Running(["play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", "--log", str(log)],
+                    _isolated_env(tmp_path), stdin=subprocess.PIPE)
+    run_.wait_for("Your choice")
+    run_.proc.stdin.write("3\n")
+    run_.proc.stdin.flush()
+    run_.wait_for("Your choice")  # the second decision's prompt: one decision is in the log
+    _assert_one_line_interrupt(*run_.interrupt())
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["type"] for e in events].count("choice_made") == 1 and events[-1]["type"] == "node_entered"
+
+
+def test_ctrl_c_during_validate_exits_130(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(400):  # each bundled scenario prints one warning, so progress shows on stdout
+        shutil.copy(ROOT / "scenarios" / "deaf-driver-traffic-stop.yaml", folder / f"copy-{i:03}.yaml")
+    run_ = _Running(["validate", str(folder)], _isolated_env(tmp_path))
+    run_.wait_for("copy-000.yaml")
+    _assert_one_line_interrupt(*run_.interrupt())
+
+
+def test_ctrl_c_in_the_window_exits_130(tmp_path):
+    """The window as asked for (SDL_VIDEODRIVER=dummy, so it runs here without a display)."""
+    run_ = _Running([], _isolated_env(tmp_path, SDL_VIDEODRIVER="dummy", PARLEY_ANNOUNCE_READY="1"))
+    run_.wait_for("window ready")
+    _assert_one_line_interrupt(*run_.interrupt())

@@ -129,6 +129,19 @@ def test_slower_timers_and_timers_off_come_from_settings():
         assert app.top.view.timer_seconds == expected
 
 
+def test_no_timers_flag_turns_timers_off_for_that_run_only(tmp_path):
+    """`parley play FILE --no-timers`: timers off in this run, the saved setting untouched."""
+    path = FIXTURES / "minimal.yaml"
+    app = make_app(scenario_path=path, timers="x1")
+    app.no_timers = True
+    to_library(app)
+    press(app, pygame.K_RETURN)
+    press(app, pygame.K_RETURN)
+    assert app.top.view.timer_seconds is None
+    assert app.top.session.log[0]["options"]["timers"] is False
+    assert app.settings.timers == "x1"
+
+
 def test_pause_menu_restart_and_quit_keep_the_log():
     path = SCENARIOS[0]
     app = make_app()
@@ -383,6 +396,27 @@ def test_closing_the_window_mid_scenario_keeps_the_log():
     assert not app.running and app.status == 0
     [record] = [json.loads(p.read_text()) for p in records()]
     assert record["status"] == "abandoned: window closed"
+    assert [e["type"] for e in record["log"]].count("choice_made") == 1
+
+
+def test_ctrl_c_in_the_window_keeps_the_log_then_propagates(monkeypatch):
+    """Ctrl-C while a scene runs: the session is recorded as interrupted, and KeyboardInterrupt reaches
+    the command line (which prints one line and exits 130; see test_cli.py)."""
+    app = make_app()
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_1)
+    frames = app.frames
+
+    def interrupted(dt):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(app, "step", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        app.run()
+    assert app.frames == frames
+    [record] = [json.loads(p.read_text()) for p in records()]
+    assert record["status"] == "abandoned: interrupted (Ctrl-C)"
     assert [e["type"] for e in record["log"]].count("choice_made") == 1
 
 

@@ -1,8 +1,10 @@
 """The window: opens fast, runs the screen stack, applies settings and writes session records."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
 import time
 import warnings
 
@@ -14,19 +16,35 @@ from .text import Audit, Fonts  # noqa: E402
 from .theme import Theme  # noqa: E402
 
 FPS = 60
-NO_DISPLAY = 4  # run_app's status when no window can be opened (callers fall back to text mode)
 TITLE = "Parley: de-escalation training"
+# SDL video drivers that show nothing. SDL falls back on them by itself when there is no display
+# (with DISPLAY and WAYLAND_DISPLAY unset it picks "offscreen"): the window would then wait for
+# input nobody can give. They are fine when asked for (tests set SDL_VIDEODRIVER=dummy).
+UNSEEN_DRIVERS = frozenset({"offscreen", "dummy", "evdev"})
+
+
+class NoDisplay(Exception):
+    """No window can be shown here; the message says why. Callers fall back to text mode."""
+
+
+def unseen_driver(driver: str, requested: str | None) -> bool:
+    """True when SDL chose `driver`, which shows nothing, although SDL_VIDEODRIVER (`requested`, a
+    driver name or a comma-separated list) did not ask for it."""
+    asked = {name.strip().lower() for name in (requested or "").split(",") if name.strip()}
+    return driver.lower() in UNSEEN_DRIVERS and driver.lower() not in asked
 
 
 class App:
     """Owns the display, settings, fonts, art and sound, and a stack of screens."""
 
     def __init__(self, settings: Settings | None = None, size: tuple[int, int] | None = None,
-                 scenario_path=None, seed: int | None = None, settings_warnings: list[str] | None = None):
+                 scenario_path=None, seed: int | None = None, settings_warnings: list[str] | None = None,
+                 no_timers: bool = False):
         self.settings = settings or Settings()
         self.settings_warnings = settings_warnings or []
         self.scenario_path = scenario_path
         self.seed = seed
+        self.no_timers = no_timers  # `parley play --no-timers`: off for this run, settings unchanged
         self.trainee = "guest"
         self.mode = MODES[0]
         self.running = True
@@ -48,7 +66,18 @@ class App:
 
     # --- display -------------------------------------------------------------------------------
     def _open_display(self, size: tuple[int, int] | None) -> None:
-        pygame.display.init()
+        """Open the window, or raise NoDisplay when no display can show it."""
+        with _native_stderr_captured() as noise:
+            try:
+                pygame.display.init()
+            except pygame.error as exc:
+                raise NoDisplay(f"cannot open a window ({exc})") from exc
+            driver = pygame.display.get_driver()
+            if unseen_driver(driver, os.environ.get("SDL_VIDEODRIVER")):
+                pygame.display.quit()
+                raise NoDisplay(f"no display was found (SDL fell back on its {driver!r} video driver, "
+                                "which shows nothing)")
+            noise.keep = True  # a real window: whatever SDL printed may matter, so it is passed on
         pygame.font.init()
         pygame.display.set_caption(TITLE)
         pygame.display.set_icon(window_icon())
@@ -195,11 +224,15 @@ class App:
             self._sound_ready = True  # once, on an idle frame after loading: the mixer and cues are ready
             self.sound.prepare()
 
+    def abandon_all(self, why: str) -> None:
+        """The window is closing before the sessions in it ended: every screen keeps its record."""
+        for screen in self.stack:
+            if hasattr(screen, "abandon"):
+                screen.abandon(why)
+
     def dispatch(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
-            for screen in self.stack:
-                if hasattr(screen, "abandon"):
-                    screen.abandon()
+            self.abandon_all("window closed")
             self.quit(0)
             return
         if event.type == pygame.VIDEORESIZE and not self.settings.fullscreen:
@@ -219,11 +252,53 @@ class App:
         pygame.display.flip()
 
     def run(self) -> int:
+        """Run frames until the window closes; Ctrl-C keeps every session's record, then propagates."""
         clock = pygame.time.Clock()
-        while self.running:
-            dt = clock.tick(FPS) / 1000.0
-            self.step(min(dt, 0.25))  # a stalled frame never skips a timer by more than a quarter second
+        announce = bool(os.environ.get("PARLEY_ANNOUNCE_READY"))  # tests: say when the loop runs
+        try:
+            while self.running:
+                if announce and self.frames:
+                    announce = False
+                    print("parley: window ready", flush=True)
+                dt = clock.tick(FPS) / 1000.0
+                self.step(min(dt, 0.25))  # a stalled frame never skips a timer by more than a quarter second
+        except KeyboardInterrupt:
+            self.abandon_all("interrupted (Ctrl-C)")
+            raise
         return self.status
+
+
+class _Captured:
+    keep = False
+
+
+@contextlib.contextmanager
+def _native_stderr_captured():
+    """Hold back what native code (SDL, libwayland) writes to file descriptor 2 while displays are
+    probed: with no display, libwayland prints "XDG_RUNTIME_DIR is invalid" before SDL moves on, and
+    the user should read one line from us instead. Passed on unless the probe ends in NoDisplay."""
+    captured = _Captured()
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real fd 2 (e.g. a GUI launcher): nothing to hold back
+        yield captured
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield captured
+        except NoDisplay:
+            raise  # our one line says what happened
+        except BaseException:
+            captured.keep = True  # something unexpected: SDL's own words may explain it
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if captured.keep:
+                held.seek(0)
+                os.write(2, held.read())
 
 
 def window_icon() -> pygame.Surface:
@@ -247,15 +322,20 @@ def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
     pygame.display.flip()
 
 
-def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None) -> int:
-    """Open the simulator window (optionally straight to one scenario) and run until it closes."""
+def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None,
+            no_timers: bool = False) -> int:
+    """Open the simulator window (optionally straight to one scenario) and run until it closes.
+
+    Raises NoDisplay, before anything is shown, when no display can show the window.
+    """
     start = time.perf_counter()
     settings, warnings = load_settings()
     try:
-        app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings)
+        app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings,
+                  no_timers=no_timers)
     except pygame.error as exc:
-        print(f"parley: cannot open a window ({exc}).", file=sys.stderr)
-        return NO_DISPLAY
+        pygame.quit()
+        raise NoDisplay(f"cannot open a window ({exc})") from exc
     first_frame(app.surface, app.fonts, app.theme)
     bench = os.environ.get("PARLEY_FIRST_FRAME_EXIT")  # benchmarks/bench_ui.py: "1" or "title"
     if bench == "1":

@@ -15,7 +15,7 @@ FACE_SHARE = 0.6  # eyes, brows and mouth (the expression) end at about 60% of a
 
 def session_options(app, scenario, language: str) -> SessionOptions:
     """What the mode and settings mean for the engine (all of it is recorded in the log)."""
-    scale = app.settings.timer_scale
+    scale = None if app.no_timers else app.settings.timer_scale
     workshop = app.mode == "workshop"
     return SessionOptions(timers=scale is not None and not workshop, timer_scale=scale or 1.0,
                           allow_undo=workshop, language=language)
