@@ -2,16 +2,11 @@
 
 Title -> who is training -> mode -> library -> briefing -> scene -> ending -> debrief -> library or
 replay; the pause menu sits over the scene. Screens ask `app.flow` for the next screen and decide
-themselves how it joins the stack (`go`, `replace`, `replace_top`, `push`).
+themselves how it joins the stack (`go`, `replace`, `replace_top`, `push`). Each screen's module is
+imported when it is first needed: the title must not wait for the engine and NumPy, which the scene
+imports.
 """
 from __future__ import annotations
-
-from .screens.briefing import BriefingScreen
-from .screens.debrief import DebriefScreen
-from .screens.ending import EndingScreen
-from .screens.library import LibraryScreen
-from .screens.menus import PauseScreen, TitleScreen
-from .screens.scene import SceneScreen
 
 
 class Flow:
@@ -20,28 +15,35 @@ class Flow:
     def __init__(self, app):
         self.app = app
 
-    def title(self) -> TitleScreen:
+    def title(self):
+        from .screens.menus import TitleScreen
         return TitleScreen(self.app)
 
-    def library(self) -> LibraryScreen:
+    def library(self):
+        from .screens.library import LibraryScreen
         return LibraryScreen(self.app)
 
-    def briefing(self, entry, language: str) -> BriefingScreen:
+    def briefing(self, entry, language: str):
         """The briefing of catalog `entry` in `language`; it preloads the scene's art."""
+        from .screens.briefing import BriefingScreen
         return BriefingScreen(self.app, entry, language)
 
-    def scene(self, entry, language: str) -> SceneScreen:
+    def scene(self, entry, language: str):
         """A new playthrough of catalog `entry` (a new session with the app's seed and settings)."""
+        from .screens.scene import SceneScreen
         return SceneScreen(self.app, entry, language)
 
-    def ending(self, scene: SceneScreen) -> EndingScreen:
+    def ending(self, scene):
         """The ending of `scene`'s finished session; grading starts in the background."""
+        from .screens.ending import EndingScreen
         return EndingScreen(self.app, scene)
 
-    def debrief(self, scene: SceneScreen, report) -> DebriefScreen:
+    def debrief(self, scene, report):
         """The paged debrief of `scene` from its scoring `report`."""
+        from .screens.debrief import DebriefScreen
         return DebriefScreen(self.app, scene, report)
 
-    def pause(self, scene: SceneScreen) -> PauseScreen:
+    def pause(self, scene):
         """The pause menu over `scene` (its clock stops while it is open)."""
+        from .screens.menus import PauseScreen
         return PauseScreen(self.app, scene)
