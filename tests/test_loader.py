@@ -3,7 +3,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
+from simulator.content import yamlsafe
+from simulator.content.diagnostics import DiagnosticSink
 from simulator.content.loader import load_scenario, load_scenario_bytes
 from simulator.engine.model import Scenario
 
@@ -164,6 +167,113 @@ def test_unsafe_or_broken_yaml_is_refused_with_a_position(text, code):
     result, errors = diags(text)
     assert result.scenario is None
     assert code in [c for c, _, _ in errors], result.diagnostics
+
+
+# Nesting. Each shape makes text nested `n` levels deep; beside it, where level 65 starts (the first
+# level past the limit of 64). libyaml in PyYAML 6.0.4 refuses 1,000 levels itself and 6.0.3 has no
+# limit, so the depths straddle that (999-1001) as well as ours (65), and go far past both (5000).
+NESTING = {
+    "flow-seq": (lambda n: "[" * n + "x" + "]" * n, (1, 65)),
+    "flow-map": (lambda n: "{a: " * n + "x" + "}" * n, (1, 257)),
+    "block-seq": (lambda n: "- " * n + "x\n", (1, 129)),
+    "block-map": (lambda n: "".join(" " * i + "a:\n" for i in range(n)) + " " * n + "x\n", (65, 65)),
+    # two levels per `- ? ` (a sequence of mappings with complex keys): no `- - -` run, little indentation
+    "complex-keys": (lambda n: "- ? " * (n // 2) + "- " * (n % 2) + "x\n", (1, 129)),
+}
+# 5,000 levels of indented mappings would be 12.5 MB, over the 5 MB limit; 3,000 are 4.5 MB.
+DEEP = [(shape, depth) for shape in NESTING
+        for depth in (65, 100, 999, 1000, 1001, 3000 if shape == "block-map" else 5000)]
+
+
+@pytest.fixture(params=["installed", "walk-first", "compose-first", "pure-python"])
+def nesting_path(request, monkeypatch):
+    """Each way the YAML layer can meet deep nesting, whichever PyYAML is installed.
+
+    installed: as shipped (the walk before composing only if the parser has no limit of its own);
+    walk-first / compose-first: the libyaml loader with that choice forced either way;
+    pure-python: the fallback loader used where libyaml is missing (its composer recurses, so deep
+    input must never reach it: a RecursionError would escape as a traceback).
+    """
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlsafe, "_Loader", yaml.SafeLoader)
+    elif request.param != "installed":
+        if not getattr(yaml, "__with_libyaml__", False):
+            pytest.skip("no libyaml")
+        monkeypatch.setitem(yamlsafe._limits_nesting, yamlsafe._Loader, request.param == "compose-first")
+    return request.param
+
+
+@pytest.mark.parametrize("shape,depth", DEEP, ids=[f"{s}-{d}" for s, d in DEEP])
+def test_too_deep_nesting_is_refused_with_our_limit_and_its_position(shape, depth, nesting_path):
+    make, where = NESTING[shape]
+    result, errors = diags(make(depth))
+    assert result.scenario is None
+    deep = [d for d in result.diagnostics if d.code == "too-deep"]
+    assert [(d.line, d.column) for d in deep] == [where], result.diagnostics
+    assert deep[0].message == "nesting deeper than 64 levels" and "flatten" in deep[0].hint
+    if shape != "complex-keys":  # complex keys are also reported as such where they are composed
+        assert errors == [("too-deep", *where)], result.diagnostics
+
+
+@pytest.mark.parametrize("shape", [s for s in NESTING if s != "complex-keys"])
+def test_nesting_of_64_levels_is_accepted_and_65_refused(shape, nesting_path):
+    assert yamlsafe.MAX_DEPTH == 64
+    make, where = NESTING[shape]
+    sink = DiagnosticSink("t.yaml")
+    doc = yamlsafe.read_yaml(make(64).encode(), "t.yaml", sink)
+    assert doc is not None and sink.items == []
+    data, levels = doc.data, 0
+    while isinstance(data, (list, dict)):
+        data, levels = (data[0] if isinstance(data, list) else data["a"]), levels + 1
+    assert (levels, data) == (64, "x")
+    doc = yamlsafe.read_yaml(make(65).encode(), "t.yaml", sink)
+    assert doc is None and [(d.code, d.line, d.column) for d in sink.items] == [("too-deep", *where)]
+
+
+@pytest.mark.parametrize("depth", [65, 100, 999, 1001, 5000])
+def test_too_deep_nesting_is_reported_before_a_later_syntax_error(depth, nesting_path):
+    """The nesting passes 64 levels before the syntax error, so that is what every path reports."""
+    for text, where in (("[" * depth + "x", (1, 65)),  # never closed
+                        ("- " * depth + "x\nkey: value\n", (1, 129))):  # a mapping after the sequence
+        result, errors = diags(text)
+        assert errors == [("too-deep", *where)], result.diagnostics
+
+
+@pytest.mark.parametrize("depth", [100, 1500, 5000])
+def test_too_deep_nesting_inside_a_scenario_is_reported_where_it_starts(depth, nesting_path):
+    # `topics:` is line 9 and its `[` column 9 (level 2), so level 65 is the 64th `[`, at column 72
+    text = MINIMAL.replace("topics: [test]", "topics: " + "[" * depth + "test" + "]" * depth)
+    _, errors = diags(text)
+    assert errors == [("too-deep", 9, 72)]
+    # a block sequence under `audience:` starts at line 8, column 3 (level 2); level 65 at column 129
+    text = MINIMAL.replace("audience: [recruit]", "audience:\n  " + "- " * depth + "recruit")
+    _, errors = diags(text)
+    assert errors == [("too-deep", 8, 129)]
+
+
+def test_the_walk_before_composing_runs_only_where_the_parser_has_no_nesting_limit(monkeypatch):
+    """Decided by probing the parser once, not by PyYAML's version; the probe must tell the truth."""
+    def refuses_5000_levels(loader):  # valid YAML, so any refusal is a nesting limit
+        try:
+            for _ in yaml.parse("- " * 5000 + "x", Loader=loader):
+                pass
+        except yaml.YAMLError:
+            return True
+        return False
+    walked = []
+    real = yamlsafe._exact_depth_exceeds
+    monkeypatch.setattr(yamlsafe, "_exact_depth_exceeds", lambda text, n: walked.append(n) or real(text, n))
+    loaders = [yaml.SafeLoader] + ([yaml.CSafeLoader] if getattr(yaml, "__with_libyaml__", False) else [])
+    for loader in loaders:
+        monkeypatch.setattr(yamlsafe, "_Loader", loader)
+        limits = yamlsafe._parser_limits_nesting(loader)
+        assert limits == refuses_5000_levels(loader), loader
+        walked.clear()
+        _, errors = diags(MINIMAL)
+        assert errors == [] and walked == ([] if limits else [64]), loader
+    monkeypatch.setattr(yamlsafe, "_refused_as_too_deep", lambda text, loader: pytest.fail("probed twice"))
+    _, errors = diags(MINIMAL)
+    assert errors == []
 
 
 def test_alias_bomb_is_rejected_quickly():

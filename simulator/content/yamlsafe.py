@@ -1,7 +1,6 @@
 """Safe YAML reading for untrusted scenario files: plain data only, with positions for errors."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -14,7 +13,7 @@ except ImportError:  # pragma: no cover - exercised only on machines without lib
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 64  # far more than any scenario needs; libyaml is quadratic (and can crash) when deep
+MAX_DEPTH = 64  # far more than any scenario needs; 64 levels are accepted, 65 are refused
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -80,59 +79,53 @@ def _index_positions(node: yaml.Node, path: tuple, index: dict, depth: int = 0) 
             _index_positions(item, path + (i,), index, depth + 1)
 
 
-_SCAN = re.compile(r"""[\[\]{}"'#]""")
-_DOUBLE = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_SINGLE = re.compile(r"'(?:[^']|'')*'")
-_DEEP_BLOCK = re.compile(r"^ {160,}\S|(?:-[ \t]+){24,}", re.MULTILINE)
+_PROBE_DEPTH = 1100  # just over libyaml's own limit (1,000 levels); see _parser_limits_nesting
+_limits_nesting: dict[type, bool] = {}  # loader class -> whether its parser refuses deep nesting itself
 
 
-def _maybe_deep(text: str) -> bool:
-    """Cheap, conservative test: False only when nesting is certainly shallow.
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether `exc` is the parser refusing nesting deeper than its own limit.
 
-    Tracks flow brackets outside quoted scalars and comments (quoted scalars are skipped by a
-    regular expression, at C speed). Block nesting needs indentation or compact `- - -` runs,
-    which another regular expression bounds.
+    The bundled libyaml of PyYAML 6.0.4 stops at 1,000 levels with a scanner error whose problem
+    is "exceeded maximum nesting depth". This is the only place that relies on libyaml's wording,
+    and only to classify that error as our own `too-deep`: its column is where libyaml gave up
+    (often far past level 65, because its scanner looks ahead), not where the file went too deep.
     """
-    if _DEEP_BLOCK.search(text):
-        return True
-    depth = 0
-    pos = 0
-    search = _SCAN.search
-    limit = MAX_DEPTH // 2
-    while True:
-        m = search(text, pos)
-        if m is None:
-            return False
-        i = m.start()
-        ch = text[i]
-        if ch == "[" or ch == "{":
-            depth += 1
-            if depth > limit:
-                return True
-            pos = i + 1
-        elif ch == "]" or ch == "}":
-            if depth:
-                depth -= 1
-            pos = i + 1
-        elif ch == "#":
-            if i == 0 or text[i - 1] in " \t\n":
-                end = text.find("\n", i)
-                if end < 0:
-                    return False
-                pos = end
-            else:
-                pos = i + 1
-        elif i and text[i - 1] not in " \t\n[{,:-?":
-            pos = i + 1  # a quote inside a plain scalar, e.g. Ruth's
-        else:
-            q = (_DOUBLE if ch == '"' else _SINGLE).match(text, i)
-            if q is None:
-                return True  # unterminated: let the exact check decide
-            pos = q.end()
+    return "nesting depth" in (exc.problem or "")
+
+
+def _parser_limits_nesting(loader: type) -> bool:
+    """Whether `loader`'s parser refuses deep nesting by itself, found once per process and loader.
+
+    Decided by behaviour, not by version numbers: parse a small document nested `_PROBE_DEPTH`
+    levels deep, block and flow, and see whether it is refused as too deep. A parser that refuses
+    both composes at most about a thousand levels: linear in the file's size, and far from the end
+    of the stack. libyaml without a limit (PyYAML 6.0.3) is quadratic in flow depth and overflows
+    the C stack at about 25,000 levels; the pure-Python composer raises RecursionError at about 500.
+    """
+    known = _limits_nesting.get(loader)
+    if known is None:
+        probes = ("- " * _PROBE_DEPTH + "x\n", "[" * _PROBE_DEPTH + "]" * _PROBE_DEPTH)
+        known = _limits_nesting[loader] = all(_refused_as_too_deep(text, loader) for text in probes)
+    return known
+
+
+def _refused_as_too_deep(text: str, loader: type) -> bool:
+    try:
+        for _ in yaml.parse(text, Loader=loader):  # events only: the parser itself never recurses
+            pass
+    except yaml.YAMLError as exc:
+        return isinstance(exc, yaml.MarkedYAMLError) and _is_nesting_limit(exc)
+    return False
 
 
 def _exact_depth_exceeds(text: str, limit: int) -> tuple[int, int] | None:
-    """Walk parser events and return the position where nesting passes `limit`, else None."""
+    """Walk parser events and return the position where nesting passes `limit`, else None.
+
+    The walk stops there, so it costs little on deeply nested text (the parser looks at most about
+    1,024 characters ahead). On other text it is a second full parse: with libyaml, about a fifth
+    of a cold load (benchmarks/README.md).
+    """
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -142,6 +135,27 @@ def _exact_depth_exceeds(text: str, limit: int) -> tuple[int, int] | None:
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
     return None
+
+
+def _too_deep_before(text: str, mark: yaml.Mark | None) -> tuple[int, int] | None:
+    """Where nesting first passes MAX_DEPTH in the text before `mark`, where the parser stopped.
+
+    The parser may stop on its own nesting limit, or on a syntax error after nesting too deep
+    (composing has no depth check, and the walk's parser can meet an error while looking ahead).
+    The text before `mark` is within the parser's limit, so its events can be walked; if that
+    fails for any reason, the answer is None.
+    """
+    if mark is None:
+        return None
+    try:
+        return _exact_depth_exceeds(text[: mark.index], MAX_DEPTH)
+    except yaml.YAMLError:
+        return None
+
+
+def _too_deep(sink: DiagnosticSink, pos: tuple[int, int] | None) -> None:
+    sink.error(pos, "too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+               "scenarios never need this much nesting; flatten the structure")
 
 
 def read_yaml(raw: bytes, file: str, sink: DiagnosticSink) -> YamlDocument | None:
@@ -164,16 +178,26 @@ def read_yaml(raw: bytes, file: str, sink: DiagnosticSink) -> YamlDocument | Non
         sink.error((line, col), "encoding", "the file is not valid UTF-8", "save the file as UTF-8")
         return None
     try:
-        if _maybe_deep(text):
+        if not _parser_limits_nesting(_Loader):
+            # This parser would compose any depth (see _parser_limits_nesting), so bound nesting
+            # first. With a parser that has a limit of its own, levels 65 up to that limit are
+            # refused by _convert instead, and the parser's refusal beyond it just below.
             where = _exact_depth_exceeds(text, MAX_DEPTH)
             if where is not None:
-                sink.error(where, "too-deep", f"nesting deeper than {MAX_DEPTH} levels",
-                           "scenarios never need this much nesting; flatten the structure")
+                _too_deep(sink, where)
                 return None
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else None
+        deep = _too_deep_before(text, mark)
+        if deep is not None or _is_nesting_limit(exc):
+            # Too deep before the point where the parser stopped, or stopped by the parser's own
+            # nesting limit (libyaml in PyYAML 6.0.4: 1,000 levels), which is past ours: either
+            # way the file breaks our rule first, so say so in our words, where it passed 64
+            # levels, not as a syntax error in libyaml's words at the point where it gave up.
+            _too_deep(sink, deep or pos)
+            return None
         problem = exc.problem or exc.context or "invalid YAML"
         if "expected a single document" in str(exc):
             sink.error(pos, "several-documents", "the file holds more than one YAML document",
@@ -240,9 +264,10 @@ def _convert(node: yaml.Node, sink: DiagnosticSink, seen: set, depth: int):
         sink.error(_pos(node), "tag", f"the tag {tag!r} is not allowed in scenario files",
                    "remove the `!` tag; scenario files hold plain text, numbers and lists")
         return None
-    if depth >= MAX_DEPTH:
-        sink.error(_pos(node), "too-deep", f"nesting deeper than {MAX_DEPTH} levels",
-                   "flatten the structure")
+    if depth >= MAX_DEPTH:  # the root is depth 0, so this is the 65th level
+        if "too-deep" not in seen:  # once per file, like the walk before composing
+            seen.add("too-deep")
+            _too_deep(sink, _pos(node))
         return None
     if isinstance(node, yaml.SequenceNode):
         if tag != _SEQ:
@@ -260,10 +285,13 @@ def _convert(node: yaml.Node, sink: DiagnosticSink, seen: set, depth: int):
         if key_node.tag == _MERGE:
             sink.error(_pos(key_node), "merge-key", "merge keys (<<) are not allowed",
                        "write the keys out in full")
+            _convert(value_node, sink, seen, depth + 1)  # dropped, but still checked (e.g. nesting)
             continue
         if not isinstance(key_node, yaml.ScalarNode):
             sink.error(_pos(key_node), "complex-key", "mapping keys must be plain text",
                        "use a simple name as the key")
+            _convert(key_node, sink, seen, depth + 1)  # dropped, but still checked (e.g. nesting)
+            _convert(value_node, sink, seen, depth + 1)
             continue
         key = _convert(key_node, sink, seen, depth + 1)
         if isinstance(key, bool) or key is None:
