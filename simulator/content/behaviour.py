@@ -1,4 +1,4 @@
-"""The behaviour model: escalation and rapport rules as data, loaded from default.yaml."""
+"""The behaviour model file (simulator/engine/behaviour.yaml): escalation and rapport rules, read and compiled."""
 from __future__ import annotations
 
 from functools import lru_cache
