@@ -1,4 +1,4 @@
 """Scoring: grade a session from its event log (see docs/scoring.md)."""
-from .grade import Report, grade
+from .grade import LogMismatch, Report, grade
 
-__all__ = ["Report", "grade"]
+__all__ = ["LogMismatch", "Report", "grade"]

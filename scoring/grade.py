@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field, fields
 
 from simulator.engine.model import ESCALATION, RAPPORT, Scenario
+from simulator.engine.session import ReplayMismatch, Session
 
 from .context import Context, context_for
 from .rubric import Rubric
@@ -12,6 +13,27 @@ from .trace import Trace, read_trace
 
 REPORT_FORMAT = 1
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
+
+
+class LogMismatch(ReplayMismatch):
+    """`grade` refuses a log that does not belong to the scenario: recorded on another scenario or
+    another version of its file (content hash), malformed, or with events that do not replay through
+    the engine. The message says which; it is a `ReplayMismatch` (an engine error) as well."""
+
+
+def verify_log(scenario: Scenario, log) -> list[dict]:
+    """The events of `log` as the engine derives them, or `LogMismatch` when `log` does not replay
+    through the engine on `scenario`.
+
+    The inputs are re-run with the random reactions the log records (so logs of enumerated
+    playthroughs, `scoring.paths.record_log`, verify too), and the log may stop anywhere (a session
+    stopped early); every event it has must equal what the engine derives. The events returned are
+    the engine's own (plain JSON types), as many as `log` has."""
+    try:
+        session = Session.replay(scenario, log, outcomes="log", partial=True, exact=False)
+    except ReplayMismatch as exc:
+        raise LogMismatch(f"this log does not belong to scenario {scenario.id!r}: {exc}") from exc
+    return session.log[:len(log)]
 
 
 @dataclass
@@ -47,7 +69,7 @@ class Report:
 
     def dumps(self) -> str:
         """The report as pretty, stable JSON text."""
-        return json.dumps(self.to_json(), indent=2, sort_keys=True, ensure_ascii=False)
+        return json.dumps(self.to_json(), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
 def _copy(value):
@@ -68,8 +90,13 @@ def grade(scenario: Scenario, log: list[dict], rubric: Rubric | None = None, *, 
 
     Pure and deterministic: no I/O, no clock; the same scenario, log and rubric give the same report.
     `rubric` defaults to the shipped rubric; the scenario's `scoring:` section is always merged in.
+
+    The log is replayed through the engine first (`verify_log`): a log recorded on another scenario
+    or another version of its file, or whose events do not replay, raises `LogMismatch` and is not
+    graded.
     """
     from .debrief import build_debrief  # the debrief builds on the grading context
+    log = verify_log(scenario, log)
     ctx = context_for(scenario, rubric)
     lang = language or scenario.language
     trace = read_trace(scenario, log)
@@ -227,7 +254,7 @@ def _explain(ctx: Context, comp, score, n_good: int, n_bad: int, best, worst) ->
     """One plain-language line: how many helpful and harmful actions, the best and the weakest."""
     if score is None:
         return f"Not observed: no decision on this path showed {comp.name[0].lower() + comp.name[1:]}."
-    ident = lambda e: None if e is None else (e["choice"], e["node"], e["kind"], e["tag"])  # noqa: E731
+    ident = lambda e: None if e is None else (e["choice"], e["node"], e["kind"], e["tag"])
     key = ("explain-comp", comp.id, n_good, n_bad, ident(best), ident(worst))
     hit = ctx.memo.get(key)
     if hit is not None:
@@ -256,8 +283,7 @@ def _deescalation(ctx: Context, trace: Trace) -> dict:
             choice = choices.get(d.choice)
             force_used = choice is not None and choice.force is not None
         for e in d.escalation:
-            if e["to"] > peak:
-                peak = e["to"]
+            peak = max(peak, e["to"])
             causes = e.get("causes")
             if causes is None or len(causes) < 2:  # one cause: the level change is its change
                 kind = e["cause"].get("kind")

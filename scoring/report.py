@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from .grade import grade
+from .grade import LogMismatch, grade
 
 _RESULT_NAMES = {"pass": "PASS", "needs-practice": "NEEDS PRACTICE", "fail": "FAIL"}
 
@@ -16,8 +16,19 @@ def _wrap(text: str, indent: str = "  ") -> str:
 def text_debrief(session) -> str:
     """The debrief of a finished (or stopped) text-mode session as plain numbered lines, no tables
     drawn with symbols, so that screen readers read it in order."""
-    report = grade(session.scenario, session.log, language=session.language).to_json()
+    try:
+        report = grade(session.scenario, session.log, language=session.language).to_json()
+    except LogMismatch as exc:
+        return refusal_text(exc)
     return _render_text(report)
+
+
+def refusal_text(exc: Exception) -> str:
+    """What the debrief says instead of a report when grading refused the log (`LogMismatch`)."""
+    return "\n".join(["=== Score report ===",
+                      _wrap(f"No score report: grading refused this log. {exc}", ""),
+                      _wrap("A report is only made for a log that replays exactly on the scenario it was recorded "
+                            "on (the same scenario id and the same version of its file).", "")])
 
 
 def _render_text(report: dict) -> str:
@@ -78,5 +89,8 @@ def _render_text(report: dict) -> str:
 
 
 def grade_json(scenario, log) -> str:
-    """The score report of a session log as pretty, stable JSON text."""
-    return json.dumps(grade(scenario, log).to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The score report of a session log as pretty, stable JSON text (strict JSON: never NaN).
+
+    Raises `scoring.grade.LogMismatch` for a log that does not belong to `scenario` (see `grade`)."""
+    return json.dumps(grade(scenario, log).to_json(), indent=2, sort_keys=True, ensure_ascii=False,
+                      allow_nan=False) + "\n"

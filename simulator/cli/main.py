@@ -9,19 +9,31 @@ import argparse
 import sys
 from pathlib import Path
 
+from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN, seed, timer_scale
+from .safetext import clean_line
+
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl-C
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit 2): `parley play: error: argument --seed: ...`."""
+
+    def error(self, message: str):
+        self.exit(USAGE_EXIT, f"{self.prog}: error: {clean_line(message)} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="parley", description="Parley: scenario-based de-escalation training.")
+    parser = _Parser(prog="parley", description="Parley: scenario-based de-escalation training.")
     sub = parser.add_subparsers(dest="command")
     play = sub.add_parser("play", help="play a scenario (a path or a bundled scenario's id)")
     play.add_argument("scenario")
     play.add_argument("--text", action="store_true", help="play in the terminal instead of the window")
-    play.add_argument("--seed", type=int, default=None, help="seed for random reactions (recorded in the log)")
+    play.add_argument("--seed", type=seed, default=None,
+                      help="seed for random reactions, 0 to 2**63 - 1 (recorded in the log)")
     play.add_argument("--timed", action="store_true", help="text mode: run decision timers (off by default)")
-    play.add_argument("--timer-scale", type=float, default=1.0, help="stretch timers, e.g. 1.5 or 2")
+    play.add_argument("--timer-scale", type=timer_scale, default=1.0,
+                      help=f"stretch timers, e.g. 1.5 or 2 ({TIMER_SCALE_MIN:g} to {TIMER_SCALE_MAX:g})")
     play.add_argument("--no-timers", action="store_true", help="window: turn decision timers off")
     play.add_argument("--hide-meter", action="store_true", help="hide the escalation meter (in-service practice)")
     play.add_argument("--undo", action="store_true", help="allow undoing decisions (logged)")

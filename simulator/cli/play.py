@@ -1,40 +1,148 @@
-"""`parley play` and `python main.py`: the window when a display can show it, otherwise text mode."""
+"""`parley play` and `python main.py`: the window when a display can show it, otherwise text mode.
+
+`--log` and `--report` are checked before anything is played (a path that cannot be written is a
+usage error: exit 2, one line). In text mode the log file is opened before the session starts and
+every event is appended as it happens, as canonical JSON lines (the bytes `Session.log_json()` gives),
+flushed after each decision and fsynced at the end: a session killed mid-play loses at most the
+decision in progress. The report is written at the end, atomically.
+"""
 from __future__ import annotations
 
+import math
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario
 from ..engine.session import Session, SessionOptions
+from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN
+from .safetext import clean, clean_line
 from .validate import USAGE_EXIT, scoring_diagnostics
+
+
+def _err(message: str) -> None:
+    print(clean_line(message), file=sys.stderr)
+
+
+def check_output(path: Path | None, flag: str) -> str | None:
+    """Why `path` (the value of `flag`) cannot be written, or None when it can.
+
+    Nothing is truncated: a file that is already there is opened for appending and left as it was, and
+    a file made by the check is removed again. Never blocks (a FIFO without a reader is refused)."""
+    if path is None:
+        return None
+    shown = repr(str(path))
+    try:
+        if path.is_dir():
+            return f"{flag} {shown} is a folder; give a file name"
+        parent = path.parent
+        if not parent.is_dir():
+            return f"{flag} {shown}: the folder {str(parent)!r} does not exist"
+        existed = os.path.lexists(path)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags, 0o644)
+        os.close(fd)
+        if not existed:
+            os.unlink(path)
+    except (OSError, ValueError) as exc:
+        return f"{flag} {shown} cannot be written ({getattr(exc, 'strerror', None) or exc})"
+    return None
+
+
+class LogWriter:
+    """Appends a session's events to an open file as they happen (JSON lines, canonical)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.handle = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
+        self.written = 0
+        self.failed = False
+
+    def sync(self, session: Session) -> None:
+        """Write the events not written yet and flush them to the operating system."""
+        if self.failed or self.handle is None or self.written >= len(session.log):
+            return
+        try:
+            self.handle.write(session.log_json(self.written))
+            self.handle.flush()
+            self.written = len(session.log)
+        except (OSError, ValueError) as exc:
+            self.failed = True
+            _err(f"parley: could not write the event log to {self.path}: {exc}; play goes on, the log stops here")
+
+    def close(self, session: Session) -> bool:
+        """Write what is left, fsync and close; True when the whole log is in the file."""
+        if self.handle is None:
+            return not self.failed
+        self.sync(session)
+        try:
+            self.handle.flush()
+            try:
+                os.fsync(self.handle.fileno())
+            except OSError:  # not a regular file (a pipe, /dev/stdout): nothing to sync
+                pass
+        except (OSError, ValueError) as exc:
+            if not self.failed:
+                _err(f"parley: could not write the event log to {self.path}: {exc}")
+            self.failed = True
+        finally:
+            try:
+                self.handle.close()
+            except OSError:
+                self.failed = True
+            self.handle = None
+        return not self.failed
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder, fsynced, then os.replace."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def play(args, announce_fallback: bool = True) -> int:
     """`parley play`: the window with the scenario chosen, or text mode (with --text or no display)."""
+    scale = args.timer_scale
+    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and TIMER_SCALE_MIN <= scale <= TIMER_SCALE_MAX):
+        _err(f"parley: --timer-scale must be a number from {TIMER_SCALE_MIN:g} to {TIMER_SCALE_MAX:g}")
+        return USAGE_EXIT
+    for value, flag in ((getattr(args, "log", None), "--log"), (getattr(args, "report", None), "--report")):
+        problem = check_output(value, flag)
+        if problem:
+            _err(f"parley: {problem}")
+            return USAGE_EXIT
     path = resolve_scenario(args.scenario)
     if path is None:
         known = ", ".join(p.stem for p in bundled_scenarios())
-        print(f"parley: no scenario file or bundled scenario called {args.scenario!r} (bundled: {known})",
-              file=sys.stderr)
+        _err(f"parley: no scenario file or bundled scenario called {args.scenario!r} (bundled: {known})")
         return USAGE_EXIT
     result = load_scenario(path)
     if result.scenario is None:
         for d in result.diagnostics:
-            print(d.format(), file=sys.stderr)
-        print(f"parley: {path} has errors; fix them and try again.", file=sys.stderr)
+            print(clean(d.format()), file=sys.stderr)
+        _err(f"parley: {path} has errors; fix them and try again.")
         return 1
     scoring_errors = [d for d in scoring_diagnostics(path) if d.severity == "error"]
     if scoring_errors:
         for d in scoring_errors:
-            print(d.format(), file=sys.stderr)
-        print(f"parley: the scoring section of {path} has errors; fix them and try again.", file=sys.stderr)
+            print(clean(d.format()), file=sys.stderr)
+        _err(f"parley: the scoring section of {path} has errors; fix them and try again.")
         return 1
     scenario = result.scenario
     if args.language and args.language not in scenario.languages:
-        print(f"parley: {scenario.id} has no {args.language!r} text (languages: {', '.join(scenario.languages)})",
-              file=sys.stderr)
-        return USAGE_EXIT
-    if args.timer_scale <= 0:
-        print("parley: --timer-scale must be positive", file=sys.stderr)
+        _err(f"parley: {scenario.id} has no {args.language!r} text (languages: {', '.join(scenario.languages)})")
         return USAGE_EXIT
     if not args.text:
         try:
@@ -47,14 +155,21 @@ def play(args, announce_fallback: bool = True) -> int:
             except NoDisplay as exc:
                 why = str(exc)
         if announce_fallback:
-            print(f"parley: {why}; playing in text mode instead.", file=sys.stderr)
+            _err(f"parley: {why}; playing in text mode instead.")
     return _play_text(args, scenario)
 
 
 def _play_text(args, scenario) -> int:
     timed = args.timed
-    options = SessionOptions(timers=timed, timer_scale=args.timer_scale, allow_undo=args.undo,
+    options = SessionOptions(timers=timed, timer_scale=float(args.timer_scale), allow_undo=args.undo,
                              language=args.language)
+    writer = None
+    if args.log:
+        try:
+            writer = LogWriter(args.log)
+        except (OSError, ValueError) as exc:
+            _err(f"parley: --log {str(args.log)!r} cannot be written ({getattr(exc, 'strerror', None) or exc})")
+            return USAGE_EXIT
     session = Session(scenario, seed=args.seed, options=options)
     debrief = None
     try:
@@ -63,14 +178,26 @@ def _play_text(args, scenario) -> int:
     except ImportError:
         pass
     from .textmode import play_text
+    after_input = None
+    if writer is not None:
+        writer.sync(session)  # session_started and the first node are in the file before the first prompt
+        after_input = lambda: writer.sync(session)
     try:
-        status = play_text(scenario, session, timed=timed, show_meter=not args.hide_meter, debrief=debrief)
+        status = play_text(scenario, session, timed=timed, show_meter=not args.hide_meter, debrief=debrief,
+                           after_input=after_input)
     finally:  # Ctrl-C included: the decisions made so far are kept
-        if args.log:
-            args.log.write_text(session.log_json(), encoding="utf-8")
+        if writer is not None and writer.close(session):
             print(f"Event log written to {args.log}.")
     if args.report and session.ended:
+        from scoring.grade import LogMismatch
         from scoring.report import grade_json
-        args.report.write_text(grade_json(scenario, session.log), encoding="utf-8")
+        try:
+            write_atomically(args.report, grade_json(scenario, session.log))
+        except LogMismatch as exc:
+            _err(f"parley: no score report: {exc}")
+            return 1
+        except (OSError, ValueError) as exc:
+            _err(f"parley: could not write the score report to {args.report}: {exc}")
+            return 1
         print(f"Score report written to {args.report}.")
     return status

@@ -5,10 +5,12 @@ import select
 import sys
 import textwrap
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from ..engine.model import Scenario
 from ..engine.session import Session
+from .safetext import clean
 
 INCOMPLETE_EXIT = 3
 
@@ -18,16 +20,22 @@ def _count(n: float, word: str) -> str:
 
 
 def _wrap(text: str, indent: str = "") -> str:
+    text = clean(text)  # before wrapping, so that removed characters do not count towards the width
     return "\n".join(textwrap.fill(p, width=88, initial_indent=indent, subsequent_indent=indent)
                      for p in text.strip().split("\n") if p.strip())
 
 
 class TextPlayer:
-    """Runs one session on line-based input and output; no cursor tricks, no colour."""
+    """Runs one session on line-based input and output; no cursor tricks, no colour.
+
+    Everything printed goes through `say`, which removes control characters and bidirectional
+    overrides (`safetext.clean`): scenario text cannot drive the terminal. `after_input` is called
+    after every input the session takes (a choice, a timer running out, an undo), e.g. to append the
+    new events to a log file."""
 
     def __init__(self, session: Session, inp: TextIO, out: TextIO, *, show_meter: bool = True,
                  timed: bool = False, clock: Callable[[], float] = time.monotonic,
-                 debrief: Callable[[Session], str] | None = None):
+                 debrief: Callable[[Session], str] | None = None, after_input: Callable[[], None] | None = None):
         self.session = session
         self.inp = inp
         self.out = out
@@ -35,13 +43,19 @@ class TextPlayer:
         self.timed = timed
         self.clock = clock
         self.debrief = debrief
+        self.after_input = after_input
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        """The single output point of text mode: one cleaned line (or paragraph) and a flush."""
+        print(clean(text), file=self.out, flush=True)
+
+    def _input_taken(self) -> None:
+        if self.after_input is not None:
+            self.after_input()
 
     def intro(self) -> None:
         sc, lang = self.session.scenario, self.session.language
-        t = lambda x: x.get(lang, sc.language) if x else ""  # noqa: E731
+        t = lambda x: x.get(lang, sc.language) if x else ""
         self.say(f"=== {t(sc.title)} ===")
         self.say(_wrap(t(sc.summary)))
         if sc.content_notes:
@@ -105,6 +119,7 @@ class TextPlayer:
                     self.say()
                     self.say("Time is up.")
                     session.expire_timer()
+                    self._input_taken()
                     break
                 if line == "":
                     self.say()
@@ -116,6 +131,7 @@ class TextPlayer:
                 if answer == "u" and session.options.allow_undo:
                     try:
                         session.undo()
+                        self._input_taken()
                         self.say("Undone: back to the previous decision.")
                     except Exception as exc:  # noqa: BLE001 - tell the user, keep playing
                         self.say(f"Cannot undo: {exc}.")
@@ -123,6 +139,7 @@ class TextPlayer:
                 if answer.isdigit() and 1 <= int(answer) <= count:
                     choice = view.choices[int(answer) - 1]
                     session.choose(choice.id, elapsed=round(self.clock() - started, 3))
+                    self._input_taken()
                     break
                 self.say(f"Please type a number from 1 to {count}.")
             self.say()
@@ -144,7 +161,11 @@ class TextPlayer:
         self.summary()
         if self.debrief is not None:
             self.say()
-            self.say(self.debrief(self.session))
+            try:
+                text = self.debrief(self.session)
+            except Exception as exc:  # noqa: BLE001 - a scoring bug must not lose the run (the log is kept)
+                text = f"The score report could not be prepared ({type(exc).__name__}: {exc})."
+            self.say(text)
 
     def summary(self) -> None:
         """The escalation history: every change with the decision and the rule that caused it."""
@@ -172,8 +193,9 @@ class TextPlayer:
 
 
 def play_text(scenario: Scenario, session: Session, *, timed: bool, show_meter: bool,
-              inp: TextIO | None = None, out: TextIO | None = None, debrief=None) -> int:
+              inp: TextIO | None = None, out: TextIO | None = None, debrief=None,
+              after_input: Callable[[], None] | None = None) -> int:
     """Run text mode on standard input and output (or the given streams)."""
     player = TextPlayer(session, inp or sys.stdin, out or sys.stdout, show_meter=show_meter, timed=timed,
-                        debrief=debrief)
+                        debrief=debrief, after_input=after_input)
     return player.run()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..content.diagnostics import Diagnostic
 from ..content.loader import bundled_scenarios, load_scenario
+from .safetext import clean
 
 USAGE_EXIT = 2
 
@@ -25,7 +26,7 @@ def list_scenarios() -> int:
     header = ("id", "title", "audience", "duration", "topics")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
     for row in [header] + rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        print(clean("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()).replace("\n", " "))
     return 0
 
 
@@ -63,7 +64,7 @@ def validate(paths: list[Path], as_json: bool, strict: bool) -> int:
     files, missing = _collect(paths)
     if missing and not files:
         for d in missing:
-            print(d.format(), file=sys.stderr)
+            print(clean(d.format()), file=sys.stderr)
         return USAGE_EXIT
     reports = []
     bad = 0
@@ -78,12 +79,12 @@ def validate(paths: list[Path], as_json: bool, strict: bool) -> int:
         reports.append({"file": str(path), "ok": not failed, "diagnostics": [d.to_json() for d in diagnostics]})
         if not as_json:
             for d in diagnostics:
-                print(d.format())
+                print(clean(d.format()))
     for d in missing:
         bad += 1
         reports.append({"file": d.file, "ok": False, "diagnostics": [d.to_json()]})
         if not as_json:
-            print(d.format())
+            print(clean(d.format()))
     if as_json:
         print(json.dumps({"files": reports, "valid": len(reports) - bad, "invalid": bad}, indent=2))
     else:

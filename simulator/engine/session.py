@@ -7,8 +7,11 @@ JSON-serialisable event log. The same scenario, seed and inputs give the same lo
 from __future__ import annotations
 
 import json
+import math
+import operator
+import reprlib
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -17,23 +20,90 @@ from .step import EngineError, InvalidChoice, State, available_choices, initial_
 
 ENGINE_VERSION = 1
 SAVE_FORMAT = 1
+SEED_LIMIT = 2 ** 63  # seeds are 0 <= seed < 2**63: any such int is exact in JSON readers with 64-bit ints
+MAX_ELAPSED = 1e9  # seconds one decision may take (about 31 years): keeps every time in the log finite
+SAVE_KEYS = frozenset({"format", "version", "scenario", "log", "state", "rng"})
 
 
 class ReplayMismatch(EngineError):
-    """Replaying a log (or restoring a save) did not rebuild the same events and state."""
+    """The one error `Session.replay` and `Session.restore` raise, with a message, for any log or
+    save they cannot rebuild exactly: not a Parley log or save, malformed (wrong types, missing or
+    extra keys, NaN or infinite numbers, integers too large, truncated), recorded on another
+    scenario or another version of its file, or with events that do not replay."""
+
+
+SaveError = ReplayMismatch  # the same class under the name a reader of saves may look for
+
+
+class InvalidOptions(EngineError, ValueError):
+    """A seed or session option the engine cannot use (see `Session` and `SessionOptions`)."""
+
+
+def _real(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
 class SessionOptions:
-    """Practice options. `timer_scale` stretches every decision timer (1.5 and 2 are common)."""
+    """Practice options. `timer_scale` stretches every decision timer (1.5 and 2 are common).
+
+    Checked when made: `timers` and `allow_undo` are booleans, `timer_scale` a finite number above
+    0, `language` None or a string; anything else raises `InvalidOptions`.
+    """
 
     timers: bool = True
     timer_scale: float = 1.0
     allow_undo: bool = False
     language: str | None = None
 
+    def __post_init__(self):
+        if not isinstance(self.timers, bool) or not isinstance(self.allow_undo, bool):
+            raise InvalidOptions("timers and allow_undo must be true or false")
+        if not _real(self.timer_scale) or not math.isfinite(self.timer_scale) or self.timer_scale <= 0:
+            raise InvalidOptions(f"timer_scale must be a finite number above 0, not {_short(self.timer_scale)}")
+        if self.language is not None and (not isinstance(self.language, str) or not 0 < len(self.language) <= 64):
+            raise InvalidOptions(f"language must be a language code, not {_short(self.language)}")
+
     def to_json(self) -> dict:
         return asdict(self)
+
+
+OPTION_KEYS = frozenset(f.name for f in fields(SessionOptions))
+
+
+def check_seed(seed) -> int:
+    """`seed` as an int if it is a whole number with 0 <= seed < 2**63; otherwise `InvalidOptions`.
+
+    NumPy's `default_rng` takes any non-negative integer, but the log records the seed as a JSON
+    number, and readers with 64-bit integers must read it back exactly."""
+    if isinstance(seed, bool):
+        raise InvalidOptions("a seed is a whole number, not true or false")
+    try:
+        value = operator.index(seed)
+    except TypeError:
+        raise InvalidOptions(f"a seed is a whole number, not {_short(seed)}") from None
+    if not 0 <= value < SEED_LIMIT:
+        raise InvalidOptions(f"a seed is from 0 to 2**63 - 1, not {_short(value)}")
+    return value
+
+
+def _check_elapsed(elapsed) -> float:
+    if not _real(elapsed):
+        raise InvalidChoice(f"elapsed must be a number of seconds, not {_short(elapsed)}")
+    value = float(elapsed)
+    if not (math.isfinite(value) and 0 <= value <= MAX_ELAPSED):
+        raise InvalidChoice(f"elapsed must be from 0 to {MAX_ELAPSED:g} seconds, not {_short(elapsed)}")
+    return value
+
+
+def _check_json(what: str, value) -> None:
+    """`value` goes into the log: it must be plain JSON data (no NaN, no infinity, no objects)."""
+    if value is None or type(value) is str:
+        return
+    try:
+        json.dumps(value, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidChoice(f"{what} must be plain JSON data ({type(exc).__name__}: {_short(str(exc))})") from None
 
 
 # --- Views for front ends ------------------------------------------------------------------------
@@ -91,8 +161,10 @@ class Session:
 
     def __init__(self, scenario: Scenario, seed: int | None = None, options: SessionOptions | None = None):
         self.scenario = scenario
-        self.options = options or SessionOptions()
-        self.seed = int(seed) if seed is not None else secrets.randbits(32)
+        self.options = options if options is not None else SessionOptions()
+        if not isinstance(self.options, SessionOptions):
+            raise InvalidOptions("options must be a SessionOptions")
+        self.seed = check_seed(seed) if seed is not None else secrets.randbits(32)
         self.language = self.options.language or scenario.language
         self.rng = np.random.default_rng(self.seed)
         self.state = initial_state(scenario)
@@ -129,11 +201,20 @@ class Session:
         return outcome_distribution(self.scenario, self.state, self._choice(choice_id))
 
     def timer_seconds(self) -> float | None:
-        """Effective seconds of the current node's timer, or None when no timer runs."""
+        """Effective seconds of the current node's timer, or None when no timer runs.
+
+        Always None or a finite number above 0: a timer whose seconds are not a finite positive
+        number (the loader refuses those) runs no timer rather than crash a front end."""
         if self.ended or not self.options.timers:
             return None
         timer = self.scenario.nodes[self.state.at].timer
-        return None if timer is None else round(timer.seconds * self.options.timer_scale, 3)
+        if timer is None:
+            return None
+        try:
+            seconds = round(float(timer.seconds) * float(self.options.timer_scale), 3)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return seconds if math.isfinite(seconds) and seconds > 0 else None
 
     def view(self) -> View:
         """Everything a front end needs to show the current moment."""
@@ -175,17 +256,23 @@ class Session:
             raise InvalidChoice(f"there is no choice {choice_id!r} at node {node.id!r}")
         return choice
 
-    def _apply(self, choice: Choice, elapsed: float, actor, reason) -> None:
+    def _apply(self, choice: Choice, elapsed: float, actor, reason, forced: int | None = None) -> None:
+        """Apply `choice`; `forced` (replay of a log's own draws only) names the outcome to take."""
         dist = outcome_distribution(self.scenario, self.state, choice) if choice.outcomes else [(None, 1.0)]
-        if len(dist) == 1:
+        if forced is not None and choice.outcomes:
+            found = [(o, p) for o, p in dist if o is not None and o.index == forced and p > 0]
+            if not found:
+                raise InvalidChoice(f"outcome {_short(forced)} of choice {choice.id!r} is not possible here")
+            outcome, p = found[0]
+        elif len(dist) == 1:
             outcome, p = dist[0]
         else:
             draw = self.rng.random()
             acc = 0.0
-            outcome, p = dist[-1]
+            outcome, p = next((c, q) for c, q in reversed(dist) if q > 0)  # rounding never picks a 0
             for candidate, prob in dist:
                 acc += prob
-                if draw < acc:
+                if draw < acc and prob > 0:
                     outcome, p = candidate, prob
                     break
         if self.options.allow_undo:
@@ -196,20 +283,33 @@ class Session:
 
     def choose(self, choice_id: str, elapsed: float = 0.0, actor: str | dict = "trainee",
                reason: str | None = None) -> None:
-        """Take a choice. `elapsed` is the seconds spent deciding; `actor` says who decided
-        (the trainee, an instructor override, a workshop vote...) and `reason` why, when given."""
+        """Take a choice. `elapsed` is the seconds spent deciding (a finite number from 0 to
+        MAX_ELAPSED); `actor` says who decided (the trainee, an instructor override, a workshop
+        vote...) and `reason` why, when given; both must be plain JSON data. Raises InvalidChoice."""
+        self._choose(choice_id, elapsed, actor, reason)
+
+    def _choose(self, choice_id, elapsed, actor, reason, forced: int | None = None) -> None:
+        if not isinstance(choice_id, str):
+            raise InvalidChoice(f"a choice id is a string, not {_short(choice_id)}")
+        elapsed = _check_elapsed(elapsed)
+        _check_json("actor", actor)
+        _check_json("reason", reason)
         choice = self._choice(choice_id)
         if choice.test is not None and not choice.test(self.state.values):
             raise InvalidChoice(f"choice {choice_id!r} is not available now (condition: {choice.condition})")
-        self._apply(choice, elapsed, actor, reason)
+        self._apply(choice, elapsed, actor, reason, forced)
 
     def expire_timer(self, elapsed: float | None = None) -> None:
         """The decision timer ran out: the node's `expire` branch happens."""
+        self._expire(elapsed)
+
+    def _expire(self, elapsed, forced: int | None = None) -> None:
         seconds = self.timer_seconds()
         if seconds is None:
             raise InvalidChoice("no decision timer is running here")
+        elapsed = seconds if elapsed is None else _check_elapsed(elapsed)
         choice = self.scenario.nodes[self.state.at].timer.expire
-        self._apply(choice, seconds if elapsed is None else elapsed, "clock", None)
+        self._apply(choice, elapsed, "clock", None, forced)
 
     @property
     def can_undo(self) -> bool:
@@ -222,6 +322,8 @@ class Session:
             raise InvalidChoice("undo is not allowed in this session")
         if not self._history:
             raise InvalidChoice("there is nothing to undo")
+        _check_json("actor", actor)
+        _check_json("reason", reason)
         state, rng_state, self.reaction = self._history.pop()
         self.rng.bit_generator.state = rng_state
         self.state = state
@@ -229,10 +331,11 @@ class Session:
                          "node": self.scenario.target_ids[state.at], "steps": state.steps})
 
     # --- persistence -----------------------------------------------------------------------------
-    def log_json(self) -> str:
-        """The event log as canonical JSON lines (sorted keys, no spaces)."""
-        return "".join(json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-                       for e in self.log)
+    def log_json(self, start: int = 0) -> str:
+        """The event log (from event `start` on) as canonical JSON lines (sorted keys, no spaces).
+
+        Strict JSON: a NaN or an infinity anywhere raises ValueError instead of being written."""
+        return "".join(event_json(e) + "\n" for e in self.log[start:])
 
     def state_json(self) -> dict:
         return {"at": self.scenario.target_ids[self.state.at], "values": dict(zip(self.scenario.var_index, self.state.values)),
@@ -245,49 +348,163 @@ class Session:
                 "rng": _jsonable(self.rng.bit_generator.state)}
 
     @classmethod
-    def restore(cls, scenario: Scenario, save: dict) -> "Session":
-        """Rebuild a session from `save`; continuing it equals never having stopped."""
-        if save.get("format") != "parley-save" or save.get("version") != SAVE_FORMAT:
-            raise ReplayMismatch("this is not a Parley save of a version this program reads")
+    def restore(cls, scenario: Scenario, save: dict) -> Session:
+        """Rebuild a session from `save`; continuing it equals never having stopped.
+
+        A save is untrusted input. Anything that is not exactly a save of this scenario's file whose
+        log replays to its recorded state and generator state raises `ReplayMismatch` (and nothing
+        else), with a message saying what is wrong."""
+        try:
+            return cls._restore(scenario, save)
+        except ReplayMismatch:
+            raise
+        except Exception as exc:
+            raise ReplayMismatch(f"the save could not be read ({type(exc).__name__}: {_short(str(exc))})") from exc
+
+    @classmethod
+    def _restore(cls, scenario: Scenario, save) -> Session:
+        if not isinstance(save, dict) or save.get("format") != "parley-save":
+            raise ReplayMismatch("this is not a Parley save")
+        version = save.get("version")
+        if type(version) is not int or version != SAVE_FORMAT:
+            raise ReplayMismatch(f"this Parley save has version {_short(version)}; this program reads version {SAVE_FORMAT}")
+        missing, extra = SAVE_KEYS - set(save), set(save) - SAVE_KEYS
+        if missing or extra:
+            raise ReplayMismatch("the save " + "; ".join(
+                part for part in (missing and f"lacks {', '.join(sorted(map(str, missing)))}",
+                                  extra and f"has unknown keys {_short(sorted(map(str, extra)))}") if part))
+        _strict(save, "the save")
         info = save["scenario"]
+        if not isinstance(info, dict):
+            raise ReplayMismatch("the save's scenario is not an object")
         if info.get("id") != scenario.id:
-            raise ReplayMismatch(f"the save is for scenario {info.get('id')!r}, not {scenario.id!r}")
+            raise ReplayMismatch(f"the save is for scenario {_short(info.get('id'))}, not {scenario.id!r}")
         if info.get("content_hash") != scenario.content_hash:
             raise ReplayMismatch("the scenario file has changed since this save was made; it cannot be resumed exactly")
         session = cls.replay(scenario, save["log"])
-        if session.state_json() != save["state"] or _jsonable(session.rng.bit_generator.state) != save["rng"]:
+        if _canonical([info]) != _canonical([session.log[0]["scenario"]]):
+            raise ReplayMismatch("the save's scenario does not match its log")
+        if _canonical([session.state_json()]) != _canonical([save["state"]]):
             raise ReplayMismatch("the save's state does not match its log")
+        if _canonical([_jsonable(session.rng.bit_generator.state)]) != _canonical([save["rng"]]):
+            raise ReplayMismatch("the save's random generator state does not match its log")
         return session
 
     @classmethod
-    def replay(cls, scenario: Scenario, log: list[dict]) -> "Session":
-        """Re-run the inputs found in `log` and check every derived event matches exactly."""
-        if not log or log[0].get("type") != "session_started":
+    def replay(cls, scenario: Scenario, log: list[dict], *, outcomes: str = "seed",
+               partial: bool = False, exact: bool = True) -> Session:
+        """Re-run the inputs found in `log` and check every derived event matches exactly.
+
+        A log is untrusted input: anything that does not replay exactly raises `ReplayMismatch` (and
+        nothing else), with a message: not a list of JSON objects starting with session_started,
+        another scenario or another version of its file (content hash), bad seed or options, wrong
+        types, NaN or infinite numbers, events that differ, missing or extra events.
+
+        `outcomes="seed"` (the default) draws random reactions from the logged seed, so the log must
+        be exactly what a session recorded. `outcomes="log"` takes the reaction each `outcome_drawn`
+        event names instead (it must be possible then, with the logged probability): logs of
+        enumerated playthroughs (`scoring.paths.record_log`) replay too. With `partial=True` the log
+        may stop anywhere, even inside a decision's events: it must then be the start of the replay.
+        `exact=False` compares the events as values (1 equals 1.0) instead of as canonical JSON text:
+        faster, for readers (grading) that go on with the returned session's own, clean log.
+        """
+        try:
+            return cls._replay(scenario, log, outcomes, partial, exact)
+        except ReplayMismatch:
+            raise
+        except Exception as exc:
+            raise ReplayMismatch(f"the log could not be replayed ({type(exc).__name__}: {_short(str(exc))})") from exc
+
+    @classmethod
+    def _replay(cls, scenario: Scenario, log, outcomes: str, partial: bool, exact: bool) -> Session:
+        if outcomes not in ("seed", "log"):
+            raise ValueError(f"outcomes is 'seed' or 'log', not {outcomes!r}")
+        if isinstance(log, tuple):
+            log = list(log)
+        if not isinstance(log, list):
+            raise ReplayMismatch(f"a log is a list of events, not {type(log).__name__}")
+        if not log or not isinstance(log[0], dict) or log[0].get("type") != "session_started":
             raise ReplayMismatch("a log starts with session_started")
+        for i, event in enumerate(log):
+            if not isinstance(event, dict):
+                raise ReplayMismatch(f"event {i} is not an object but {type(event).__name__}")
+        theirs = _strict(log, "the log") if exact else None
         first = log[0]
-        session = cls(scenario, seed=first["seed"], options=SessionOptions(**first["options"]))
-        for event in log[2:]:
+        info = first.get("scenario")
+        if not isinstance(info, dict):
+            raise ReplayMismatch("session_started has no scenario object")
+        if info.get("id") != scenario.id:
+            raise ReplayMismatch(f"the log was recorded on scenario {_short(info.get('id'))}, not {scenario.id!r}")
+        if info.get("content_hash") != scenario.content_hash:
+            raise ReplayMismatch("the log was recorded on another version of the scenario file (content hash "
+                                 f"{_short(info.get('content_hash'))}, not {scenario.content_hash!r})")
+        if "seed" not in first:
+            raise ReplayMismatch("session_started has no seed")
+        options = first.get("options")
+        if not isinstance(options, dict) or set(options) != OPTION_KEYS:
+            raise ReplayMismatch(f"session_started's options must be an object with exactly {', '.join(sorted(OPTION_KEYS))}")
+        try:
+            session = cls(scenario, seed=first["seed"], options=SessionOptions(**options))
+        except InvalidOptions as exc:
+            raise ReplayMismatch(f"session_started: {exc}") from None
+        for i in range(2, len(log)):
+            event = log[i]
             kind = event.get("type")
+            if kind not in ("choice_made", "timer_expired", "undo"):
+                continue
+            forced = None
+            if outcomes == "log" and kind != "undo" and i + 1 < len(log) and log[i + 1].get("type") == "outcome_drawn":
+                forced = log[i + 1].get("outcome")
+                if type(forced) is not int:
+                    raise ReplayMismatch(f"event {i}: an outcome is a whole number, not {_short(forced)}")
             try:
                 if kind == "choice_made":
-                    session.choose(event["choice"], event["elapsed"], event["actor"], event["reason"])
+                    session._choose(event["choice"], event["elapsed"], event["actor"], event["reason"], forced)
                 elif kind == "timer_expired":
-                    session.expire_timer(event["elapsed"])
-                elif kind == "undo":
+                    session._expire(event["elapsed"], forced)
+                else:
                     session.undo(event["actor"], event["reason"])
             except (EngineError, KeyError) as exc:
-                raise ReplayMismatch(f"event {event.get('seq')}: {exc}") from exc
-        if _canonical(session.log) != _canonical(log):
-            for mine, theirs in zip(session.log, log):
-                if _canonical([mine]) != _canonical([theirs]):
-                    raise ReplayMismatch(f"replay differs at event {theirs.get('seq')}: {mine} != {theirs}")
+                what = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+                raise ReplayMismatch(f"event {i} ({kind}): {_short(what)}") from None
+        mine = session.log[:len(log)] if partial else session.log
+        if (_canonical(mine) != theirs) if exact else (mine != log):
+            for j, (a, b) in enumerate(zip(session.log, log)):
+                if (_canonical([a]) != _strict([b], f"event {j}")) if exact else (a != b):
+                    raise ReplayMismatch(f"replay differs at event {j}: expected {_short(a)}, the log has {_short(b)}")
             raise ReplayMismatch(f"replay has {len(session.log)} events, the log {len(log)}")
         return session
+
+
+def event_json(event: dict) -> str:
+    """One event as a canonical JSON line without its newline (what `log_json` writes); strict JSON."""
+    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _canonical(events: list[dict]) -> str:
     return json.dumps(events, sort_keys=True, separators=(",", ":"))
 
 
+def _strict(value, what: str) -> str:
+    """`value` as canonical JSON, or ReplayMismatch when it is not plain, strict JSON data."""
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ReplayMismatch(f"{what} is not plain JSON data ({type(exc).__name__}: {_short(str(exc))})") from None
+
+
+_repr = reprlib.Repr()
+_repr.maxlevel, _repr.maxstring, _repr.maxother, _repr.maxdict, _repr.maxlist = 3, 60, 60, 8, 8
+
+
+def _short(value) -> str:
+    """A bounded, one-line repr for messages (never huge, never deeply nested)."""
+    try:
+        text = _repr.repr(value)
+    except Exception:  # noqa: BLE001 - a message must never fail
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def _jsonable(value):
-    return json.loads(json.dumps(value))
+    return json.loads(json.dumps(value, allow_nan=False))

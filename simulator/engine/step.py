@@ -6,6 +6,7 @@ every outcome a choice can have with its exact probability, so tools can enumera
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from .model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Outcome, Scenario
@@ -17,6 +18,11 @@ class EngineError(Exception):
 
 class InvalidChoice(EngineError):
     """The choice does not exist here, its condition does not hold, or the session has ended."""
+
+
+class ScenarioError(EngineError, ValueError):
+    """The compiled scenario holds something the loader should have refused (for example a random
+    outcome whose weight is negative, NaN or infinite); the engine refuses to play it."""
 
 
 class State(NamedTuple):
@@ -45,7 +51,8 @@ def outcome_distribution(scenario: Scenario, state: State, choice: Choice) -> li
     """Every possible result of taking `choice` now, with its exact probability.
 
     A choice with a fixed `next` gives [(None, 1.0)]. Tools that enumerate every path use this
-    instead of sampling.
+    instead of sampling. Every probability is finite and the probabilities add up to 1: a weight that
+    is negative, NaN or infinite (or weights that add up to 0 or overflow) raise `ScenarioError`.
     """
     if not choice.outcomes:
         return [(None, 1.0)]
@@ -53,7 +60,16 @@ def outcome_distribution(scenario: Scenario, state: State, choice: Choice) -> li
     eligible = [o for o in choice.outcomes if o.test is None or o.test(values)]
     if not eligible:
         raise InvalidChoice(f"no outcome of choice {choice.id!r} is possible in this state")
-    total = sum(o.weight for o in eligible)
+    total = 0.0
+    for o in eligible:
+        w = o.weight
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+            raise ScenarioError(f"outcome {o.index} of choice {choice.id!r} has the weight {w!r}; "
+                                "a weight must be a finite number of at least 0")
+        total += w
+    if not (math.isfinite(total) and total > 0):
+        raise ScenarioError(f"the outcome weights of choice {choice.id!r} add up to {total!r}, "
+                            "not a finite number above 0")
     return [(o, o.weight / total) for o in eligible]
 
 
@@ -87,7 +103,7 @@ def _net_change(scenario: Scenario, values: list, slot: int, parts: list, log: l
         value += bonus
         causes.append({"kind": "recovery", "choice": cid, "why": RECOVERY_WHY, "delta": bonus})
     lo, hi = var.minimum, var.maximum
-    new = lo if value < lo else hi if value > hi else value
+    new = lo if value < lo else min(value, hi)
     if len(causes) == 1:
         main = causes[0]
         if new == old and not main["delta"]:

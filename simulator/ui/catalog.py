@@ -27,7 +27,10 @@ class Entry:
 
 
 class Catalog:
-    """Loads every bundled scenario (plus one given on the command line) off the main thread."""
+    """Loads every bundled scenario (plus one given on the command line) off the main thread.
+
+    Once loaded, the scenarios' folders are registered with the art cache (`art.register_scenarios`),
+    so that art a scenario ships beside its file is used before the bundled assets."""
 
     def __init__(self, extra: Path | str | None = None):
         self.extra = Path(extra) if extra else None
@@ -67,12 +70,22 @@ class Catalog:
                 warnings = sum(1 for d in diagnostics if d.severity == "warning")
                 entries.append(Entry(path, result.scenario if not errors else None, errors, warnings))
             self.entries = entries
+            self._register_art(entries)
             if check_scenario_scoring_file is not None:
                 import scoring.grade  # noqa: F401  (warm the import so the debrief does not pay for it)
         except Exception as exc:  # never let a loader bug kill the window; show it instead
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
             self._done.set()
+
+    @staticmethod
+    def _register_art(entries: list[Entry]) -> None:
+        """Let the window find each scenario's own art beside its file (before the bundled assets)."""
+        try:
+            from .art import register_scenarios
+            register_scenarios([(e.scenario, e.path) for e in entries if e.scenario is not None])
+        except Exception:  # noqa: BLE001, S110 - without it, art comes from the bundled assets only
+            pass
 
     def find(self, path: Path | str) -> Entry | None:
         target = Path(path).resolve()

@@ -1,14 +1,48 @@
-"""Session records written by the window: the event log plus who trained, in which mode, and how it ended."""
+"""Session records written by the window: the event log plus who trained, in which mode, and how it ended.
+
+A record's file name is built only from a timestamp, safe slugs of the scenario id and the trainee
+(ASCII letters, digits, `_` and `-`, at most 40 characters each) and, when needed, a counter: no id or
+name can put a `/`, `..`, a NUL, a newline or anything else into the path. The file is written
+atomically: a temporary file in the same folder, flushed and fsynced, then `os.replace`.
+"""
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 from ..paths import data_dir
 
 RECORD_FORMAT = 1
+SLUG_CHARS = 40
+_NOT_SLUG = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def slug(text, fallback: str) -> str:
+    """`text` as a file-name part: runs of anything but ASCII letters, digits, `_` and `-` become one
+    `-`, at most SLUG_CHARS characters, no `-` at either end; `fallback` when nothing is left."""
+    if not isinstance(text, str):
+        text = ""
+    part = _NOT_SLUG.sub("-", text)[:SLUG_CHARS].strip("-")
+    return part or fallback
+
+
+def record_name(stamp: str, scenario_id, trainee, n: int = 0) -> str:
+    """The file name of a record: `<stamp>-<scenario slug>-<trainee slug>[-<n>].json`."""
+    return f"{slug(stamp, 'time')}-{slug(scenario_id, 'scenario')}-{slug(trainee, 'trainee')}{'-' + str(n) if n else ''}.json"
+
+
+def _record_text(record: dict) -> str:
+    try:
+        text = json.dumps(record, ensure_ascii=False, indent=1, allow_nan=False)
+        text.encode("utf-8")  # a lone surrogate (from a typed name) cannot be written as UTF-8 text
+        return text
+    except UnicodeEncodeError:
+        return json.dumps(record, ensure_ascii=True, indent=1, allow_nan=False)
 
 
 def write_record(app, session, status: str) -> str | None:
@@ -18,20 +52,52 @@ def write_record(app, session, status: str) -> str | None:
     `scoring.grade`. Failing to write never interrupts training: the problem is shown on stderr.
     """
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    who = re.sub(r"[^A-Za-z0-9_-]+", "-", app.trainee)[:32].strip("-") or "trainee"
     folder = data_dir() / "sessions"
-    record = {"format": "parley-session-record", "version": RECORD_FORMAT, "trainee": app.trainee,
-              "mode": app.mode, "status": status, "written": stamp, "scenario": session.log[0]["scenario"],
-              "source": str(Path(session.scenario.source).name), "log": session.log}
+    tmp = None
     try:
+        scenario_id = session.scenario.id
+        trainee = getattr(app, "trainee", None)
+        record = {"format": "parley-session-record", "version": RECORD_FORMAT, "trainee": trainee,
+                  "mode": getattr(app, "mode", None), "status": status, "written": stamp,
+                  "scenario": session.log[0]["scenario"], "source": str(Path(session.scenario.source).name),
+                  "log": session.log}
+        data = _record_text(record).encode("utf-8")
         folder.mkdir(parents=True, exist_ok=True)
-        for n in range(1000):
-            path = folder / f"{stamp}-{session.scenario.id}-{who}{'-' + str(n) if n else ''}.json"
-            if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".record-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for n in range(10000):
+            path = folder / record_name(stamp, scenario_id, trainee, n)
+            if not os.path.lexists(path):
                 break
-        path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    except OSError as exc:
-        import sys
+        else:
+            raise OSError(f"too many records named {record_name(stamp, scenario_id, trainee)} in this second")
+        os.replace(tmp, path)
+        tmp = None
+        _sync_folder(folder)
+    except (OSError, ValueError, TypeError, RecursionError) as exc:
         print(f"parley: could not write the session record to {folder}: {exc}", file=sys.stderr)
         return None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return str(path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder so the new name survives a power cut (POSIX; a no-op where not possible)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except (OSError, AttributeError):
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

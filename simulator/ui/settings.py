@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -18,6 +20,9 @@ MIN_SIZE = (1280, 720)
 MAX_SIZE = (3840, 2160)
 SETTINGS_FILE = "settings.json"
 RECENT_TRAINEES = 6
+MAX_SETTINGS_BYTES = 64 * 1024  # a settings file is a few hundred bytes; anything over this is not read
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,3}\Z")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @dataclass
@@ -68,12 +73,42 @@ def _valid(name: str, value) -> bool:
         return isinstance(value, bool)
     if name == "window_size":
         return (isinstance(value, list) and len(value) == 2
-                and all(isinstance(v, int) and not isinstance(v, bool) for v in value))
+                and all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 100_000 for v in value))
     if name == "language":
-        return value is None or (isinstance(value, str) and 0 < len(value) <= 16)
+        return value is None or (isinstance(value, str) and _LANGUAGE.match(value) is not None)
     if name == "recent_trainees":
-        return isinstance(value, list) and all(isinstance(v, str) and len(v) <= 64 for v in value)
+        return (isinstance(value, list) and len(value) <= RECENT_TRAINEES
+                and all(_valid_name(v) for v in value))
     return False
+
+
+def _valid_name(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 64 and not _CONTROL.search(value)
+
+
+def _short(value) -> str:
+    """A bounded repr for warnings (a bad value can be 60 KB of nested lists)."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - e.g. an int too long to print, or nesting too deep
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= 80 else text[:79] + "\u2026"
+
+
+def _read_limited(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist. Only a regular file is read (a FIFO would
+    block the window), and never more than MAX_SETTINGS_BYTES + 1 bytes."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError("not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError("not a regular file")
+        return handle.read(MAX_SETTINGS_BYTES + 1)
 
 
 def settings_path() -> Path:
@@ -81,25 +116,46 @@ def settings_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
-    """Read settings; unknown keys and bad values fall back to defaults, each with a warning."""
-    path = path or settings_path()
+    """Read settings; unknown keys and bad values fall back to defaults, each with a warning.
+
+    Never raises: a file that cannot be read or parsed (too large, not UTF-8, not JSON, numbers too
+    long to convert, nesting too deep, not a regular file...) gives the defaults and one warning."""
+    try:
+        return _load_settings(path or settings_path())
+    except Exception as exc:  # noqa: BLE001 - settings must never stop the window from opening
+        return Settings(), [f"{path or 'settings'}: could not read settings ({type(exc).__name__}); using defaults"]
+
+
+def _load_settings(path: Path) -> tuple[Settings, list[str]]:
     settings, warnings = Settings(), []
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return settings, warnings
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw_bytes = _read_limited(path)
+    except (OSError, ValueError) as exc:
         return settings, [f"{path}: could not read settings ({exc}); using defaults"]
+    if raw_bytes is None:
+        return settings, warnings
+    if len(raw_bytes) > MAX_SETTINGS_BYTES:
+        return settings, [f"{path}: settings file is larger than {MAX_SETTINGS_BYTES // 1024} KB; using defaults"]
+    try:
+        raw = json.loads(raw_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else _short(str(exc))
+        return settings, [f"{path}: could not read settings ({why}); using defaults"]
     if not isinstance(raw, dict):
         return settings, [f"{path}: settings should be a JSON object; using defaults"]
     names = {f.name for f in fields(Settings)}
     for key, value in raw.items():
         if key not in names:
-            warnings.append(f"{path}: unknown setting {key!r} ignored")
+            warnings.append(f"{path}: unknown setting {_short(key)} ignored")
+        elif key == "recent_trainees" and isinstance(value, list) and not _valid(key, value):
+            kept = [v for v in value if _valid_name(v)][:RECENT_TRAINEES]
+            settings.recent_trainees = list(dict.fromkeys(kept))
+            warnings.append(f"{path}: {len(value) - len(kept)} of the recent trainees were not valid names; "
+                            "they were left out")
         elif not _valid(key, value):
-            warnings.append(f"{path}: setting {key!r} has an invalid value {value!r}; using the default")
+            warnings.append(f"{path}: setting {key!r} has an invalid value {_short(value)}; using the default")
         else:
-            setattr(settings, key, value)
+            setattr(settings, key, list(value) if isinstance(value, list) else value)
     settings.window_size = list(clamp_size(*settings.window_size))
     return settings, warnings
 
@@ -107,12 +163,23 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
 def save_settings(settings: Settings, path: Path | None = None) -> str | None:
     """Write settings atomically (a crash mid-write never leaves a half file); returns an error or None."""
     path = path or settings_path()
+    tmp = None
     try:
+        text = json.dumps(settings.to_json(), indent=2, sort_keys=True, allow_nan=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(settings.to_json(), handle, indent=2, sort_keys=True)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except OSError as exc:
+        tmp = None
+    except (OSError, ValueError, TypeError) as exc:
         return f"could not save settings to {path}: {exc}"
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return None

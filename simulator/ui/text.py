@@ -1,6 +1,7 @@
 """Fonts, word wrapping and pre-rendered text layouts, plus the audit that catches text overflowing its box."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pygame
@@ -8,30 +9,87 @@ import pygame
 from ..paths import assets_dir
 
 FONT_FILES = {False: "fonts/DejaVuSans.ttf", True: "fonts/DejaVuSans-Bold.ttf"}
+MAX_RENDER_CHARS = 2000  # one rendered line; wider than any window at the smallest text size
+
+# Characters the window never hands to the font: C0 and C1 controls except the newline (pygame-ce
+# refuses NUL outright: "A null character was found in the text"), the bidirectional overrides and
+# isolates (the window does no bidi reordering, so they only hide text), and lone surrogates (which
+# cannot be encoded for SDL_ttf at all).
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _replace(match: re.Match) -> str:
+    ch = match.group()
+    if ch == "\t":
+        return " "
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    return ""
+
+
+def clean(text) -> str:
+    """`text` as the window shows it: control characters (but newlines) and bidi overrides removed, a
+    tab as a space, a lone surrogate as U+FFFD; everything the font can render is kept."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_replace, text)
+
+
+def render_text(font: pygame.font.Font, text, *args, **kwargs) -> pygame.Surface:
+    """`font.render(text, ...)` that never raises on a character: the text is cleaned, an over-long line
+    is cut at MAX_RENDER_CHARS, and text that renders to nothing (only zero-width characters, which
+    SDL_ttf refuses with "Text has zero width") gives an empty surface one line high."""
+    if isinstance(text, (str, type(None))):
+        text = clean(text)[:MAX_RENDER_CHARS]
+    try:
+        return pygame.font.Font.render(font, text, *args, **kwargs)
+    except (pygame.error, ValueError, UnicodeError, OverflowError, MemoryError):
+        return pygame.Surface((0, font.get_linesize()), pygame.SRCALPHA)
+
+
+class SafeFont(pygame.font.Font):
+    """A font whose `render` and `size` never raise on a character (see `render_text`); the window's
+    fonts are all of this kind, so text drawn by any screen is safe, not only text laid out here."""
+
+    def render(self, text, *args, **kwargs) -> pygame.Surface:
+        return render_text(self, text, *args, **kwargs)
+
+    def size(self, text) -> tuple[int, int]:
+        if isinstance(text, (str, type(None))):
+            text = clean(text)
+        try:
+            return super().size(text)
+        except (pygame.error, ValueError, UnicodeError, OverflowError):
+            return (0, self.get_linesize())
 
 
 class Fonts:
-    """DejaVu Sans (bundled, wide Unicode coverage incl. Vietnamese and Spanish), cached per size and weight."""
+    """DejaVu Sans (bundled, wide Unicode coverage incl. Vietnamese and Spanish), cached per size and weight.
+
+    The fonts are `SafeFont`s: any text, from any scenario, renders without raising."""
 
     def __init__(self):
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
 
     def get(self, px: int, bold: bool = False) -> pygame.font.Font:
-        key = (int(px), bool(bold))
+        key = (max(1, int(px)), bool(bold))
         font = self._fonts.get(key)
         if font is None:
             path = assets_dir() / FONT_FILES[bold]
             try:
-                font = pygame.font.Font(str(path), key[0])
+                font = SafeFont(str(path), key[0])
             except (OSError, FileNotFoundError, pygame.error):  # a broken install still shows text
-                font = pygame.font.Font(None, round(key[0] * 1.25))
+                font = SafeFont(None, round(key[0] * 1.25))
             self._fonts[key] = font
         return font
 
 
 def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
     """Break `text` into lines no wider than `width`; paragraphs (newlines) are kept, and a word too long
-    for a line is broken by characters so nothing ever runs past the edge."""
+    for a line is broken by characters so nothing ever runs past the edge. The text is cleaned first."""
+    text = clean(text)
     lines: list[str] = []
     space = font.size(" ")[0]
     for paragraph in text.split("\n"):
@@ -114,9 +172,9 @@ def layout(fonts: Fonts, spans: list[Span], width: int, line_gap: float = 0.22) 
         font = fonts.get(span.px, span.bold)
         step = font.get_linesize() + round(span.px * line_gap)
         y += span.space_before
-        for text in wrap(font, span.text, max(1, width - span.indent)):
+        for text in wrap(font, clean(span.text), max(1, width - span.indent)):
             if text:
-                surf = font.render(text, True, span.colour)
+                surf = render_text(font, text, True, span.colour)
                 result.lines.append((surf, span.indent, y, len(text)))
                 result.total_chars += len(text)
             y += step
