@@ -111,6 +111,25 @@ def _schema_errors(data, schema: dict, doc: YamlDocument, sink: DiagnosticSink, 
             sink.error(doc.position(path), "schema", f"{where}: {err.message}", "see docs/scoring.md")
 
 
+MAX_SUGGESTIONS = 50  # "did you mean" per check; difflib costs about O(candidates) for each word
+
+
+class _Suggester:
+    """Bounded "did you mean": candidates sorted once, at most MAX_SUGGESTIONS lookups, so that a file
+    naming 20,000 unknown ids is still reported (every id) in well under a second."""
+
+    def __init__(self, known):
+        self.known = sorted(str(k) for k in known)
+        self.left = MAX_SUGGESTIONS
+
+    def __call__(self, word) -> str | None:
+        if self.left <= 0 or not isinstance(word, str) or len(word) > 200:
+            return None
+        self.left -= 1
+        close = difflib.get_close_matches(word, self.known, n=1)
+        return close[0] if close else None
+
+
 def _check_when(text: str, index: Mapping[str, int], pos, sink: DiagnosticSink, where: str) -> None:
     try:
         compile_expr(parse(text), dict(index))
@@ -120,11 +139,11 @@ def _check_when(text: str, index: Mapping[str, int], pos, sink: DiagnosticSink, 
         sink.error(pos, "bad-condition", f"{where}: {exc}", "conditions use escalation, rapport, recovery, factor_revealed")
 
 
-def _tag_problem(tag: str, known, pos, sink: DiagnosticSink, where: str) -> None:
+def _tag_problem(tag: str, known, pos, sink: DiagnosticSink, where: str, suggest: _Suggester | None = None) -> None:
     if tag not in known:
-        close = difflib.get_close_matches(tag, list(known), n=1)
+        close = (suggest or _Suggester(known))(tag)
         sink.error(pos, "unknown-tag", f"unknown technique tag {tag!r} in {where}",
-                   f"did you mean {close[0]!r}?" if close else "see simulator/engine/behaviour.yaml")
+                   f"did you mean {close!r}?" if close else "see simulator/engine/behaviour.yaml")
 
 
 def check_rubric_data(doc: YamlDocument, sink: DiagnosticSink) -> bool:
@@ -249,20 +268,25 @@ def check_scenario_scoring(scenario: Scenario, rubric: Rubric | None = None,
     endings = {e.id for e in scenario.endings}
     choices = set(scenario.choice_by_id)
 
+    suggesters = {id(s): _Suggester(s) for s in (choices, nodes, endings)}
+    tag_suggest = _Suggester(known_tags)
+
     def ids(values, known, what, path):
+        suggest = suggesters[id(known)]
         for j, v in enumerate(values or ()):
             if v not in known:
-                close = difflib.get_close_matches(v, sorted(known), n=1)
+                close = suggest(v)
                 sink.error(pos(path + (j,)), f"unknown-{what}", f"unknown {what} {v!r} in scoring.{'.'.join(map(str, path))}",
-                           f"did you mean {close[0]!r}?" if close else f"use a {what} id of this scenario")
+                           f"did you mean {close!r}?" if close else f"use a {what} id of this scenario")
 
+    comp_suggest = _Suggester(comp_ids)
     for cid, entry in (data.get("competencies") or {}).items():
         if cid not in comp_ids:
-            close = difflib.get_close_matches(cid, sorted(comp_ids), n=1)
+            close = comp_suggest(cid)
             sink.error(pos(("competencies", cid), True), "unknown-competency", f"unknown competency {cid!r}",
-                       f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(comp_ids))}")
+                       f"did you mean {close!r}?" if close else f"known: {', '.join(sorted(comp_ids))}")
         for tag in (entry.get("tags") or {}):
-            _tag_problem(tag, known_tags, pos(("competencies", cid, "tags", tag), True), sink, f"scoring.competencies.{cid}")
+            _tag_problem(tag, known_tags, pos(("competencies", cid, "tags", tag), True), sink, f"scoring.competencies.{cid}", tag_suggest)
     rubric_errors = {ce.id for ce in rubric.critical_errors}
     for i, ce in enumerate(data.get("critical_errors") or ()):
         base = ("critical_errors", i)
@@ -271,7 +295,7 @@ def check_scenario_scoring(scenario: Scenario, rubric: Rubric | None = None,
         ids(ce.get("except_nodes"), nodes, "node", base + ("except_nodes",))
         ids(ce.get("endings"), endings, "ending", base + ("endings",))
         for j, tag in enumerate(ce.get("tags") or ()):
-            _tag_problem(tag, known_tags, pos(base + ("tags", j)), sink, f"scoring.critical_errors[{i}]")
+            _tag_problem(tag, known_tags, pos(base + ("tags", j)), sink, f"scoring.critical_errors[{i}]", tag_suggest)
         if ce.get("when"):
             _check_when(ce["when"], scenario.var_index, pos(base + ("when",)), sink, f"scoring.critical_errors[{i}]")
         if ce["id"] not in rubric_errors:
@@ -293,7 +317,7 @@ def check_scenario_scoring(scenario: Scenario, rubric: Rubric | None = None,
         ids(missed.get("endings"), endings, "ending", ("objectives", oid, "missed_by", "endings"))
         for part, sub in (("met_by", met), ("missed_by", missed)):
             for j, tag in enumerate(sub.get("tags") or ()):
-                _tag_problem(tag, known_tags, pos(("objectives", oid, part, "tags", j)), sink, f"scoring.objectives.{oid}")
+                _tag_problem(tag, known_tags, pos(("objectives", oid, part, "tags", j)), sink, f"scoring.objectives.{oid}", tag_suggest)
         for cid in (met.get("competencies") or {}):
             if cid not in comp_ids:
                 sink.error(pos(("objectives", oid, "met_by", "competencies", cid), True), "unknown-competency",

@@ -195,3 +195,26 @@ def test_scenario_additions_change_grading(tmp_path):
     assert [e["id"] for e in report["critical_errors"]] == ["no-shouting-here"]
     objective = report["objectives"][0]
     assert objective["met"] is False and "shout" in objective["why"]
+
+
+def test_thousands_of_unknown_ids_in_the_scoring_section_are_all_reported_quickly(tmp_path):
+    """"\"Did you mean\" is bounded: 20,000 unknown choice ids are each reported, in well under 2 s."""
+    import time
+
+    from simulator.content.loader import load_scenario
+    text = (ROOT / "tests" / "fixtures" / "minimal.yaml").read_text()
+    lists = []
+    for k in range(20):  # 20 lists of 1,000 (the loader's limit on one list)
+        ids = "".join(f"          - no-such-choice-{k}-{i}\n" for i in range(1_000))
+        lists.append(f"    objective-{k}:\n      met_by:\n        choices:\n{ids}")
+    path = tmp_path / "flood.yaml"
+    path.write_text(text + "scoring:\n  objectives:\n" + "".join(lists))
+    started = time.perf_counter()
+    diagnostics = check_scenario_scoring_file(path)
+    elapsed = time.perf_counter() - started
+    codes = [d.code for d in diagnostics]
+    assert codes.count("unknown-choice") == 20_000
+    assert sum("did you mean" in d.hint for d in diagnostics) <= 50
+    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert load_scenario(path, use_cache=False).scenario is not None
+    assert codes.count("unknown-objective") == 20
