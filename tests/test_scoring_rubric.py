@@ -202,7 +202,11 @@ def test_thousands_of_unknown_ids_in_the_scoring_section_are_all_reported_quickl
     import time
 
     from simulator.content.loader import load_scenario
-    text = (ROOT / "tests" / "fixtures" / "minimal.yaml").read_text()
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("parley_bench_generate", ROOT / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    text = generate.generate(100)  # 302 choices: enough candidates for difflib per word to add up (15 s before)
     lists = []
     for k in range(20):  # 20 lists of 1,000 (the loader's limit on one list)
         ids = "".join(f"          - no-such-choice-{k}-{i}\n" for i in range(1_000))
