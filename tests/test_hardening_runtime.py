@@ -93,7 +93,7 @@ def cli(*args, stdin="", env=None, timeout=120):
 # --- 1. text mode prints no control characters or bidi overrides ---------------------------------
 
 def test_safetext_clean_removes_controls_and_bidi_but_keeps_text():
-    from simulator.cli.safetext import clean
+    from simulator.safetext import clean
     assert clean(PAYLOAD + "\nnext line") == "]0;pwned [2J   31m x  \ufffd\nnext line"
     assert clean("Tiếng Việt, español, \u05e9\u05dc\u05d5\u05dd, emoji \U0001F600\ttab") == \
         "Tiếng Việt, español, \u05e9\u05dc\u05d5\u05dd, emoji \U0001F600 tab"

@@ -9,8 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..safetext import clean_line
 from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN, seed, timer_scale
-from .safetext import clean_line
 
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl-C

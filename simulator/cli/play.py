@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario
 from ..engine.session import Session, SessionOptions
+from ..safetext import clean, clean_line
 from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN
-from .safetext import clean, clean_line
 from .validate import USAGE_EXIT, scoring_diagnostics
 
 

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from ..engine.model import Scenario
 from ..engine.session import Session
-from .safetext import clean
+from ..safetext import clean
 
 INCOMPLETE_EXIT = 3
 
@@ -29,7 +29,7 @@ class TextPlayer:
     """Runs one session on line-based input and output; no cursor tricks, no colour.
 
     Everything printed goes through `say`, which removes control characters and bidirectional
-    overrides (`safetext.clean`): scenario text cannot drive the terminal. `after_input` is called
+    overrides (`simulator.safetext.clean`): scenario text cannot drive the terminal. `after_input` is called
     after every input the session takes (a choice, a timer running out, an undo), e.g. to append the
     new events to a log file."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..content.diagnostics import Diagnostic
 from ..content.loader import bundled_scenarios, load_scenario
-from .safetext import clean
+from ..safetext import clean
 
 USAGE_EXIT = 2
 

@@ -1,41 +1,15 @@
 """Fonts, word wrapping and pre-rendered text layouts, plus the audit that catches text overflowing its box."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pygame
 
 from ..paths import assets_dir
+from ..safetext import clean
 
 FONT_FILES = {False: "fonts/DejaVuSans.ttf", True: "fonts/DejaVuSans-Bold.ttf"}
 MAX_RENDER_CHARS = 2000  # one rendered line; wider than any window at the smallest text size
-
-# Characters the window never hands to the font: C0 and C1 controls except the newline (pygame-ce
-# refuses NUL outright: "A null character was found in the text"), the bidirectional overrides and
-# isolates (the window does no bidi reordering, so they only hide text), and lone surrogates (which
-# cannot be encoded for SDL_ttf at all).
-_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _replace(match: re.Match) -> str:
-    ch = match.group()
-    if ch == "\t":
-        return " "
-    if "\ud800" <= ch <= "\udfff":
-        return "\ufffd"
-    return ""
-
-
-def clean(text) -> str:
-    """`text` as the window shows it: control characters (but newlines) and bidi overrides removed, a
-    tab as a space, a lone surrogate as U+FFFD; everything the font can render is kept."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    if _UNSAFE.search(text) is None:
-        return text
-    return _UNSAFE.sub(_replace, text)
-
 
 def render_text(font: pygame.font.Font, text, *args, **kwargs) -> pygame.Surface:
     """`font.render(text, ...)` that never raises on a character: the text is cleaned, an over-long line
