@@ -22,7 +22,9 @@ ru_maxrss of a fresh process (with its ru_maxrss right after importing, for comp
 Files over the loader's 5 MB limit (simulator/content/yamlsafe.py MAX_BYTES; the 10,000-node file is about
 20 MB) are refused by the loader as shipped. To measure them anyway this script raises MAX_BYTES
 in its own process and in its subprocesses only (nothing on disk changes); such rows are marked
-with `*`. Pass --keep-limit to measure the refusal instead.
+with `*`. Pass --keep-limit to measure the refusal instead. The other limits (5,000 nodes, 200,000
+YAML values: docs/scenario-format.md, "Limits") still hold, so the 10,000-node file is refused even
+then; its row shows the errors it got and measures the refusal.
 """
 from __future__ import annotations
 

@@ -185,21 +185,17 @@ DEEP = [(shape, depth) for shape in NESTING
         for depth in (65, 100, 999, 1000, 1001, 3000 if shape == "block-map" else 5000)]
 
 
-@pytest.fixture(params=["installed", "walk-first", "compose-first", "pure-python"])
+@pytest.fixture(params=["installed", "pure-python"])
 def nesting_path(request, monkeypatch):
-    """Each way the YAML layer can meet deep nesting, whichever PyYAML is installed.
+    """Each parser the YAML layer can meet deep nesting with, whichever PyYAML is installed.
 
-    installed: as shipped (the walk before composing only if the parser has no limit of its own);
-    walk-first / compose-first: the libyaml loader with that choice forced either way;
-    pure-python: the fallback loader used where libyaml is missing (its composer recurses, so deep
-    input must never reach it: a RecursionError would escape as a traceback).
+    installed: as shipped (libyaml where it is available: PyYAML 6.0.4's refuses 1,000 levels by
+    itself, 6.0.3's has no limit); pure-python: the fallback parser used where libyaml is missing.
+    Either way the one pass over the parser's events stops at level 65; nothing is composed first
+    (the pure-Python composer recurses, so a RecursionError would escape as a traceback).
     """
     if request.param == "pure-python":
         monkeypatch.setattr(yamlsafe, "_Loader", yaml.SafeLoader)
-    elif request.param != "installed":
-        if not getattr(yaml, "__with_libyaml__", False):
-            pytest.skip("no libyaml")
-        monkeypatch.setitem(yamlsafe._limits_nesting, yamlsafe._Loader, request.param == "compose-first")
     return request.param
 
 
@@ -251,29 +247,28 @@ def test_too_deep_nesting_inside_a_scenario_is_reported_where_it_starts(depth, n
     assert errors == [("too-deep", 8, 129)]
 
 
-def test_the_walk_before_composing_runs_only_where_the_parser_has_no_nesting_limit(monkeypatch):
-    """Decided by probing the parser once, not by PyYAML's version; the probe must tell the truth."""
-    def refuses_5000_levels(loader):  # valid YAML, so any refusal is a nesting limit
-        try:
-            for _ in yaml.parse("- " * 5000 + "x", Loader=loader):
-                pass
-        except yaml.YAMLError:
-            return True
-        return False
-    walked = []
-    real = yamlsafe._exact_depth_exceeds
-    monkeypatch.setattr(yamlsafe, "_exact_depth_exceeds", lambda text, n: walked.append(n) or real(text, n))
+def test_one_pass_over_the_events_and_nothing_composed(monkeypatch):
+    """Limits (values, nesting, text length) are counted in the same single pass that builds the
+    data; no node graph is composed, and positions come from the events that pass kept."""
+    composed = []
+    real = yaml.compose
+    monkeypatch.setattr(yamlsafe.yaml, "compose", lambda *a, **k: composed.append(1) or real(*a, **k))
     loaders = [yaml.SafeLoader] + ([yaml.CSafeLoader] if getattr(yaml, "__with_libyaml__", False) else [])
     for loader in loaders:
         monkeypatch.setattr(yamlsafe, "_Loader", loader)
-        limits = yamlsafe._parser_limits_nesting(loader)
-        assert limits == refuses_5000_levels(loader), loader
-        walked.clear()
+        composed.clear()
         _, errors = diags(MINIMAL)
-        assert errors == [] and walked == ([] if limits else [64]), loader
-    monkeypatch.setattr(yamlsafe, "_refused_as_too_deep", lambda text, loader: pytest.fail("probed twice"))
-    _, errors = diags(MINIMAL)
-    assert errors == []
+        assert errors == [] and composed == [], loader
+        text = MINIMAL.replace("next: calm-end", "next: calm-edn", 1)
+        _, errors = diags(text)
+        assert ("unknown-next", line_of(text, "next: calm-edn"), 15) in errors and composed == [], loader
+        walks = []
+        real_get = loader.get_event
+        monkeypatch.setattr(loader, "get_event", lambda self: walks.append(1) or real_get(self))
+        diags(MINIMAL)
+        events = len(walks)
+        assert 0 < events <= 2 + len(list(yaml.parse(MINIMAL, Loader=loader))), loader  # one pass
+        monkeypatch.setattr(loader, "get_event", real_get)
 
 
 def test_alias_bomb_is_rejected_quickly():

@@ -4,17 +4,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.model import Scenario
 from ..paths import assets_dir, scenarios_dir
+from . import yamlsafe
 from .behaviour import default_model
 from .build import build_scenario, normalise_effects
 from .cache import cache_key, read_cache, write_cache
 from .checks import SemanticChecker
 from .diagnostics import Diagnostic, DiagnosticSink
-from .schema import check_schema
+from .schema import check_schema, over_limits, schema_accepts
 from .yamlsafe import read_yaml
 
 
@@ -52,18 +54,93 @@ def load_scenario(path: str | os.PathLike, *, use_cache: bool = True,
     """Load and validate the scenario at `path`. Never raises for bad content.
 
     With `use_cache`, a file whose exact bytes were validated before is rebuilt from a JSON cache
-    keyed by its SHA-256 (plus the loader's own version), skipping validation.
+    keyed by its SHA-256 (plus the loader's own version), after the cached data is checked again
+    (see `_from_cache`).
     """
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return LoadResult(None, [Diagnostic(name, 0, 0, "error", "unreadable",
-                                            f"cannot read the file: {exc.strerror or exc}",
-                                            "check the path and permissions")])
+    raw = read_file(path, name)
+    if isinstance(raw, Diagnostic):
+        return LoadResult(None, [raw])
     asset_dirs = [path.parent] + list(extra_asset_dirs or []) + [assets_dir()]
     return load_scenario_bytes(raw, name, asset_dirs=asset_dirs, use_cache=use_cache)
+
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0))
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def read_file(path: Path, name: str) -> bytes | Diagnostic:
+    """The bytes of the regular file at `path`, at most yamlsafe.MAX_BYTES of them, or the
+    diagnostic that says why not. Never blocks and never reads more than the limit plus one byte.
+
+    A FIFO, device, socket or folder is refused from `os.stat`, before it is opened (opening a
+    FIFO for reading waits for a writer; a device such as /dev/zero never ends). The file is
+    opened with O_NONBLOCK, in case it was replaced by one of those after the stat, and checked
+    again with `os.fstat`; O_NONBLOCK is then cleared for the reads.
+    """
+    limit = yamlsafe.MAX_BYTES
+
+    def error(code: str, message: str, hint: str) -> Diagnostic:
+        return Diagnostic(name, 0, 0, "error", code, message, hint)
+
+    def unreadable(exc: OSError) -> Diagnostic:
+        return error("unreadable", f"cannot read the file: {exc.strerror or exc}", "check the path and permissions")
+
+    def not_a_file(mode: int) -> Diagnostic:
+        return error("not-a-file", f"this is {_kind(mode)}, not a scenario file",
+                     "give the path of a .yaml file")
+
+    def too_large(size: str) -> Diagnostic:
+        return error("too-large", f"file is {size} bytes; the limit is {limit:,}",
+                     "split the scenario or remove embedded data")
+
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return unreadable(exc) if isinstance(exc, OSError) else error("unreadable", f"cannot read the file: {exc}",
+                                                                      "check the path")
+    if not stat.S_ISREG(info.st_mode):
+        return not_a_file(info.st_mode)
+    if info.st_size > limit:
+        return too_large(f"{info.st_size:,}")
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        return unreadable(exc)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # replaced between the stat and the open
+            return not_a_file(info.st_mode)
+        if _OPEN_FLAGS & getattr(os, "O_NONBLOCK", 0):
+            try:
+                import fcntl
+                fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+            except (ImportError, OSError):
+                pass  # a regular file never blocks anyway
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(limit + 1 - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # the file grew after the stat
+            return too_large(f"more than {limit:,}")
+        return b"".join(chunks)
+    except OSError as exc:
+        return unreadable(exc)
+    finally:
+        os.close(fd)
 
 
 def load_scenario_bytes(raw: bytes, name: str, *, asset_dirs: list[Path] | None = None,
@@ -97,6 +174,8 @@ def _load_bytes(raw: bytes, name: str, asset_dirs: list[Path] | None, use_cache:
         return LoadResult(None, sink.sorted())
     model = default_model()
     check_schema(doc, sink)
+    if over_limits(sink.items):  # a structure limit passed: the meaning checks would cost too much
+        return LoadResult(None, sink.sorted())
     SemanticChecker(doc, sink, model, asset_dirs if asset_dirs is not None else [assets_dir()]).run()
     diagnostics = sink.sorted()
     if sink.has_errors:
@@ -109,14 +188,24 @@ def _load_bytes(raw: bytes, name: str, asset_dirs: list[Path] | None, use_cache:
 
 
 def _from_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
+    """The scenario rebuilt from the cache, or None (a miss: load the file again).
+
+    The cache file is not trusted: `read_cache` checks its key, the SHA-256 of its data and the
+    shape of its diagnostics, and here the data must pass the compiled schema validator again
+    before it is built. Any mismatch or exception is a miss.
+    """
     cached = read_cache(key)
     if cached is None:
         return None
     try:
         data, diagnostics = cached
+        if any(d[2] == "error" for d in diagnostics):  # only scenarios without errors are cached
+            return None
+        if not schema_accepts(data):
+            return None
         return LoadResult(build_scenario(data, default_model(), name, content_hash),
                           [Diagnostic(name, *d) for d in diagnostics], from_cache=True)
-    except Exception:  # noqa: BLE001 - a tampered or stale cache entry just means: load again
+    except Exception:
         return None
 
 
