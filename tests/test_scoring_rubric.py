@@ -198,11 +198,11 @@ def test_scenario_additions_change_grading(tmp_path):
 
 
 def test_thousands_of_unknown_ids_in_the_scoring_section_are_all_reported_quickly(tmp_path):
-    """"\"Did you mean\" is bounded: 20,000 unknown choice ids are each reported, in well under 2 s."""
+    """'Did you mean' is bounded: 20,000 unknown choice ids are each reported, in well under 2 s."""
+    import importlib.util
     import time
 
     from simulator.content.loader import load_scenario
-    import importlib.util
     spec = importlib.util.spec_from_file_location("parley_bench_generate", ROOT / "benchmarks" / "generate.py")
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)

@@ -1,18 +1,35 @@
-"""The condition language: parse `escalation >= 4 and rapport < 3` into closures, never eval."""
+"""The condition language: parse `escalation >= 4 and rapport < 3` into closures, never eval.
+
+Conditions come from untrusted scenario files, so their size is bounded before they are parsed
+(`check_limits`): at most MAX_LENGTH characters, MAX_DEPTH levels of `(`, `not` and unary `-`
+inside one another, MAX_TERMS operands and whole numbers up to MAX_NUMBER. Within those bounds
+parsing, compiling, evaluating and the interval analysis never come near Python's recursion limit:
+`and`, `or` and sums are n-ary nodes, handled in loops, so only nesting costs stack frames.
+"""
 from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
-# AST nodes are tuples: ("num", int) ("var", name) ("not", a) ("neg", a)
-# ("and", a, b) ("or", a, b) ("cmp", op, a, b) ("add", a, b) ("sub", a, b)
+# AST nodes are tuples: ("num", int) ("var", name, offset) ("not", a) ("neg", a) ("cmp", op, a, b)
+# and the n-ary ("and", a, b, ...) ("or", a, b, ...) ("add", a, b, ...), at least two operands each;
+# `a - b` is ("add", a, ("neg", b)).
+
+MAX_LENGTH = 2000  # characters in one condition
+MAX_DEPTH = 32  # levels of parentheses, `not` and unary `-` inside one another
+MAX_TERMS = 128  # operands: numbers, variables, `true` and `false`
+MAX_NUMBER = 10**9  # the largest whole number a condition may contain
+_MAX_DIGITS = len(str(MAX_NUMBER))
 
 _TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(==|!=|<=|>=|<|>|\(|\)|\+|-)|(\S))")
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 _CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
         ">": operator.gt, ">=": operator.ge}
+_OPERANDS = ("num", "name", "true", "false")
+# After these tokens (or at the start) a `-` is unary: it negates what follows.
+_BEFORE_UNARY = {None, "(", "not", "and", "or", "+", "-", *_CMP}
 
 
 class ExpressionError(ValueError):
@@ -23,6 +40,16 @@ class ExpressionError(ValueError):
         self.message = message
         self.offset = offset
         self.hint = hint
+
+
+def _number(digits: str, start: int) -> int:
+    """A number token's value, refusing (before converting) numbers above MAX_NUMBER."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > _MAX_DIGITS or int(significant) > MAX_NUMBER:
+        shown = digits if len(digits) <= 12 else f"{digits[:12]}... ({len(digits)} digits)"
+        raise ExpressionError(f"the number {shown} is too large", start,
+                              f"numbers in conditions are whole numbers up to {MAX_NUMBER:,}")
+    return int(significant)
 
 
 def _tokenize(source: str) -> list[tuple[str, object, int]]:
@@ -36,7 +63,7 @@ def _tokenize(source: str) -> list[tuple[str, object, int]]:
         start = m.start(m.lastindex)
         number, name, symbol, bad = m.groups()
         if number is not None:
-            tokens.append(("num", int(number), start))
+            tokens.append(("num", _number(number, start), start))
         elif name is not None:
             tokens.append((name, name, start) if name in _KEYWORDS else ("name", name, start))
         elif symbol is not None:
@@ -49,9 +76,55 @@ def _tokenize(source: str) -> list[tuple[str, object, int]]:
     return tokens
 
 
+def check_limits(source: str) -> list[tuple[str, object, int]]:
+    """Tokenise `source` and enforce the size limits before any parsing; returns the tokens.
+
+    Nesting is measured on the tokens as the parser will nest them: each `(` opens a level until
+    its `)`, a run of `not` lasts to the end of its `and`/`or` operand, and a run of unary `-`
+    lasts for the one operand (or parenthesised group) it negates.
+    """
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"the condition is {len(source):,} characters long, more than {MAX_LENGTH:,}",
+                              MAX_LENGTH, "split it into simpler conditions, or use a variable set by effects")
+    tokens = _tokenize(source)
+    frames = [[0, 0]]  # per open group: [`not`s of the current and/or operand, pending unary `-`s]
+    terms = 0
+    prev = None
+    for kind, _value, pos in tokens:
+        opened = False
+        if kind == "not":
+            frames[-1][0] += 1
+            opened = True
+        elif kind == "-" and prev in _BEFORE_UNARY:
+            frames[-1][1] += 1
+            opened = True
+        elif kind == "(":
+            frames.append([0, 0])
+            opened = True
+        elif kind == ")":
+            if len(frames) > 1:  # an unbalanced `)` is the parser's to report
+                frames.pop()
+            frames[-1][1] = 0  # the group was the operand of the pending `-`s
+        elif kind in ("and", "or"):
+            frames[-1][0] = frames[-1][1] = 0
+        elif kind in _OPERANDS:
+            terms += 1
+            if terms > MAX_TERMS:
+                raise ExpressionError(f"more than {MAX_TERMS} numbers and variables in one condition", pos,
+                                      "split it into simpler conditions, or use a variable set by effects")
+            frames[-1][1] = 0
+        if opened and len(frames) - 1 + sum(n + m for n, m in frames) > MAX_DEPTH:
+            raise ExpressionError(f"nesting deeper than {MAX_DEPTH} levels of `(`, `not` and `-`", pos,
+                                  "remove redundant parentheses and double negations")
+        prev = kind
+    return tokens
+
+
 class _Parser:
-    def __init__(self, source: str):
-        self.tokens = _tokenize(source)
+    """Recursive descent; recursion only through parentheses, which check_limits has bounded."""
+
+    def __init__(self, tokens: list[tuple[str, object, int]]):
+        self.tokens = tokens
         self.i = 0
 
     def peek(self) -> tuple[str, object, int]:
@@ -76,24 +149,28 @@ class _Parser:
         return node
 
     def or_expr(self):
-        node = self.and_expr()
+        items = [self.and_expr()]
         while self.peek()[0] == "or":
             self.take()
-            node = ("or", node, self.and_expr())
-        return node
+            items.append(self.and_expr())
+        return items[0] if len(items) == 1 else ("or", *items)
 
     def and_expr(self):
-        node = self.not_expr()
+        items = [self.not_expr()]
         while self.peek()[0] == "and":
             self.take()
-            node = ("and", node, self.not_expr())
-        return node
+            items.append(self.not_expr())
+        return items[0] if len(items) == 1 else ("and", *items)
 
     def not_expr(self):
-        if self.peek()[0] == "not":
+        count = 0
+        while self.peek()[0] == "not":
             self.take()
-            return ("not", self.not_expr())
-        return self.comparison()
+            count += 1
+        node = self.comparison()
+        for _ in range(count):
+            node = ("not", node)
+        return node
 
     def comparison(self):
         node = self.sum()
@@ -108,17 +185,25 @@ class _Parser:
         return node
 
     def sum(self):
-        node = self.unary()
+        items = [self.unary()]
         while self.peek()[0] in ("+", "-"):
             op = self.take()[0]
-            node = ("add" if op == "+" else "sub", node, self.unary())
-        return node
+            term = self.unary()
+            items.append(term if op == "+" else ("neg", term))
+        return items[0] if len(items) == 1 else ("add", *items)
 
     def unary(self):
-        kind, value, pos = self.peek()
-        if kind == "-":
+        count = 0
+        while self.peek()[0] == "-":
             self.take()
-            return ("neg", self.unary())
+            count += 1
+        node = self.atom()
+        for _ in range(count):
+            node = ("neg", node)
+        return node
+
+    def atom(self):
+        kind, value, pos = self.peek()
         if kind == "num":
             self.take()
             return ("num", value)
@@ -139,8 +224,21 @@ class _Parser:
 
 @lru_cache(maxsize=4096)
 def parse(source: str):
-    """Parse a condition into an AST (tuples); raises ExpressionError with an offset."""
-    return _Parser(source).parse()
+    """Parse a condition into an AST (tuples); raises ExpressionError with an offset.
+
+    The limits (length, nesting, operands, number size) are checked first, so any source,
+    however hostile, gives an AST or an ExpressionError, never RecursionError or ValueError.
+    """
+    return _Parser(check_limits(source)).parse()
+
+
+def _children(node) -> tuple:
+    kind = node[0]
+    if kind in ("num", "var"):
+        return ()
+    if kind == "cmp":
+        return node[2:]
+    return node[1:]
 
 
 def variables(ast) -> list[tuple[str, int]]:
@@ -151,17 +249,39 @@ def variables(ast) -> list[tuple[str, int]]:
         node = stack.pop()
         if node[0] == "var":
             found.append((node[1], node[2]))
-        elif node[0] in ("not", "neg"):
-            stack.append(node[1])
-        elif node[0] == "cmp":
-            stack.extend((node[2], node[3]))
-        elif node[0] != "num":
-            stack.extend((node[1], node[2]))
+        else:
+            stack.extend(_children(node))
     return sorted(found, key=lambda item: item[1])
 
 
+def _all(fns: tuple) -> Callable[[tuple], int | bool]:
+    def test(v):
+        result = True
+        for fn in fns:
+            result = fn(v)
+            if not result:
+                return result
+        return result
+    return test
+
+
+def _any(fns: tuple) -> Callable[[tuple], int | bool]:
+    def test(v):
+        result = False
+        for fn in fns:
+            result = fn(v)
+            if result:
+                return result
+        return result
+    return test
+
+
 def compile_expr(ast, index: dict[str, int]) -> Callable[[tuple], int | bool]:
-    """Compile an AST into a closure over the state's value tuple (`index` maps names to slots)."""
+    """Compile an AST into a closure over the state's value tuple (`index` maps names to slots).
+
+    `and`, `or` and sums call their operands in a loop, so evaluation nests only as deep as the
+    condition's parentheses, `not` and unary `-` (bounded by MAX_DEPTH), whatever its length.
+    """
     kind = ast[0]
     if kind == "num":
         value = ast[1]
@@ -184,14 +304,19 @@ def compile_expr(ast, index: dict[str, int]) -> Callable[[tuple], int | bool]:
             return lambda v: op(v[slot], const)
         lf, rf = compile_expr(left, index), compile_expr(right, index)
         return lambda v: op(lf(v), rf(v))
-    lf, rf = compile_expr(ast[1], index), compile_expr(ast[2], index)
+    fns = tuple(compile_expr(child, index) for child in ast[1:])
+    if len(fns) == 2:  # the common case, a single closure
+        lf, rf = fns
+        if kind == "and":
+            return lambda v: lf(v) and rf(v)
+        if kind == "or":
+            return lambda v: lf(v) or rf(v)
+        return lambda v: lf(v) + rf(v)  # "add"
     if kind == "and":
-        return lambda v: lf(v) and rf(v)
+        return _all(fns)
     if kind == "or":
-        return lambda v: lf(v) or rf(v)
-    if kind == "add":
-        return lambda v: lf(v) + rf(v)
-    return lambda v: lf(v) - rf(v)  # "sub"
+        return _any(fns)
+    return lambda v: sum(fn(v) for fn in fns)  # "add"
 
 
 # --- Interval analysis -------------------------------------------------------------------------
@@ -240,12 +365,20 @@ def interval(ast, env: dict[str, tuple[int, int]]) -> tuple[int, int]:
         if alo == ahi == blo == bhi:  # "!="
             return (0, 0)
         return (1, 1) if ahi < blo or bhi < alo else (0, 1)
-    if kind in ("and", "or"):
-        a, b = _truth(interval(ast[1], env)), _truth(interval(ast[2], env))
-        if kind == "and":
-            return (min(a[0], b[0]), min(a[1], b[1]))
-        return (max(a[0], b[0]), max(a[1], b[1]))
-    (alo, ahi), (blo, bhi) = interval(ast[1], env), interval(ast[2], env)
-    if kind == "add":
-        return (alo + blo, ahi + bhi)
-    return (alo - bhi, ahi - blo)  # "sub"
+    if kind == "and":
+        lo = hi = 1
+        for child in ast[1:]:
+            clo, chi = _truth(interval(child, env))
+            lo, hi = min(lo, clo), min(hi, chi)
+        return (lo, hi)
+    if kind == "or":
+        lo = hi = 0
+        for child in ast[1:]:
+            clo, chi = _truth(interval(child, env))
+            lo, hi = max(lo, clo), max(hi, chi)
+        return (lo, hi)
+    lo = hi = 0  # "add"
+    for child in ast[1:]:
+        clo, chi = interval(child, env)
+        lo, hi = lo + clo, hi + chi
+    return (lo, hi)
