@@ -399,6 +399,26 @@ def test_closing_the_window_mid_scenario_keeps_the_log():
     assert [e["type"] for e in record["log"]].count("choice_made") == 1
 
 
+def test_the_record_is_on_disk_after_every_decision_and_ends_in_the_same_file():
+    """A window that is killed loses at most the decision in progress: the scene rewrites its record
+    (atomically, status "in progress") after each decision, and the final status goes to that file."""
+    app = make_app()
+    to_library(app)
+    start_scenario(app, SCENARIOS[0])
+    assert records() == []  # nothing decided yet, nothing to keep
+    for decisions in (1, 2):
+        press(app, pygame.K_SPACE)
+        press(app, pygame.K_1)
+        [path] = records()
+        record = json.loads(path.read_text())
+        assert record["status"] == "in progress"
+        assert [e["type"] for e in record["log"]].count("choice_made") == decisions
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    app.step(DT)
+    assert records() == [path]
+    assert json.loads(path.read_text())["status"] == "abandoned: window closed"
+
+
 def test_ctrl_c_in_the_window_keeps_the_log_then_propagates(monkeypatch):
     """Ctrl-C while a scene runs: the session is recorded as interrupted, and KeyboardInterrupt reaches
     the command line (which prints one line and exits 130; see test_cli.py)."""

@@ -45,11 +45,17 @@ def _record_text(record: dict) -> str:
         return json.dumps(record, ensure_ascii=True, indent=1, allow_nan=False)
 
 
-def write_record(app, session, status: str) -> str | None:
+IN_PROGRESS = "in progress"  # written after every decision; left so, it means the window was killed
+
+
+def write_record(app, session, status: str, path: str | None = None) -> str | None:
     """Write `session`'s log to the data folder (sessions/*.json); returns the path, or None on failure.
 
-    The log is the source of truth; the debrief can always be recomputed from it with
-    `scoring.grade`. Failing to write never interrupts training: the problem is shown on stderr.
+    With `path` (a record this session wrote before), that file is replaced atomically: the scene
+    rewrites its record after every decision with status IN_PROGRESS, so a window that is killed
+    loses at most the decision in progress, and the last write gives the final status. The log is
+    the source of truth; the debrief can always be recomputed from it with `scoring.grade`.
+    Failing to write never interrupts training: the problem is shown on stderr.
     """
     stamp = time.strftime("%Y%m%dT%H%M%S")
     folder = data_dir() / "sessions"
@@ -68,12 +74,15 @@ def write_record(app, session, status: str) -> str | None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        for n in range(10000):
-            path = folder / record_name(stamp, scenario_id, trainee, n)
-            if not os.path.lexists(path):
-                break
+        if path is not None and Path(path).parent == folder:
+            path = Path(path)
         else:
-            raise OSError(f"too many records named {record_name(stamp, scenario_id, trainee)} in this second")
+            for n in range(10000):
+                path = folder / record_name(stamp, scenario_id, trainee, n)
+                if not os.path.lexists(path):
+                    break
+            else:
+                raise OSError(f"too many records named {record_name(stamp, scenario_id, trainee)} in this second")
         os.replace(tmp, path)
         tmp = None
         _sync_folder(folder)

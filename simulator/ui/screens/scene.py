@@ -5,7 +5,7 @@ import pygame
 
 from ...engine.session import Session
 from ..art import initials_badge
-from ..records import write_record
+from ..records import IN_PROGRESS, write_record
 from ..staging import FACE_SHARE, PORTRAIT_SHARES, geometry, portrait_height, session_options
 from ..text import Span, layout
 from ..theme import draw_level_shape, panel_surface
@@ -27,6 +27,7 @@ class SceneScreen(FocusScreen):
         self.actor = {"role": "trainee", "id": app.trainee}
         self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
         self.recorded = False
+        self.record_path: str | None = None  # this session's record, rewritten after every decision
         self.offered: list[list[str]] = []  # the choices on screen at each decision, for the debrief
         self.jobs: list = []  # art still to preload (handed over by the briefing)
         self.list_scroller = Scroller()
@@ -260,6 +261,7 @@ class SceneScreen(FocusScreen):
         if self.app.mode == "workshop" and self.session.can_undo:
             self.session.undo(self.actor, "workshop: step back to discuss another branch")
             self.offered.pop()
+            self._checkpoint()
             self._new_moment()
             self.build()
             self.app.cue("page")
@@ -271,6 +273,7 @@ class SceneScreen(FocusScreen):
             self.record()
             self.app.replace_top(self.app.flow.ending(self))
             return
+        self._checkpoint()
         self._new_moment()
         self.build()
 
@@ -278,15 +281,23 @@ class SceneScreen(FocusScreen):
         self.session = Session(self.scenario, seed=self.app.seed,
                                options=session_options(self.app, self.scenario, self.language))
         self.recorded = False
+        self.record_path = None
         self.offered = []
         self._new_moment()
         self.build()
 
+    def _checkpoint(self) -> None:
+        """Rewrite this session's record with every decision so far (a kill loses at most one)."""
+        path = write_record(self.app, self.session, IN_PROGRESS, self.record_path)
+        if path:
+            self.record_path = path
+
     def record(self, status: str = "complete") -> None:
         if not self.recorded:
             self.recorded = True
-            path = write_record(self.app, self.session, status)
+            path = write_record(self.app, self.session, status, self.record_path)
             if path:
+                self.record_path = path
                 self.app.records.append(path)
 
     def abandon(self, why: str = "window closed") -> None:
