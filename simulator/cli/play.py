@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario
 from ..engine.session import Session, SessionOptions
+from ..files import write_atomically
 from ..safetext import clean, clean_line
 from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN
 from .validate import USAGE_EXIT, scoring_diagnostics
@@ -93,23 +93,6 @@ class LogWriter:
                 self.failed = True
             self.handle = None
         return not self.failed
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, fsynced, then os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def play(args, announce_fallback: bool = True) -> int:
@@ -192,7 +175,7 @@ def _play_text(args, scenario) -> int:
         from scoring.grade import LogMismatch
         from scoring.report import grade_json
         try:
-            write_atomically(args.report, grade_json(scenario, session.log))
+            write_atomically(args.report, grade_json(scenario, session.log).encode("utf-8"))
         except LogMismatch as exc:
             _err(f"parley: no score report: {exc}")
             return 1

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from ..files import write_atomically
 from ..paths import cache_dir
 from .behaviour import DEFAULT_PATH as BEHAVIOUR_PATH
 from .schema import SCHEMA_PATH
@@ -89,16 +88,6 @@ def write_cache(key: str, data: dict, diagnostics: list[list]) -> None:
         header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest(), "diagnostics": diagnostics},
                             separators=(",", ":"), ensure_ascii=True).encode("ascii")
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(header + b"\n" + body)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomically(target, header + b"\n" + body, durable=False)
     except (OSError, ValueError, TypeError):
         pass  # a read-only or full disk only costs speed next time

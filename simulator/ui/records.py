@@ -11,10 +11,10 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from ..files import write_atomically
 from ..paths import data_dir
 
 RECORD_FORMAT = 1
@@ -59,7 +59,6 @@ def write_record(app, session, status: str, path: str | None = None) -> str | No
     """
     stamp = time.strftime("%Y%m%dT%H%M%S")
     folder = data_dir() / "sessions"
-    tmp = None
     try:
         scenario_id = session.scenario.id
         trainee = getattr(app, "trainee", None)
@@ -69,11 +68,6 @@ def write_record(app, session, status: str, path: str | None = None) -> str | No
                   "log": session.log}
         data = _record_text(record).encode("utf-8")
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".record-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         if path is not None and Path(path).parent == folder:
             path = Path(path)
         else:
@@ -83,30 +77,8 @@ def write_record(app, session, status: str, path: str | None = None) -> str | No
                     break
             else:
                 raise OSError(f"too many records named {record_name(stamp, scenario_id, trainee)} in this second")
-        os.replace(tmp, path)
-        tmp = None
-        _sync_folder(folder)
+        write_atomically(path, data)
     except (OSError, ValueError, TypeError, RecursionError) as exc:
         print(f"parley: could not write the session record to {folder}: {exc}", file=sys.stderr)
         return None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     return str(path)
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync the folder so the new name survives a power cut (POSIX; a no-op where not possible)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except (OSError, AttributeError):
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

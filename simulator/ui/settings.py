@@ -5,10 +5,10 @@ import json
 import os
 import re
 import stat
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from ..files import write_atomically
 from ..paths import config_dir
 
 TEXT_SIZES = ("small", "medium", "large", "largest")
@@ -163,23 +163,10 @@ def _load_settings(path: Path) -> tuple[Settings, list[str]]:
 def save_settings(settings: Settings, path: Path | None = None) -> str | None:
     """Write settings atomically (a crash mid-write never leaves a half file); returns an error or None."""
     path = path or settings_path()
-    tmp = None
     try:
         text = json.dumps(settings.to_json(), indent=2, sort_keys=True, allow_nan=False)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        write_atomically(path, text.encode("utf-8"))
     except (OSError, ValueError, TypeError) as exc:
         return f"could not save settings to {path}: {exc}"
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     return None
