@@ -402,7 +402,7 @@ def test_wrong_values_anywhere_never_raise_or_hang(scenario, fields):
                 else:
                     _set(doc.data, field, old)
             slowest = max(slowest, time.perf_counter() - started)
-    assert slowest < 2, slowest
+    assert slowest < 5, slowest  # a guard against hangs (each call takes milliseconds), not a benchmark
     assert json.dumps(doc.data, sort_keys=True, default=str) == before  # the checks never change the data
 
 

@@ -201,7 +201,7 @@ def test_a_one_line_flow_list_of_megabytes_is_refused_before_parsing():
     text = MINIMAL.replace("topics: [test]", "topics: [" + "a, " * 1_700_000 + "a]")
     started = time.process_time()
     result, errors = load(text)
-    assert time.process_time() - started < 1.5
+    assert time.process_time() - started < 5  # a guard against hangs; timings live in benchmarks/
     assert errors == [("line-too-long", line_of(text, "topics:"), MAX_LINE + 1)]
 
 
@@ -212,7 +212,7 @@ def test_values_at_the_limit_are_read_and_one_more_is_refused_where_it_is():
     assert errors == [] and len(doc.data["a"]) == n
     started = time.process_time()
     doc, errors, sink = read("a:\n" + "- x\n" * (n + 1))
-    assert time.process_time() - started < 1.5
+    assert time.process_time() - started < 5  # a guard against hangs; timings live in benchmarks/
     assert doc is None and errors == [("too-many-values", n + 2, 3)]
     assert f"{MAX_VALUES:,}" in sink.items[0].message
 
@@ -337,7 +337,7 @@ def test_long_lines_are_found_with_any_line_break_and_quickly():
     raw = b"xy\n" * 1_747_000
     started = time.process_time()
     assert yamlsafe._long_line(raw, raw.decode()) is None
-    assert time.process_time() - started < 0.1
+    assert time.process_time() - started < 1  # one C-speed scan of 5 MB (a guard, not a benchmark)
 
 
 def test_nodes_and_choices_in_all_at_their_limits():

@@ -213,12 +213,12 @@ def test_thousands_of_unknown_ids_in_the_scoring_section_are_all_reported_quickl
         lists.append(f"    objective-{k}:\n      met_by:\n        choices:\n{ids}")
     path = tmp_path / "flood.yaml"
     path.write_text(text + "scoring:\n  objectives:\n" + "".join(lists))
-    started = time.perf_counter()
+    started = time.process_time()
     diagnostics = check_scenario_scoring_file(path)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     codes = [d.code for d in diagnostics]
     assert codes.count("unknown-choice") == 20_000
     assert sum("did you mean" in d.hint for d in diagnostics) <= 50
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert elapsed < 5, f"{elapsed:.2f} s CPU"  # 0.84 s now, 15 s before: a guard, not a benchmark
     assert load_scenario(path, use_cache=False).scenario is not None
     assert codes.count("unknown-objective") == 20
