@@ -339,7 +339,7 @@ def _reader_error(text: str, exc: yaml.reader.ReaderError, sink: DiagnosticSink)
         code = ord(match.group())
         sink.error(line_col(text, match.start()), "control-character",
                    f"the character U+{code:04X} is not allowed in a YAML file",
-                   "remove it; write it as an escape such as \"\\x07\" inside double quotes if it is really meant")
+                   f"remove it; write it as the escape \"\\u{code:04x}\" inside double quotes if it is really meant")
     if found > _SHOWN_CHARACTERS:
         sink.error(line_col(text, match.start()), "control-character",
                    f"{found - _SHOWN_CHARACTERS:,} more characters that YAML does not allow",
