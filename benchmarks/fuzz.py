@@ -402,7 +402,8 @@ def _choices(data) -> list[tuple[str, dict]]:
     for nid, node in _nodes(data).items():
         if not isinstance(node, dict):
             continue
-        for i, c in enumerate(node.get("choices") or []):
+        choices = node.get("choices")
+        for i, c in enumerate(choices if isinstance(choices, list) else []):
             if isinstance(c, dict):
                 out.append((f"nodes.{nid}.choices.{i}", c))
                 for j, o in enumerate(c.get("outcomes") or []):
@@ -732,7 +733,12 @@ def make_mutant(seed: int, index: int) -> Mutant:
             if data is None:
                 data = copy.deepcopy(base.data)
             name = rng.choice(sorted(STRUCT_OPS))
-            desc = STRUCT_OPS[name](rng, data)
+            try:
+                desc = STRUCT_OPS[name](rng, data)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+                # an earlier mutation left a shape this one does not expect (a node's choices an int):
+                # the mutant stays as it is, deterministically, and the run goes on
+                desc = f"skipped on this shape ({type(exc).__name__})"
         desc = re.sub(r"\d{16,}", lambda m: f"<{len(m.group())} digits>", desc)
         mutant.ops.append(f"{name}: {desc[:200]}")
     if data is not None:
@@ -1094,8 +1100,11 @@ def run(seed: int = 0, count: int = 1000, *, start: int = 0, jobs: int = 1, out:
     ordered = [results[i] for i in sorted(results)]
     for res in ordered:  # filled in here for killed and crashed workers, which could not say
         if "mutation" not in res:
-            m = make_mutant(seed, res["index"])
-            res["mutation"], res["bytes"] = m.describe(), len(m.data)
+            try:
+                m = make_mutant(seed, res["index"])
+                res["mutation"], res["bytes"] = m.describe(), len(m.data)
+            except Exception as exc:  # noqa: BLE001 - a fuzzer bug must not lose the whole run
+                res["mutation"], res["bytes"] = f"(could not be rebuilt: {type(exc).__name__}: {exc})", 0
     if out is not None:
         save(ordered, seed, Path(out), save_per_group, seconds=time.perf_counter() - began, jobs=jobs)
     return ordered
