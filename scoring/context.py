@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.engine.expressions import compile_expr, parse
-from simulator.engine.model import ESCALATION, Choice, Scenario
+from simulator.engine.model import BEHAVIOURS, GRADES, Choice, Scenario
 
 from .rubric import Rubric, scenario_rubric
 
@@ -18,12 +18,13 @@ class ForceCheck:
 
     force: str
     rank: int
-    level: int
+    shows: str  # what the person was doing at that node (one of BEHAVIOURS)
     allowed: str
     allowed_rank: int
     proportionate: bool
     lower: list  # ids of available choices using less force (non-force choices first)
     why: str
+    lower_choices: tuple = ()  # the same, as Choice objects
 
 
 @dataclass
@@ -34,16 +35,16 @@ class Context:
     rubric: Rubric
     comp_index: dict
     contributions: dict  # choice id -> tuple of (competency index, weight, tag)
-    allowed: list  # allowed force rank per escalation level
-    allowed_why: list
+    allowed: dict  # behaviour id -> highest force rank in proportion
+    allowed_why: dict
     ranks: dict
     decision_errors: list  # (CriticalErrorDef, compiled when or None)
-    tag_value: dict  # choice id -> decision value of its tags
     memo: dict = field(default_factory=dict)  # caches shared by debrief and path search
 
     # -- proportionality -------------------------------------------------------------------------
     def force_check(self, choice: Choice, pre: tuple) -> ForceCheck | None:
-        """Check a force choice against the level before it and the alternatives then available."""
+        """Check a force choice against what the person was doing at its node (the node's `shows`,
+        never their distress), the Graham factors, and the alternatives then available."""
         if choice.force is None:
             return None
         key = ("force", choice.id, pre)
@@ -51,28 +52,23 @@ class Context:
         if hit is not None:
             return hit
         sc = self.scenario
-        level = pre[ESCALATION]
-        rank = self.ranks[choice.force]
-        allowed_rank = self.allowed[level]
         node = sc.nodes[choice.node]
+        shows = node.shows or "compliant"
+        rank = self.ranks[choice.force]
+        allowed_rank = self.allowed[shows]
         options = [c for c in node.choices if c.id != choice.id and (c.test is None or c.test(pre))]
-        lower = sorted((c for c in options if (self.ranks[c.force] if c.force else -1) < rank),
-                       key=lambda c: (self.ranks[c.force] if c.force else -1, c.id))
+        lower = sorted((c for c in options if (self.ranks[c.force] if c.force else -1) < rank
+                        and c.grade in ("good", "acceptable")),
+                       key=lambda c: (GRADES.index(c.grade), self.ranks[c.force] if c.force else -1, c.id))
         names = sc.behaviour.force_names
         allowed_name = next((f for f, r in self.ranks.items() if r == allowed_rank), "verbal")
         ok = rank <= allowed_rank
-        level_name = sc.behaviour.level_names[level]
-        if ok:
-            why = (f"{names[choice.force]} is within what level {level} ({level_name}) allows "
-                   f"({names[allowed_name]}); {self.allowed_why[level]}")
-            if lower:
-                why += f" A lower-force option was available: {lower[0].id}."
-        else:
-            why = (f"{names[choice.force]} is above what level {level} ({level_name}) allows "
-                   f"({names[allowed_name]}); {self.allowed_why[level]}")
-            if lower:
-                why += f" A reasonable alternative was available: {lower[0].id}."
-        check = ForceCheck(choice.force, rank, level, allowed_name, allowed_rank, ok, [c.id for c in lower], why)
+        doing = sc.behaviour.behaviour_names.get(shows, shows)
+        verdict = "within" if ok else "above"
+        why = (f"{names[choice.force]} is {verdict} what the person's behaviour ({doing[0].lower() + doing[1:]}) "
+               f"allows: {names[allowed_name].lower()}. {self.allowed_why[shows]}")
+        check = ForceCheck(choice.force, rank, shows, allowed_name, allowed_rank, ok, [c.id for c in lower], why,
+                           tuple(lower))
         self.memo[key] = check
         return check
 
@@ -104,33 +100,60 @@ class Context:
         self.memo[key] = found
         return found
 
+    def effective_grade(self, choice: Choice, pre: tuple) -> str:
+        """The decision's grade: the scenario's, or critical when it triggers a critical error (a
+        disproportionate force check or a critical error the rubric or scenario defines)."""
+        if self.decision_errors_for(choice, self.scenario.nodes[choice.node].id, pre):
+            return "critical"
+        return choice.grade or "good"
+
+    def counts_against(self, choice: Choice) -> tuple:
+        """Indexes of the competencies a decision graded below good counts against: the scenario's
+        `against` list, else the competencies its harmful tags count against; force above officer
+        presence always counts against proportionality."""
+        hit = self.memo.get(("against", choice.id))
+        if hit is not None:
+            return hit
+        found: list[int] = []
+        if choice.against:
+            found = [self.comp_index[c] for c in choice.against if c in self.comp_index]
+        else:
+            found = [i for i, w, _ in self.contributions[choice.id] if w < 0]
+        prop = self.comp_index.get("proportionality")
+        if choice.force not in (None, "presence") and prop is not None:
+            found.append(prop)
+        hit = self.memo[("against", choice.id)] = tuple(dict.fromkeys(found))
+        return hit
+
     def ending_errors(self, ending_id: str) -> list:
         """Critical-error definitions triggered by reaching `ending_id`."""
         return [ce for ce, _ in self.decision_errors if ending_id in ce.endings]
 
 
-def _allowed(scenario: Scenario, rubric: Rubric, ranks: dict) -> tuple[list, list]:
+def _allowed(scenario: Scenario, rubric: Rubric, ranks: dict) -> tuple[dict, dict]:
+    """Per behaviour: the highest force rank in proportion, and the Graham factors that set it."""
     prop = rubric.proportionality
     g = scenario.graham
     floor = ranks[prop["floor"]]
-    allowed, why = [], []
-    for level, force in enumerate(prop["max_force_by_level"]):
-        rank = ranks[force]
+    severity_upto = BEHAVIOURS.index(prop["severity_applies_up_to"])
+    weapon_from = BEHAVIOURS.index(prop["weapon_applies_from"])
+    allowed, why = {}, {}
+    for position, shows in enumerate(BEHAVIOURS):
+        rank = ranks[prop["max_force_by_behaviour"][shows]]
         notes = []
         if g is not None:
-            if level <= prop["severity_applies_up_to_level"]:
+            if position <= severity_upto:
                 adj = prop["severity_adjust"].get(g.offence_severity, 0)
                 if adj:
                     rank += adj
-                    notes.append(f"the offence is {g.offence_severity} ({'+' if adj > 0 else ''}{adj})")
-            if g.weapon and level >= prop["weapon_applies_from_level"] and prop["weapon_adjust"]:
+                    notes.append(f"the offence is {g.offence_severity}" + (", which lowers it" if adj < 0 else ", which raises it"))
+            if g.weapon and position >= weapon_from and prop["weapon_adjust"]:
                 rank += prop["weapon_adjust"]
                 notes.append(f"a weapon is involved ({g.weapon})")
             if not g.danger_to_others:
                 notes.append("the person is no danger to anyone else")
-        rank = max(floor, min(rank, max(ranks.values())))
-        allowed.append(rank)
-        why.append("Graham factors: " + ("; ".join(notes) if notes else "no adjustment") + ".")
+        allowed[shows] = max(floor, min(rank, max(ranks.values())))
+        why[shows] = "Graham factors: " + ("; ".join(notes) if notes else "no adjustment") + "."
     return allowed, why
 
 
@@ -146,17 +169,14 @@ def context_for(scenario: Scenario, rubric: Rubric | None = None) -> Context:
     for i, comp in enumerate(merged.competencies):
         for tag, w in comp.tags.items():
             tag_map.setdefault(tag, []).append((i, w))
-    scale = merged.decision_value["tag_scale"]
-    contributions, tag_value = {}, {}
+    contributions = {}
     for cid, choice in scenario.choice_by_id.items():
-        items = tuple((i, w, tag) for tag in choice.tags for i, w in tag_map.get(tag, ()))
-        contributions[cid] = items
-        tag_value[cid] = scale * sum(w * merged.competencies[i].weight for i, w, _ in items)
+        contributions[cid] = tuple((i, w, tag) for tag in choice.tags for i, w in tag_map.get(tag, ()))
     ranks = dict(scenario.behaviour.force_levels)
     allowed, allowed_why = _allowed(scenario, merged, ranks)
     errors = [(ce, compile_expr(parse(ce.when), dict(scenario.var_index)) if ce.when else None)
               for ce in merged.critical_errors]
-    ctx = Context(scenario, merged, comp_index, contributions, allowed, allowed_why, ranks, errors, tag_value)
+    ctx = Context(scenario, merged, comp_index, contributions, allowed, allowed_why, ranks, errors)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = (scenario, rubric, ctx)

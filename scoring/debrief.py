@@ -1,218 +1,264 @@
-"""Debrief content: timeline, key decisions with better alternatives (from the graph), perspectives,
-learning objectives and the feedback of the choices made."""
+"""Debrief content, in words for people: the first page (result, takeaways, questions), key decisions
+with better alternatives ranked by value, chance reactions, perspectives, objectives and feedback.
+Ids stay in the JSON for tools; every sentence a person reads names scenes by label and choices by text."""
 from __future__ import annotations
 
-from simulator.engine.model import ESCALATION, RAPPORT
+from simulator.engine.model import ESCALATION, GRADES, RAPPORT
 
 from .context import Context
 from .trace import Trace
-from .values import option_values, search_for
+from .values import option_values
 
 KEY_DECISIONS = 3
+TAKEAWAYS, QUESTIONS = 3, 2
+GOOD_ENOUGH = ("good", "acceptable")  # a better option is never itself a mistake or an error
 
 
-def _texts(ctx: Context, lang: str) -> dict:
-    """Cached per language: choice id -> (label, feedback); target id -> perspective or None."""
-    key = ("texts", lang)
-    hit = ctx.memo.get(key)
-    if hit is None:
-        sc = ctx.scenario
-        text = lambda v: v.get(lang, sc.language) if v is not None else None  # noqa: E731
-        hit = {"choice": {cid: (text(c.text) or cid, text(c.feedback) or "") for cid, c in sc.choice_by_id.items()},
-               "perspective": {n.id: text(n.perspective) for n in sc.nodes},
-               "ending": {e.id: (text(e.title), text(e.perspective)) for e in sc.endings}}
-        ctx.memo[key] = hit
-    return hit
+def _t(value, ctx: Context, lang: str) -> str:
+    return value.get(lang, ctx.scenario.language) if value is not None else ""
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    for stop in (". ", "! ", "? "):
+        i = text.find(stop)
+        if 0 < i < 220:
+            return text[:i + 1]
+    return text if len(text) <= 220 else text[:219].rstrip() + "…"
 
 
 def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: list) -> None:
-    """Fill the debrief parts of `report` (timeline, key_decisions, perspectives, objectives, feedback)."""
-    texts = _texts(ctx, lang)
-    choice_text, node_view = texts["choice"], texts["perspective"]
+    """Fill the debrief parts of `report`: timeline, key decisions, chance, perspectives, objectives,
+    feedback and the first page (`summary`)."""
+    from .grade import choice_label, scene_label
+    sc = ctx.scenario
     timeline = [{"t": 0.0, "escalation": trace.initial[ESCALATION], "rapport": trace.initial[RAPPORT],
-                 "node": trace.start, "choice": None, "label": "Start", "kind": "start"}]
-    feedback, perspectives = [], []
-    if node_view.get(trace.start) is not None:
-        perspectives.append({"node": trace.start, "t": 0.0, "text": node_view[trace.start]})
+                 "node": trace.start, "scene": scene_label(sc, trace.start, lang), "choice": None, "label": "Start",
+                 "kind": "start"}]
+    feedback, perspectives, chance = [], [], []
+    start_view = sc.nodes[sc.target_index[trace.start]].perspective if trace.start in sc.target_index else None
+    if start_view is not None:
+        perspectives.append({"node": trace.start, "scene": scene_label(sc, trace.start, lang), "t": 0.0,
+                             "text": _t(start_view, ctx, lang)})
+    graded = {(g["node"], g["choice"], g["t"]): g for g in report.graded}
+    subject = _subject_name(ctx, lang)
     for d in trace.decisions:
-        label, fb = choice_text.get(d.choice, (d.choice, ""))
+        choice = sc.choice_by_id.get(d.choice)
+        if choice is None:
+            continue
+        label = choice_label(choice, lang, sc.language)
+        scene = scene_label(sc, d.node, lang)
         pre, post, t = d.pre, d.post, d.t
+        g = graded.get((d.node, d.choice, d.t), {})
         timeline.append({"t": t, "escalation": post[ESCALATION], "rapport": post[RAPPORT], "node": d.node,
-                         "choice": d.choice, "label": label, "kind": "timer" if d.timer else "choice",
-                         "escalation_before": pre[ESCALATION], "rapport_before": pre[RAPPORT]})
-        feedback.append({"node": d.node, "choice": d.choice, "t": t, "text": label, "feedback": fb})
-        view = node_view.get(d.target)
-        if view is not None:
-            perspectives.append({"node": d.target, "t": t, "text": view})
-    if trace.ending is not None:
-        title, view = texts["ending"].get(trace.ending, (trace.ending, None))
+                         "scene": scene, "choice": d.choice, "label": label, "kind": "timer" if d.timer else "choice",
+                         "escalation_before": pre[ESCALATION], "rapport_before": pre[RAPPORT],
+                         "grade": g.get("grade")})
+        feedback.append({"node": d.node, "scene": scene, "choice": d.choice, "t": t, "text": label,
+                         "feedback": _t(choice.feedback, ctx, lang), "grade": g.get("grade")})
+        if d.outcome is not None and d.probability < 1:
+            outcome = choice.outcomes[d.outcome] if d.outcome < len(choice.outcomes) else None
+            reaction = _t(outcome.text, ctx, lang) if outcome is not None and outcome.text is not None else ""
+            chance.append({"node": d.node, "scene": scene, "choice": d.choice, "text": label, "t": t,
+                           "probability": d.probability, "reaction": reaction, "grade": g.get("grade"),
+                           "note": _chance_note(subject, d.probability, g.get("grade"))})
+        index = sc.target_index.get(d.target)
+        if index is not None and not sc.is_ending(index) and sc.nodes[index].perspective is not None:
+            perspectives.append({"node": d.target, "scene": scene_label(sc, d.target, lang), "t": t,
+                                 "text": _t(sc.nodes[index].perspective, ctx, lang)})
+    if trace.ending is not None and trace.ending in sc.target_index:
+        e = sc.ending_at(sc.target_index[trace.ending])
         final = trace.decisions[-1].post if trace.decisions else trace.initial
+        title = _t(e.title, ctx, lang)
         timeline.append({"t": trace.t_end, "escalation": final[ESCALATION], "rapport": final[RAPPORT],
-                         "node": trace.ending, "choice": None, "label": "Ending: " + title, "kind": "ending"})
-        if view is not None:
-            perspectives.append({"node": trace.ending, "t": trace.t_end, "text": view})
+                         "node": trace.ending, "scene": title, "choice": None, "label": "Ending: " + title,
+                         "kind": "ending"})
+        if e.perspective is not None:
+            perspectives.append({"node": trace.ending, "scene": title, "t": trace.t_end,
+                                 "text": _t(e.perspective, ctx, lang)})
     report.timeline = timeline
     report.feedback = feedback
     report.perspectives = perspectives
+    report.chance = chance
     report.key_decisions = key_decisions(ctx, candidates, lang)
-    report.objectives = objectives(ctx, trace, report)
+    report.objectives = objectives(ctx, trace, report, lang)
+    report.summary = first_page(ctx, report, lang)
 
 
-def _tags_phrase(ctx: Context, choice, sign: int) -> str:
-    tags = ctx.scenario.behaviour.tags
-    picked = []
-    for tag in choice.tags:
-        if (tags.get(tag, {}).get("polarity") == "helpful") == (sign > 0) and tags.get(tag, {}).get("polarity") != "neutral":
-            picked.append(tag)
-    return ", ".join(picked)
+def _subject_name(ctx: Context, lang: str) -> str:
+    try:
+        return ctx.scenario.subject().name.get(lang, ctx.scenario.language).split()[0]
+    except StopIteration:
+        return "The person"
 
 
-def _movement(pre: tuple, post: tuple) -> str:
-    parts = []
-    for name, slot in (("Escalation", ESCALATION), ("rapport", RAPPORT)):
-        a, b = pre[slot], post[slot]
-        parts.append(f"{name} stayed at {a}" if a == b else f"{name} went from {a} to {b}")
-    return ", ".join(parts) + "."
+def _chance_note(subject: str, probability: float, grade: str | None) -> str:
+    odds = _odds(probability)
+    if grade in GOOD_ENOUGH:
+        return (f"How {subject} reacted here was partly chance ({odds}). Your decision was sound; the grade "
+                "counts the decision, not the luck.")
+    return (f"How {subject} reacted here was partly chance ({odds}). The grade counts the decision, not the "
+            "luck: a better or worse reaction would not have changed it.")
 
 
-def _expected(search, at, values, choice) -> tuple[float, float]:
-    """(expected escalation right after, expected rapport right after) of a choice."""
-    br = search.branches(at, values, choice)
-    return (sum(p * nv[ESCALATION] for _, p, _, nv, _ in br), sum(p * nv[RAPPORT] for _, p, _, nv, _ in br))
+def _odds(p: float) -> str:
+    """A probability in words people use: "about 1 in 4"."""
+    if p >= 0.95:
+        return "almost always"
+    n = max(2, round(1 / p)) if p > 0 else 0
+    if p <= 0 or n > 20:
+        return "rarely"
+    if abs(1 / n - p) <= 0.04:
+        return f"about 1 in {n}"
+    return f"about {round(p * 10)} in 10"
 
 
-def key_decisions(ctx: Context, rows: list, lang: str) -> list:
-    """The decisions that mattered most: largest gap between the best available option's expected
-    value (this decision's reward plus the best achievable play afterwards, over every random
-    outcome, solved exactly; or a short lookahead for very large scenarios) and the chosen one's;
-    ties broken by how much was at stake at that decision (best minus worst option).
-
-    `rows` holds one candidate per decision: (-regret, -stake, index, decision, chosen, better,
-    value chosen, value best, method), from `decision_value`.
-    """
-    rows.sort(key=lambda r: r[:3])
-    out = []
-    for neg_regret, neg_stake, _, d, chosen, better, q_chosen, best_q, method in sorted(rows[:KEY_DECISIONS],
-                                                                                      key=lambda r: r[2]):
-        why, better_row = _explain_decision(ctx, d, chosen, better, q_chosen, best_q, lang)
-        out.append({"node": d.node, "choice": d.choice, "t": d.t, "why": why, "better": better_row,
-                    "regret": round(-neg_regret, 3), "stake": round(-neg_stake, 3),
-                    "value_chosen": round(q_chosen, 3), "value_best": round(best_q, 3), "method": method})
-    return out
-
+# --- key decisions -----------------------------------------------------------------------------
 
 def decision_value(ctx: Context, chosen, pre: tuple):
-    """(-regret, -stake, chosen, better or None, value chosen, value best, method) of taking
-    `chosen` in state `pre`, or None when it cannot be valued."""
-    min_gain = ctx.rubric.decision_value.get("min_gain", 1.0)
+    """How one decision compares with the options it had, or None when it cannot be valued:
+    (regret, severity, stake, chosen, better or None, method). Options are valued by the expected
+    final score with good play afterwards, over every random reaction (exact, or a short lookahead
+    for very large scenarios); `better` is the highest-valued option graded good or acceptable that
+    beats the choice by at least `min_gain` points, and only for a choice that was not itself good."""
     if chosen is None:
         return None
-    summary = _option_summary(ctx, chosen.node, pre)
-    if summary is None:
-        return None
-    best_q, best, worst_q, values, method = summary
+    rows, method = option_values(ctx, chosen.node, pre)
+    values = {c.id: q for q, c in rows if q is not None}
     q_chosen = values.get(chosen.id)
     if q_chosen is None:
         return None
-    regret = best_q - q_chosen if best.id != chosen.id else 0.0
-    return (-round(regret, 9), -round(best_q - worst_q, 9), chosen, best if regret >= min_gain else None,
-            q_chosen, best_q, method)
+    tier = ctx.effective_grade(chosen, pre)
+    min_gain = ctx.rubric.key_decisions.get("min_gain", 1.0)
+    better = None
+    if tier != "good":
+        ranked = sorted(((q, GRADES.index(ctx.effective_grade(c, pre)), c) for q, c in rows
+                         if q is not None and not c.is_timeout and c.id != chosen.id
+                         and ctx.effective_grade(c, pre) in GOOD_ENOUGH),
+                        key=lambda r: (-r[0], r[1], r[2].id))
+        if ranked and ranked[0][0] >= q_chosen + min_gain:
+            better = ranked[0][2]
+    best = max(values.values())
+    worst = min(values.values())
+    regret = round(values[better.id] - q_chosen, 9) if better is not None else 0.0
+    return (regret, GRADES.index(tier), round(best - worst, 9), chosen, better, method)
 
 
-def _option_summary(ctx: Context, at: int, pre: tuple):
-    key = ("summary", at, pre)
-    hit = ctx.memo.get(key, False)
-    if hit is not False:
-        return hit
-    rows, method = option_values(ctx, at, pre)
-    real = [(q, c) for q, c in rows if q is not None and not c.is_timeout]
-    if not real:
-        ctx.memo[key] = None
-        return None
-    best_q, best = max(real, key=lambda qc: qc[0])
-    worst_q = min(q for q, _ in rows if q is not None)
-    hit = ctx.memo[key] = (best_q, best, worst_q, {c.id: q for q, c in rows if q is not None}, method)
-    return hit
-
-
-def _explain_decision(ctx: Context, d, chosen, better, q_chosen: float, best_q: float, lang: str):
-    key = ("explain", chosen.id, better.id if better else None, d.pre, d.post, lang)
-    hit = ctx.memo.get(key)
-    if hit is not None:
-        return hit[0], dict(hit[1])
+def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
+    """The decisions that mattered most, in play order: those where a better option would have
+    raised the expected final score most, then the most serious grades, then where most was at
+    stake (the options differed most)."""
+    from .grade import GRADE_WORDS, choice_label, scene_label
     sc = ctx.scenario
-    search = search_for(ctx, True)
-    text = lambda v: v.get(lang, sc.language) if v is not None else ""  # noqa: E731
-    at = chosen.node
-    errors = ctx.decision_errors_for(chosen, d.node, d.pre)
-    why = f"You chose '{text(chosen.text) or chosen.id}'."
-    bad = _tags_phrase(ctx, chosen, -1)
-    if bad:
-        why += f" It showed {bad}."
-    why += " " + _movement(d.pre, d.post)
-    if errors:
-        why += " It was a critical error: " + ", ".join(ce.name for ce, _ in errors) + "."
-    if better is None:
-        row = {"choice": None, "text": None,
-               "why": "This was already a strong option here (no alternative was clearly better); "
-                      "much depended on it, because the options here differed widely."}
-    else:
-        e_c, r_c = _expected(search, at, d.pre, chosen)
-        e_b, r_b = _expected(search, at, d.pre, better)
-        good = _tags_phrase(ctx, better, +1)
-        bwhy = f"'{text(better.text) or better.id}'"
-        bwhy += f" shows {good}" if good else " avoids the harm in your choice"
-        bwhy += (f"; it leads to escalation {e_b:.1f} and rapport {r_b:.1f} on average, against {e_c:.1f} and "
-                 f"{r_c:.1f} for your choice, and with good play afterwards its expected value is {best_q:.1f} "
-                 f"against {q_chosen:.1f}.")
-        if errors and not ctx.decision_errors_for(better, d.node, d.pre):
-            bwhy += " It is not a critical error."
-        row = {"choice": better.id, "text": text(better.text), "why": bwhy}
-    ctx.memo[key] = (why, row)
-    return why, dict(row)
+    ordered = sorted(((kd, d) for kd, d in candidates),
+                     key=lambda r: (-r[0][0], -r[0][1], -r[0][2], r[1].index))[:KEY_DECISIONS]
+    out = []
+    for (regret, severity, stake, chosen, better, method), d in sorted(ordered, key=lambda r: r[1].index):
+        tier = GRADES[severity]
+        text = choice_label(chosen, lang, sc.language)
+        scene = scene_label(sc, d.node, lang)
+        fb = _t(chosen.feedback, ctx, lang)
+        if tier == "good":
+            why = f"You chose well: “{text}”. {fb}".strip()
+        else:
+            why = f"You chose “{text}”: {GRADE_WORDS[tier]}. {fb}".strip()
+        if better is None:
+            row = {"choice": None, "text": None,
+                   "why": "No other option here was clearly better." if tier != "good" else ""}
+        else:
+            btext = choice_label(better, lang, sc.language)
+            row = {"choice": better.id, "text": btext,
+                   "why": f"A better option here: “{btext}”. {_t(better.feedback, ctx, lang)}".strip()}
+        lesson = _first_sentence(_t(better.feedback, ctx, lang) if better is not None else fb)
+        out.append({"node": d.node, "scene": scene, "choice": d.choice, "text": text, "t": d.t, "grade": tier,
+                    "why": why, "better": row, "lesson": lesson, "gain": round(regret, 3), "stake": round(stake, 3),
+                    "method": method})
+    return out
 
 
-def objectives(ctx: Context, trace: Trace, report) -> list:
-    """Each learning objective met, missed, or not assessed (no mapping in the scenario)."""
+# --- the first page ----------------------------------------------------------------------------
+
+RESULT_WORDS = {"pass": "Pass", "needs-practice": "Needs practice", "fail": "Fail"}
+
+
+def first_page(ctx: Context, report, lang: str) -> dict:
+    """What an instructor puts on a projector: the result in one line, three takeaways and two
+    discussion questions (the scenario's own, or drawn from the key decisions)."""
+    sc = ctx.scenario
+    takeaways = [_t(t, ctx, lang) for t in sc.takeaways][:TAKEAWAYS]
+    if not takeaways:
+        for k in report.key_decisions:
+            if k["lesson"] and k["lesson"] not in takeaways:
+                takeaways.append(f"{k['scene']}: {k['lesson']}")
+    questions = [_t(q, ctx, lang) for q in sc.questions][:QUESTIONS]
+    if not questions:
+        subject = _subject_name(ctx, lang)
+        for k in report.key_decisions[:QUESTIONS]:
+            questions.append(f"At {k['scene']}, what did {subject} see and hear, and what else could you have done?")
+    counts = {"mistake": len(report.mistakes), "major": len(report.major_errors),
+              "critical": len(report.critical_errors)}
+    return {"result": report.result, "result_words": RESULT_WORDS.get(report.result, report.result),
+            "overall": report.overall, "headline": report.result_rule, "counts": counts,
+            "takeaways": takeaways, "questions": questions}
+
+
+# --- learning objectives -----------------------------------------------------------------------
+
+def objectives(ctx: Context, trace: Trace, report, lang: str) -> list:
+    """Each learning objective met, missed, or not assessed (no mapping in the scenario). Only a
+    decision graded good or acceptable can meet an objective; any decision can miss one."""
+    from .grade import choice_label, scene_label
     sc = ctx.scenario
     mapping = ctx.rubric.objectives
     scores = {c["id"]: c["score"] for c in report.competencies}
+    names = {c["id"]: c["name"] for c in report.competencies}
+    grades = {(g["node"], g["choice"], g["t"]): g["grade"] for g in report.graded}
     out = []
     for obj in sc.objectives:
         entry = mapping.get(obj.id)
-        row = {"id": obj.id, "text": obj.text.get(sc.language, sc.language), "met": None, "evidence": [], "why": ""}
+        row = {"id": obj.id, "text": _t(obj.text, ctx, lang), "met": None, "evidence": [], "why": ""}
         if entry is None:
             row["why"] = "The scenario does not say how to assess this objective."
             out.append(row)
             continue
         met_by, missed_by = entry.get("met_by") or {}, entry.get("missed_by") or {}
         hits, misses = [], []
+        revealed = False
         for d in trace.decisions:
             choice = sc.choice_by_id.get(d.choice)
-            tags = set(choice.tags) if choice else set()
-            ref = {"node": d.node, "choice": d.choice, "t": d.t}
-            if d.choice in (met_by.get("choices") or ()) or tags & set(met_by.get("tags") or ()):
+            if choice is None:
+                continue
+            tags = set(choice.tags)
+            tier = grades.get((d.node, d.choice, d.t), "good")
+            ref = {"node": d.node, "scene": scene_label(sc, d.node, lang), "choice": d.choice,
+                   "text": choice_label(choice, lang, sc.language), "t": d.t}
+            sound = tier in GOOD_ENOUGH
+            if sound and (d.choice in (met_by.get("choices") or ()) or tags & set(met_by.get("tags") or ())):
                 hits.append({**ref, "effect": "meets"})
             if d.choice in (missed_by.get("choices") or ()) or tags & set(missed_by.get("tags") or ()):
                 misses.append({**ref, "effect": "misses"})
+            revealed = revealed or (d.revealed and sound)
         if trace.ending in (missed_by.get("endings") or ()):
-            misses.append({"node": trace.ending, "choice": None, "t": trace.t_end, "effect": "misses"})
+            misses.append({"node": trace.ending, "scene": scene_label(sc, trace.ending, lang), "choice": None,
+                           "text": None, "t": trace.t_end, "effect": "misses"})
         reasons = []
         ok = True
         if (met_by.get("choices") or met_by.get("tags")) and not hits:
             ok = False
-            reasons.append("none of the decisions that meet it were taken")
-        if met_by.get("factor_revealed") and not any(d.revealed for d in trace.decisions):
+            reasons.append("no decision on this path met it")
+        if met_by.get("factor_revealed") and not revealed:
             ok = False
-            reasons.append("the hidden factor was never uncovered")
+            reasons.append("what was really going on was never found out by a sound decision")
         for cid, minimum in (met_by.get("competencies") or {}).items():
             score = scores.get(cid)
             if score is None or score < minimum:
                 ok = False
-                reasons.append(f"{cid} scored {'not observed' if score is None else score}, below {minimum:g}")
+                reasons.append(f"{names.get(cid, cid)} scored {'not observed' if score is None else score}, "
+                               f"below {minimum:g}")
         if misses:
             ok = False
-            reasons.append("decisions that miss it were taken: " + ", ".join(m["choice"] or m["node"] for m in misses))
+            reasons.append("; ".join(f"“{m['text']}” at {m['scene']}" if m["text"] else f"the ending: {m['scene']}"
+                                     for m in misses))
         row["met"] = ok
         row["evidence"] = hits + misses
         row["why"] = "Met." if ok else "Missed: " + "; ".join(reasons) + "."

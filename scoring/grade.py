@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 
-from simulator.engine.model import ESCALATION, RAPPORT, Scenario
+from simulator.engine.model import BEHAVIOURS, ESCALATION, RAPPORT, Scenario
 from simulator.engine.session import ReplayMismatch, Session
 
 from .context import Context, context_for
 from .rubric import Rubric
 from .trace import Trace, read_trace
 
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2  # 2: grades per decision, major errors, behaviour-based proportionality, summary page
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
 
 
@@ -55,6 +55,11 @@ class Report:
     perspectives: list = field(default_factory=list)
     objectives: list = field(default_factory=list)
     feedback: list = field(default_factory=list)
+    graded: list = field(default_factory=list)  # every decision on the final path with its grade
+    major_errors: list = field(default_factory=list)
+    mistakes: list = field(default_factory=list)
+    chance: list = field(default_factory=list)  # decisions whose reaction was drawn at random
+    summary: dict = field(default_factory=dict)  # the first page: result, takeaways, questions
     ending: dict | None = None
     decisions: int = 0
     undos: int = 0
@@ -91,6 +96,9 @@ def grade(scenario: Scenario, log: list[dict], rubric: Rubric | None = None, *, 
     Pure and deterministic: no I/O, no clock; the same scenario, log and rubric give the same report.
     `rubric` defaults to the shipped rubric; the scenario's `scoring:` section is always merged in.
 
+    Every decision is graded by the grade the scenario gives it (raised to critical when it triggers
+    a critical error); the overall score is 100 minus each decision's points (docs/scoring.md).
+
     The log is replayed through the engine first (`verify_log`): a log recorded on another scenario
     or another version of its file, or whose events do not replay, raises `LogMismatch` and is not
     graded.
@@ -100,24 +108,35 @@ def grade(scenario: Scenario, log: list[dict], rubric: Rubric | None = None, *, 
     ctx = context_for(scenario, rubric)
     lang = language or scenario.language
     trace = read_trace(scenario, log)
-    competencies, force_rows, errors, candidates = _competencies(ctx, trace)
+    g = _grade_path(ctx, trace, lang)
     desc = _deescalation(ctx, trace)
-    overall = _overall(ctx, competencies)
-    result, rule_id, rule = _result(ctx, trace, competencies, overall, errors, desc)
+    force_used = desc["force_used"]
+    result, rule_id, rule = _result(ctx, trace, g, lang)
     ending = None
     index = scenario.target_index.get(trace.ending) if trace.ending is not None else None
     if index is not None and scenario.is_ending(index):
         e = scenario.ending_at(index)
-        ending = {"id": e.id, "outcome": e.outcome, "title": _text(e.title, ctx, lang)}
+        outcome = effective_outcome(e.outcome, force_used)
+        ending = {"id": e.id, "outcome": outcome, "written_outcome": e.outcome, "title": _text(e.title, ctx, lang)}
+        desc["ending_outcome"] = outcome
     report = Report(
         scenario={"id": scenario.id, "version": scenario.version, "content_hash": scenario.content_hash},
         rubric={"name": ctx.rubric.name, "version": ctx.rubric.version},
-        result=result, result_rule=rule, result_rule_id=rule_id, overall=overall,
-        competencies=competencies, deescalation=desc, proportionality=force_rows, critical_errors=errors,
-        ending=ending, decisions=len(trace.decisions), undos=trace.undos, complete=trace.ending is not None)
+        result=result, result_rule=rule, result_rule_id=rule_id, overall=g["overall"],
+        competencies=g["competencies"], deescalation=desc, proportionality=g["force_rows"],
+        critical_errors=g["critical"], ending=ending, decisions=len(trace.decisions), undos=trace.undos,
+        complete=trace.ending is not None)
+    report.graded = g["graded"]
+    report.major_errors = g["major"]
+    report.mistakes = g["mistakes"]
     report.warnings = _warnings(scenario, log, trace)
-    build_debrief(ctx, trace, report, lang, candidates)
+    build_debrief(ctx, trace, report, lang, g["candidates"])
     return report
+
+
+def effective_outcome(written: str, force_used: bool) -> str:
+    """An ending's outcome as graded: an ending reached after force is never resolved or referred."""
+    return "force-used" if force_used and written in ("resolved", "referred") else written
 
 
 def _warnings(scenario: Scenario, log: list[dict], trace: Trace) -> list:
@@ -134,139 +153,180 @@ def _warnings(scenario: Scenario, log: list[dict], trace: Trace) -> list:
     return out
 
 
+def scene_label(scenario: Scenario, node_id: str, lang: str) -> str:
+    """What people call a scene: its label, else the ending's title, else a neutral phrase (never the id)."""
+    index = scenario.target_index.get(node_id)
+    if index is None:
+        return "a scene"
+    if scenario.is_ending(index):
+        return scenario.ending_at(index).title.get(lang, scenario.language)
+    node = scenario.nodes[index]
+    if node.label is not None:
+        return node.label.get(lang, scenario.language)
+    return f"decision point {index + 1}"
+
+
+def choice_label(choice, lang: str, default: str) -> str:
+    """A choice as people see it: its text (a timer's expiry: "You waited")."""
+    if choice.text is not None:
+        return choice.text.get(lang, default)
+    return "You waited: the time to decide ran out" if choice.is_timeout else "an option"
+
+
+def deduction(ctx: Context, grade_name: str, key: str = "overall") -> float:
+    """Points a decision of this grade takes off the overall score (or a competency's)."""
+    return 0.0 if grade_name == "good" else float(ctx.rubric.grades[grade_name][key])
+
+
 def _facts(ctx: Context, choice, pre: tuple) -> tuple:
-    """Cached per (choice, state): evidence items, force-row template, the critical errors it
-    triggers, and its key-decision value (see debrief.decision_value)."""
+    """Cached per (choice, state): (grade, credits, against, force-row template, critical errors, key-decision row)."""
     key = ("facts", choice.id, pre)
     hit = ctx.memo.get(key)
     if hit is not None:
         return hit
     from .debrief import decision_value
     sc, ev = ctx.scenario, ctx.rubric.evidence
-    items = [(i, w, "tag", tag, "helpful" if w > 0 else "harmful") for i, w, tag in ctx.contributions[choice.id]]
+    tier = ctx.effective_grade(choice, pre)
+    credits = []
+    if tier in ("good", "acceptable"):  # evidence is credited only to the decision that earned it
+        credits = [(i, "tag", tag) for i, w, tag in ctx.contributions[choice.id] if w > 0]
+        restraint = ev.get("restraint")
+        if (restraint and choice.force is None and not choice.is_timeout
+                and ctx.comp_index.get(restraint["competency"]) is not None):
+            node = sc.nodes[choice.node]
+            if any(c.force not in (None, "presence") and (c.test is None or c.test(pre)) for c in node.choices):
+                credits.append((ctx.comp_index[restraint["competency"]], "restraint", None))
+    against = ctx.counts_against(choice) if tier != "good" else ()
     row = None
-    restraint = False
-    prop = ctx.comp_index.get("proportionality")
     if choice.force is not None:
         fc = ctx.force_check(choice, pre)
-        w = (ev["force_disproportionate"] if not fc.proportionate else
-             ev["force_lower_alternative"] if fc.lower else ev["force_proportionate"])
-        if prop is not None and w:
-            items.append((prop, w, "force", choice.force, "helpful" if w > 0 else "harmful"))
         g = sc.graham
+        names = sc.behaviour.behaviour_names
         row = {"force": fc.force, "force_name": sc.behaviour.force_names[fc.force], "rank": fc.rank,
-               "level": fc.level, "level_name": sc.behaviour.level_names[fc.level], "allowed": fc.allowed,
+               "shows": fc.shows, "shows_name": names.get(fc.shows, fc.shows), "distress": pre[ESCALATION],
+               "distress_name": sc.behaviour.level_names[pre[ESCALATION]], "allowed": fc.allowed,
                "allowed_rank": fc.allowed_rank, "proportionate": fc.proportionate, "lower_alternatives": fc.lower,
                "alternative_available": bool(fc.lower),
                "graham": None if g is None else {"offence_severity": g.offence_severity, "weapon": g.weapon,
                                                  "danger_to_others": g.danger_to_others},
                "why": fc.why}
-    elif not choice.is_timeout and ev.get("restraint") and ctx.comp_index.get(ev["restraint"]["competency"]) is not None:
-        node = sc.nodes[choice.node]
-        restraint = any(c.force is not None and c.force != "presence" and (c.test is None or c.test(pre))
-                        for c in node.choices)
-        if restraint:
-            w = ev["restraint"]["weight"]
-            items.append((ctx.comp_index[ev["restraint"]["competency"]], w, "restraint", None,
-                          "helpful" if w > 0 else "harmful"))
     crit = tuple(ctx.decision_errors_for(choice, sc.nodes[choice.node].id, pre))
-    hit = ctx.memo[key] = (tuple(items), row, crit, decision_value(ctx, choice, pre))
+    hit = ctx.memo[key] = (tier, tuple(credits), against, row, crit, decision_value(ctx, choice, pre))
     return hit
 
 
-def _competencies(ctx: Context, trace: Trace) -> tuple[list, list, list, list]:
-    """Competencies, force rows, critical errors and key-decision candidates, in one pass."""
+def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
+    """Every decision's grade, the competencies, force rows, errors and key-decision candidates."""
     sc, rubric = ctx.scenario, ctx.rubric
     n = len(rubric.competencies)
-    pos, neg = [0.0] * n, [0.0] * n
+    observed = [False] * n
+    lost = [0.0] * n
     evidence: list[list] = [[] for _ in range(n)]
     ev = rubric.evidence
     reveal = ctx.comp_index.get((ev.get("factor_revealed") or {}).get("competency"))
-    reveal_w = ev["factor_revealed"]["weight"] if reveal is not None else 0
-    force_rows, errors, candidates = [], [], []
-    good = [0] * n
-    best: list = [None] * n
-    worst: list = [None] * n
-    best_w, worst_w = [0.0] * n, [0.0] * n
+    force_rows, critical, major, mistakes, candidates, graded = [], [], [], [], [], []
+    escalators: list[dict] = []  # poor decisions after which the person's behaviour got worse
+    total = 0.0
     choices = sc.choice_by_id
     for d in trace.decisions:
         choice = choices.get(d.choice)
         if choice is None:
             continue
-        items, row, crit, kd = _facts(ctx, choice, d.pre)
+        tier, credits, against, row, crit, kd = _facts(ctx, choice, d.pre)
+        scene = scene_label(sc, d.node, lang)
+        text = choice_label(choice, lang, sc.language)
+        ref = {"node": d.node, "scene": scene, "choice": d.choice, "text": text, "t": d.t}
+        points = deduction(ctx, tier)
+        total += points
+        names = [rubric.competencies[i].name for i in against]
+        graded.append({**ref, "grade": tier, "written_grade": choice.grade or "good", "points": points,
+                       "against": [rubric.competencies[i].id for i in against], "against_names": names,
+                       "timer": d.timer, "feedback": _text(choice.feedback, ctx, lang)})
+        if kd is not None:
+            candidates.append((kd, d))
+        if d.revealed and reveal is not None and tier in ("good", "acceptable"):
+            credits = credits + ((reveal, "factor-revealed", None),)
+        for i, kind, tag in credits:
+            observed[i] = True
+            evidence[i].append({**ref, "kind": kind, "tag": tag, "effect": "helpful", "grade": tier, "points": 0})
+        lose = deduction(ctx, tier, "competency")
+        for i in against:
+            observed[i] = True
+            lost[i] += lose
+            evidence[i].append({**ref, "kind": "grade", "tag": None, "effect": "harmful", "grade": tier,
+                                "points": lose})
         if crit:
             for ce, fc in crit:
-                errors.append({"id": ce.id, "name": ce.name, "node": d.node, "choice": d.choice, "t": d.t,
-                               "why": ce.why if fc is None else f"{ce.why} {fc.why}", "source": ce.source})
-        if kd is not None:
-            candidates.append((kd[0], kd[1], d.index, d) + kd[2:])
-        if d.revealed and reveal is not None:
-            items = items + ((reveal, reveal_w, "factor-revealed", None, "helpful" if reveal_w > 0 else "harmful"),)
-        node, cid, t = d.node, d.choice, d.t
-        for i, w, kind, tag, effect in items:
-            e = {"node": node, "choice": cid, "t": t, "kind": kind, "tag": tag, "weight": w, "effect": effect}
-            evidence[i].append(e)
-            if w > 0:
-                pos[i] += w
-                good[i] += 1
-                if w > best_w[i]:
-                    best_w[i] = w
-                    best[i] = e
-            else:
-                neg[i] -= w
-                if w < worst_w[i]:
-                    worst_w[i] = w
-                    worst[i] = e
+                critical.append({**ref, "id": ce.id, "name": ce.name,
+                                 "why": ce.why if fc is None else f"{ce.why} {fc.why}", "source": ce.source})
+        elif tier == "critical":  # graded critical by the scenario itself
+            critical.append({**ref, "id": "graded-critical", "name": "A critical error in this scenario",
+                             "why": _text(choice.feedback, ctx, lang), "source": "scenario"})
+        elif tier == "major":
+            major.append({**ref, "why": _text(choice.feedback, ctx, lang), "against": names})
+        elif tier == "mistake":
+            mistakes.append({**ref, "why": _text(choice.feedback, ctx, lang), "against": names})
+        here = BEHAVIOURS.index(sc.nodes[choice.node].shows or "compliant")
+        target = sc.target_index.get(d.target)
         if row is not None:
-            force_rows.append({"node": node, "choice": cid, "t": t, **row})
-    out = []
-    for i, comp in enumerate(rubric.competencies):
-        total = pos[i] + neg[i]
-        observed = total > 0
-        score = int(round(100.0 * pos[i] / total)) if observed else None
-        items = evidence[i]
-        out.append({"id": comp.id, "name": comp.name, "weight": comp.weight, "observed": observed, "score": score,
-                    "helpful": good[i], "harmful": len(items) - good[i],
-                    "explanation": _explain(ctx, comp, score, good[i], len(items) - good[i], best[i], worst[i]),
-                    "evidence": items})
+            jeopardy = here >= BEHAVIOURS.index("pulling-away") and choice.force not in ("presence", "verbal")
+            created = [dict(e) for e in escalators] if jeopardy else []
+            alt = row["lower_alternatives"][0] if row["lower_alternatives"] else None
+            full = {**ref, **row, "grade": tier, "officer_created": bool(created), "created_by": created,
+                    "alternative": choice_label(choices[alt], lang, sc.language) if alt else None}
+            if created:
+                full["why"] += (" The threat it answered was created by the officer's own earlier choices ("
+                                + "; ".join(f"“{e['text']}” at {e['scene']}" for e in created)
+                                + "): officer-created jeopardy, which does not excuse the force.")
+            force_rows.append(full)
+        if (target is not None and not sc.is_ending(target) and tier in ("mistake", "major", "critical")
+                and BEHAVIOURS.index(sc.nodes[target].shows or "compliant") > here):
+            escalators.append(ref)
     if trace.ending is not None:
-        seen = {e["id"] for e in errors}
+        seen = {e["id"] for e in critical}
         for ce in ctx.ending_errors(trace.ending):
             if ce.id in seen:
                 continue  # already reported at the decision that led here
-            errors.append({"id": ce.id, "name": ce.name, "node": trace.ending, "choice": None, "t": trace.t_end,
-                           "why": ce.why, "source": ce.source})
-    return out, force_rows, errors, candidates
+            critical.append({"node": trace.ending, "scene": scene_label(sc, trace.ending, lang), "choice": None,
+                             "text": None, "t": trace.t_end, "id": ce.id, "name": ce.name, "why": ce.why,
+                             "source": ce.source})
+    competencies = []
+    for i, comp in enumerate(rubric.competencies):
+        score = max(0, int(round(100.0 - lost[i]))) if observed[i] else None
+        items = evidence[i]
+        harmful = [e for e in items if e["effect"] == "harmful"]
+        competencies.append({"id": comp.id, "name": comp.name, "weight": comp.weight, "observed": observed[i],
+                             "score": score, "helpful": len(items) - len(harmful), "harmful": len(harmful),
+                             "points_lost": lost[i], "explanation": _explain(comp, score, items, harmful),
+                             "evidence": items})
+    overall = max(0, int(round(100.0 - total))) if graded else None
+    return {"graded": graded, "competencies": competencies, "force_rows": force_rows, "critical": critical,
+            "major": major, "mistakes": mistakes, "candidates": candidates, "overall": overall,
+            "points_lost": total}
 
 
-def _describe(e: dict, tags) -> str:
-    if e["kind"] == "tag":
-        what = tags.get(e["tag"], {}).get("description", e["tag"])
-        return f"{e['choice']} at {e['node']} ({e['tag']}: {what[0].lower() + what[1:].rstrip('.')})"
-    if e["kind"] == "factor-revealed":
-        return f"{e['choice']} at {e['node']} (it revealed what was really going on)"
-    if e["kind"] == "restraint":
-        return f"{e['choice']} at {e['node']} (no force, though force was an option)"
-    return f"{e['choice']} at {e['node']} ({e['tag']} force)"
+GRADE_WORDS = {"good": "good practice", "acceptable": "acceptable, not the best here", "mistake": "a mistake",
+               "major": "a major error", "critical": "a critical error"}
 
 
-def _explain(ctx: Context, comp, score, n_good: int, n_bad: int, best, worst) -> str:
-    """One plain-language line: how many helpful and harmful actions, the best and the weakest."""
+def _quote(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return "“" + (text if len(text) <= limit else text[:limit - 1].rstrip() + "…") + "”"
+
+
+def _explain(comp, score, items: list, harmful: list) -> str:
+    """One plain-language line, in words a trainee reads: what showed it and what counted against it."""
     if score is None:
-        return f"Not observed: no decision on this path showed {comp.name[0].lower() + comp.name[1:]}."
-    ident = lambda e: None if e is None else (e["choice"], e["node"], e["kind"], e["tag"])
-    key = ("explain-comp", comp.id, n_good, n_bad, ident(best), ident(worst))
-    hit = ctx.memo.get(key)
-    if hit is not None:
-        return hit
-    tags = ctx.scenario.behaviour.tags
-    parts = [f"{n_good} helpful and {n_bad} harmful action{'s' if n_bad != 1 else ''}."]
-    if best is not None:
-        parts.append(f"Best: {_describe(best, tags)}.")
-    if worst is not None:
-        parts.append(f"Weakest: {_describe(worst, tags)}.")
-    hit = ctx.memo[key] = " ".join(parts)
-    return hit
+        return f"Not observed: no decision on this path showed or needed {comp.name[0].lower() + comp.name[1:]}."
+    if not harmful:
+        first = items[0]
+        more = len({e["choice"] for e in items})
+        return (f"No decision counted against it. Shown {'once' if more == 1 else f'in {more} decisions'}, "
+                f"for example {_quote(first['text'])} at {first['scene']}.")
+    parts = [f"{len(harmful)} decision{'s' if len(harmful) != 1 else ''} counted against it:"]
+    parts.append("; ".join(f"{_quote(e['text'])} at {e['scene']} ({GRADE_WORDS[e['grade']]}, "
+                           f"{e['points']:g} points)" for e in harmful[:3]) + ("; …" if len(harmful) > 3 else "") + ".")
+    return " ".join(parts)
 
 
 def _deescalation(ctx: Context, trace: Trace) -> dict:
@@ -281,7 +341,7 @@ def _deescalation(ctx: Context, trace: Trace) -> dict:
     for d in trace.decisions:
         if not force_used:
             choice = choices.get(d.choice)
-            force_used = choice is not None and choice.force is not None
+            force_used = choice is not None and choice.force not in (None, "presence", "verbal")
         for e in d.escalation:
             peak = max(peak, e["to"])
             causes = e.get("causes")
@@ -317,7 +377,7 @@ def _deescalation(ctx: Context, trace: Trace) -> dict:
     rapport = trace.decisions[-1].post[RAPPORT] if trace.decisions else trace.initial[RAPPORT]
     names = sc.behaviour.level_names
     return {
-        "start": level, "peak": peak, "peak_name": names[peak], "final": final, "final_name": names[final],
+        "start": level, "start_name": names[level], "peak": peak, "peak_name": names[peak], "final": final, "final_name": names[final],
         "final_rapport": rapport, "time_weighted_mean": round(mean, 3), "time_basis": basis,
         "seconds_at_4_or_above": round(high, 3), "duration": round(total, 3),
         "rises_by_own_choices": counts["own"][0], "falls_by_own_choices": counts["own"][1],
@@ -330,36 +390,26 @@ def _deescalation(ctx: Context, trace: Trace) -> dict:
     }
 
 
-def _overall(ctx: Context, competencies: list) -> int | None:
-    num = den = 0.0
-    for c in competencies:
-        if c["observed"] and c["weight"] > 0:
-            num += c["weight"] * c["score"]
-            den += c["weight"]
-    return int(round(num / den)) if den else None
-
-
-def _result(ctx: Context, trace: Trace, competencies, overall, errors, desc) -> tuple[str, str, str]:
+def _result(ctx: Context, trace: Trace, g: dict, lang: str) -> tuple[str, str, str]:
+    """The result and the rule that decided it, in words (docs/scoring.md, "The result")."""
     th = ctx.rubric.thresholds
-    if errors:
-        names = ", ".join(dict.fromkeys(f"{e['name']} ({e['choice'] or e['node']})" for e in errors))
+    overall = g["overall"]
+    if g["critical"]:
+        names = "; ".join(dict.fromkeys(f"{e['name']} ({e['scene']})" for e in g["critical"]))
         return FAIL, "critical-error", f"Fail: a critical error fails the run whatever the points: {names}."
     if trace.ending is None:
         return NEEDS_PRACTICE, "incomplete", "Needs practice: the scenario was not played to an ending."
     if overall is None:
-        return NEEDS_PRACTICE, "nothing-observed", "Needs practice: no competency was observed on this path."
+        return NEEDS_PRACTICE, "nothing-observed", "Needs practice: no decision was made."
+    if g["major"]:
+        names = "; ".join(f"{_quote(e['text'], 60)} at {e['scene']}" for e in g["major"])
+        return (NEEDS_PRACTICE, "major-error",
+                f"Needs practice: a major error caps the result, whatever the points: {names}.")
     if overall < th["fail_below"]:
         return FAIL, "overall-below-fail", f"Fail: the overall score {overall} is below {th['fail_below']:g}."
     if overall < th["pass"]:
         return (NEEDS_PRACTICE, "overall-below-pass",
                 f"Needs practice: the overall score {overall} is below the pass mark {th['pass']:g}.")
-    low = [c for c in competencies if c["observed"] and c["score"] < th["competency_floor"]]
-    if low:
-        names = ", ".join(f"{c['name']} ({c['score']})" for c in low)
-        return (NEEDS_PRACTICE, "competency-below-floor",
-                f"Needs practice: overall {overall} passes, but these competencies are below {th['competency_floor']:g}: {names}.")
-    if desc["final"] > th["max_final_escalation"]:
-        return (NEEDS_PRACTICE, "final-escalation-high",
-                f"Needs practice: the encounter ended at escalation level {desc['final']}, above {th['max_final_escalation']}.")
-    return (PASS, "pass", f"Pass: overall {overall} is at least {th['pass']:g}, no competency is below "
-                          f"{th['competency_floor']:g}, the encounter ended at level {desc['final']}, and there were no critical errors.")
+    n = len(g["mistakes"])
+    return (PASS, "pass", f"Pass: overall {overall} is at least {th['pass']:g}, with no critical or major error"
+                          + (f" and {n} mistake{'s' if n != 1 else ''}." if n else " and no mistake."))

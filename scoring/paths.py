@@ -276,4 +276,6 @@ def record_log(scenario: Scenario, steps: tuple[Step, ...] | list[Step], elapsed
         seconds = node.timer.seconds if step.timer else elapsed
         actor = "clock" if step.timer else "trainee"
         session.state = transition(scenario, state, choice, outcome, p, seconds, session.log, actor, None)
+        if not session.ended:  # as Session does: node_entered lists the options shown, in order
+            session.log[-1]["choices"] = [c.id for c in session.presented()]
     return session.log

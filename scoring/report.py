@@ -31,22 +31,71 @@ def refusal_text(exc: Exception) -> str:
                             "on (the same scenario id and the same version of its file).", "")])
 
 
+GRADE_WORDS = {"good": "good practice", "acceptable": "acceptable", "mistake": "a mistake",
+               "major": "a major error", "critical": "a critical error"}
+
+
+def clock(seconds: float) -> str:
+    """Seconds into the scenario as people read a clock: "2 min 05 s", "45 s" (never milliseconds)."""
+    whole = int(round(seconds))
+    return f"{whole // 60} min {whole % 60:02d} s" if whole >= 60 else f"{whole} s"
+
+
 def _render_text(report: dict) -> str:
-    """Render a report (from `Report.to_json()`) as plain text."""
-    out = ["=== Score report ==="]
-    overall = "not observed" if report["overall"] is None else f"{report['overall']} of 100"
+    """Render a report (from `Report.to_json()`) as plain text for people: the first page an
+    instructor can project (result, takeaways, questions), then the details. Scenes are named by
+    their label and choices by their text; no ids, no expected values, no milliseconds."""
+    out = ["=== Debrief ==="]
+    summary = report.get("summary") or {}
+    overall = "no decision was made" if report["overall"] is None else f"{report['overall']} of 100"
     out.append(f"Result: {_RESULT_NAMES.get(report['result'], report['result'])}. Overall score: {overall}.")
     out.append(_wrap(report["result_rule"], ""))
+    if report.get("ending"):
+        out.append(_wrap(f"Ending: {report['ending']['title']}.", ""))
     for warning in report.get("warnings", ()):
         out.append(_wrap(f"Warning: {warning}.", ""))
     if report["undos"]:
         out.append(f"Decisions undone during play: {report['undos']} (only the final path is graded).")
+    if summary.get("takeaways"):
+        out.append("")
+        out.append("Takeaways:")
+        for i, t in enumerate(summary["takeaways"], 1):
+            out.append(_wrap(f"{i}. {t}"))
+    if summary.get("questions"):
+        out.append("")
+        out.append("For discussion:")
+        for i, q in enumerate(summary["questions"], 1):
+            out.append(_wrap(f"{i}. {q}"))
     out.append("")
+    out.append("=== Details ===")
     errors = report["critical_errors"]
     out.append(f"Critical errors: {len(errors) or 'none'}.")
     for i, e in enumerate(errors, 1):
-        out.append(_wrap(f"{i}. {e['name']}, at {e['t']:g} seconds, {e['node']}"
-                         f"{', choice ' + e['choice'] if e['choice'] else ''}. {e['why']}"))
+        what = f"“{e['text']}” at {e['scene']}" if e.get("text") else f"the ending, {e['scene']}"
+        out.append(_wrap(f"{i}. {e['name']}: {what}. {e['why']}"))
+    majors = report.get("major_errors", [])
+    out.append(f"Major errors: {len(majors) or 'none'}.")
+    for i, e in enumerate(majors, 1):
+        out.append(_wrap(f"{i}. “{e['text']}” at {e['scene']}. {e['why']}"))
+    mistakes = report.get("mistakes", [])
+    out.append(f"Mistakes: {len(mistakes) or 'none'}.")
+    for i, e in enumerate(mistakes, 1):
+        out.append(_wrap(f"{i}. “{e['text']}” at {e['scene']}. {e['why']}"))
+    out.append("")
+    out.append("Decisions that mattered most:")
+    for i, k in enumerate(report["key_decisions"], 1):
+        when = f", after {clock(k['t'])}" if k["t"] >= 1 else ""
+        out.append(_wrap(f"{i}. {k['scene']}{when}: {k['why']}"))
+        if k["better"]["choice"]:
+            out.append(_wrap(k["better"]["why"], "     "))
+        elif k["better"]["why"]:
+            out.append(_wrap(k["better"]["why"], "     "))
+    if report.get("chance"):
+        out.append("")
+        out.append("Chance:")
+        for i, c in enumerate(report["chance"], 1):
+            reaction = f" {c['reaction']}" if c.get("reaction") else ""
+            out.append(_wrap(f"{i}. {c['scene']}:{reaction} {c['note']}"))
     out.append("")
     out.append("Competencies:")
     for i, c in enumerate(report["competencies"], 1):
@@ -54,31 +103,21 @@ def _render_text(report: dict) -> str:
         out.append(_wrap(f"{i}. {c['name']}: {score}. {c['explanation']}"))
     out.append("")
     d = report["deescalation"]
-    unit = "seconds" if d["time_basis"] == "seconds" else "decisions (no time was recorded)"
-    out.append("De-escalation:")
-    out.append(_wrap(f"Escalation started at {d['start']}, peaked at {d['peak']} ({d['peak_name']}) and ended at "
-                     f"{d['final']} ({d['final_name']}). Time-weighted mean level {d['time_weighted_mean']:.1f}, "
-                     f"weighted by {unit}. Seconds at level 4 or above: {d['seconds_at_4_or_above']:g}."))
-    other_up = sum(d["rises_by_other_causes"].values())
-    other_down = sum(d["falls_by_other_causes"].values())
-    out.append(_wrap(f"Your own choices raised the level {d['rises_by_own_choices']} times and lowered it "
-                     f"{d['falls_by_own_choices']} times; random reactions, timers and recovery raised it "
-                     f"{other_up} times and lowered it {other_down} times. "
+    out.append("How the person's distress changed:")
+    out.append(_wrap(f"It started at {d['start_name'].lower()}, peaked at {d['peak_name'].lower()} "
+                     f"and ended at {d['final_name'].lower()}. Your own choices raised it {d['rises_by_own_choices']} "
+                     f"time{'s' if d['rises_by_own_choices'] != 1 else ''} and lowered it "
+                     f"{d['falls_by_own_choices']} time{'s' if d['falls_by_own_choices'] != 1 else ''}. "
                      f"{'Resolved without force.' if d['resolved_without_force'] else 'Not resolved without force.'}"))
     if report["proportionality"]:
         out.append("")
-        out.append("Force decisions:")
+        out.append("Force:")
         for i, p in enumerate(report["proportionality"], 1):
-            verdict = "proportionate" if p["proportionate"] else "DISPROPORTIONATE"
-            out.append(_wrap(f"{i}. {p['choice']} at {p['node']}: {p['force_name']} at level {p['level']}, {verdict}. {p['why']}"))
-    out.append("")
-    out.append("Decisions that mattered most:")
-    for i, k in enumerate(report["key_decisions"], 1):
-        out.append(_wrap(f"{i}. At {k['t']:g} seconds, {k['node']}: {k['why']}"))
-        if k["better"]["choice"]:
-            out.append(_wrap(f"Better: {k['better']['why']}", "     "))
-        else:
-            out.append(_wrap(k["better"]["why"], "     "))
+            verdict = "in proportion" if p["proportionate"] else "OUT OF PROPORTION"
+            line = f"{i}. “{p['text']}” at {p['scene']}: {p['force_name']}, {verdict}. {p['why']}"
+            if p.get("alternative"):
+                line += f" A lower-force option was there: “{p['alternative']}”."
+            out.append(_wrap(line))
     if report["objectives"]:
         out.append("")
         out.append("Learning objectives:")

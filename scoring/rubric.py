@@ -20,7 +20,8 @@ from simulator.engine.model import Scenario
 DEFAULT_RUBRIC_PATH = Path(__file__).with_name("default_rubric.yaml")
 RUBRIC_SCHEMA_PATH = Path(__file__).with_name("rubric.schema.json")
 CHECKS = ("decision", "disproportionate-force", "deadly-force-danger-to-self")
-THRESHOLD_KEYS = ("pass", "fail_below", "competency_floor", "max_final_escalation")
+THRESHOLD_KEYS = ("pass", "fail_below")
+GRADE_TIERS = ("acceptable", "mistake", "major", "critical")  # the tiers that take points off
 
 
 class RubricError(Exception):
@@ -66,7 +67,8 @@ class Rubric:
     proportionality: Mapping
     thresholds: Mapping[str, float]
     critical_errors: tuple[CriticalErrorDef, ...]
-    decision_value: Mapping
+    key_decisions: Mapping
+    grades: Mapping  # tier -> {"overall": points, "competency": points}
     objectives: Mapping = field(default_factory=dict)  # objective id -> {"met_by": ..., "missed_by": ...}
     source: str = ""
 
@@ -206,13 +208,13 @@ def _build(data: dict, source: str) -> Rubric:
                              MappingProxyType({t: float(w) for t, w in c["tags"].items()}))
                   for c in data["competencies"])
     errors = tuple(_critical(ce, "rubric") for ce in data["critical_errors"])
-    prop = {"severity_adjust": {}, "severity_applies_up_to_level": 4, "weapon_adjust": 0,
-            "weapon_applies_from_level": 4, "floor": "verbal", **data["proportionality"]}
-    value = {"tag_scale": 1, "escalation": 2, "rapport": 0.5, "critical_error": 20, "final_escalation": 1,
-             "endings": {}, **data.get("decision_value", {})}
-    return Rubric(data["rubric"], data["version"], comps, MappingProxyType(dict(data["evidence"])),
+    prop = {"severity_adjust": {}, "severity_applies_up_to": "pulling-away", "weapon_adjust": 0,
+            "weapon_applies_from": "assaultive", "floor": "verbal", **data["proportionality"]}
+    keys = {"min_gain": 1, **data.get("key_decisions", {})}
+    grades = {tier: MappingProxyType(dict(data["grades"][tier])) for tier in GRADE_TIERS}
+    return Rubric(data["rubric"], data["version"], comps, MappingProxyType(dict(data.get("evidence", {}))),
                   MappingProxyType(prop), MappingProxyType({k: data["thresholds"][k] for k in THRESHOLD_KEYS}),
-                  errors, MappingProxyType(value), source=source)
+                  errors, MappingProxyType(keys), MappingProxyType(grades), source=source)
 
 
 def _critical(ce: dict, source: str) -> CriticalErrorDef:
@@ -322,10 +324,20 @@ def check_scenario_scoring(scenario: Scenario, rubric: Rubric | None = None,
             if cid not in comp_ids:
                 sink.error(pos(("objectives", oid, "met_by", "competencies", cid), True), "unknown-competency",
                            f"unknown competency {cid!r}", f"known: {', '.join(sorted(comp_ids))}")
+    top = (lambda path, key=False: doc.position(tuple(path), key)) if doc else (lambda *a, **k: None)
+    for node in scenario.nodes:
+        node_choices = list(node.choices) + ([node.timer.expire] if node.timer is not None else [])
+        for i, choice in enumerate(node_choices):
+            where = (("nodes", node.id, "timer", "expire") if choice.is_timeout else ("nodes", node.id, "choices", i))
+            for j, cid in enumerate(choice.against):
+                if cid not in comp_ids:
+                    close = comp_suggest(cid)
+                    sink.error(top(where + ("against", j)), "unknown-competency",
+                               f"choice {choice.id!r} counts against unknown competency {cid!r}",
+                               f"did you mean {close!r}?" if close else f"known: {', '.join(sorted(comp_ids))}")
     for key, value in (data.get("thresholds") or {}).items():
         base = rubric.thresholds[key]
-        looser = value > base if key == "max_final_escalation" else value < base
-        if looser:
+        if value < base:
             sink.error(pos(("thresholds", key)), "looser-threshold",
                        f"scoring.thresholds.{key} ({value}) is less strict than the rubric's ({base})",
                        "a scenario may only make thresholds stricter")

@@ -1,38 +1,21 @@
-"""The value of one decision under the rubric: the reward the debrief and the path search optimise."""
+"""The value of one decision under the rubric: the points its grade takes off, which the debrief and
+the path search use to value options by the expected final score with good play afterwards."""
 from __future__ import annotations
 
-from simulator.engine.model import ESCALATION, RAPPORT, Choice
+from simulator.engine.model import Choice
 
 from .context import Context
 from .paths import Search, SearchBudgetExceeded
 
 
-def local_value(ctx: Context, choice: Choice, pre: tuple) -> float:
-    """What a choice is worth in itself in state `pre`: its tags (each tag weight times its
-    competency's weight), the proportionality of any force or the restraint shown, and minus the
-    critical-error penalty if it is one."""
-    key = ("local", choice.id, pre)
+def points(ctx: Context, choice: Choice, pre: tuple) -> float:
+    """Points the decision takes off the overall score in state `pre` (0 for a good decision)."""
+    key = ("points", choice.id, pre)
     hit = ctx.memo.get(key)
-    if hit is not None:
-        return hit
-    dv = ctx.rubric.decision_value
-    ev = ctx.rubric.evidence
-    node = ctx.scenario.nodes[choice.node]
-    value = ctx.tag_value[choice.id]
-    if ctx.decision_errors_for(choice, node.id, pre):
-        value -= dv["critical_error"]
-    prop = ctx.comp_index.get("proportionality")
-    pw = ctx.rubric.competencies[prop].weight * dv["tag_scale"] if prop is not None else 0.0
-    if choice.force is not None:
-        fc = ctx.force_check(choice, pre)
-        value += pw * (ev["force_disproportionate"] if not fc.proportionate else
-                       ev["force_lower_alternative"] if fc.lower else ev["force_proportionate"])
-    elif not choice.is_timeout and ev.get("restraint") and force_offered(ctx, node, pre):
-        comp = ctx.comp_index.get(ev["restraint"]["competency"])
-        if comp is not None:
-            value += ev["restraint"]["weight"] * ctx.rubric.competencies[comp].weight * dv["tag_scale"]
-    ctx.memo[key] = value
-    return value
+    if hit is None:
+        tier = ctx.effective_grade(choice, pre)
+        hit = ctx.memo[key] = 0.0 if tier == "good" else float(ctx.rubric.grades[tier]["overall"])
+    return hit
 
 
 def force_offered(ctx: Context, node, pre: tuple) -> bool:
@@ -45,40 +28,32 @@ def force_offered(ctx: Context, node, pre: tuple) -> bool:
     return hit
 
 
-def _reference(ctx: Context, node, pre: tuple, maximise: bool) -> float:
-    """The best (or worst) local value among the options at `node` in state `pre`, timer included."""
-    key = ("ref", maximise, node.index, pre)
+def _most_points(ctx: Context, node, pre: tuple) -> float:
+    """The most points any option at `node` in state `pre` takes off (timer included)."""
+    key = ("most", node.index, pre)
     hit = ctx.memo.get(key)
     if hit is None:
         options = [c for c in node.choices if c.test is None or c.test(pre)]
         if node.timer is not None:
             options.append(node.timer.expire)
-        values = [local_value(ctx, c, pre) for c in options]
-        hit = ctx.memo[key] = (max(values) if maximise else min(values)) if values else 0.0
+        hit = ctx.memo[key] = max((points(ctx, c, pre) for c in options), default=0.0)
     return hit
 
 
 def decision_reward(ctx: Context, pre: tuple, choice: Choice, post: tuple, maximise: bool = True) -> float:
-    """A decision's reward for the path search: its local value relative to the best option at
-    that node (the worst, when searching for the worst play), plus the escalation and rapport
-    change it caused. Relative values make a longer path worth nothing extra, so no cycle of
-    states is ever worth repeating and the search is exact (docs/scoring.md)."""
-    dv = ctx.rubric.decision_value
-    node = ctx.scenario.nodes[choice.node]
-    value = local_value(ctx, choice, pre) - _reference(ctx, node, pre, maximise)
-    value -= dv["escalation"] * (post[ESCALATION] - pre[ESCALATION])
-    value += dv["rapport"] * (post[RAPPORT] - pre[RAPPORT])
-    return value
+    """A decision's reward for the path search: minus the points it takes off, so the best play is
+    the one with the highest expected final score. For the worst-play search the reward is measured
+    from the worst option at that node instead (never negative), so that no cycle of states is worth
+    repeating for either search and both are exact (docs/scoring.md)."""
+    lost = points(ctx, choice, pre)
+    if maximise:
+        return -lost
+    return _most_points(ctx, ctx.scenario.nodes[choice.node], pre) - lost
 
 
 def terminal_value(ctx: Context, at: int, values: tuple) -> float:
-    """Rubric value of reaching the ending at target index `at` with `values`."""
-    dv = ctx.rubric.decision_value
-    ending = ctx.scenario.ending_at(at)
-    value = dv["endings"].get(ending.outcome, 0.0) - dv["final_escalation"] * values[ESCALATION]
-    if ctx.ending_errors(ending.id):
-        value -= dv["critical_error"]
-    return value
+    """Reaching an ending takes nothing off: the grade judges the decisions, not how it turned out."""
+    return 0.0
 
 
 def search_for(ctx: Context, maximise: bool = True) -> Search:
@@ -98,13 +73,12 @@ LOOKAHEAD = 1  # decisions looked ahead when the scenario is too large to solve 
 
 
 def lookahead_value(ctx: Context, at: int, values: tuple, depth: int) -> float:
-    """Best expected value over the next `depth` decisions (endings scored in full; at the horizon
-    the subject's escalation level counts as if the scenario ended there)."""
+    """Best expected value over the next `depth` decisions (nothing more is taken off after the horizon)."""
     sc = ctx.scenario
     if at >= len(sc.nodes):
         return terminal_value(ctx, at, values)
     if depth <= 0:
-        return -ctx.rubric.decision_value["final_escalation"] * values[ESCALATION]
+        return 0.0
     key = ("look", at, values, depth)
     hit = ctx.memo.get(key)
     if hit is None:

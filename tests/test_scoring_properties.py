@@ -1,4 +1,5 @@
-"""Property tests for scoring: grading never fails, scores stay in range, helpful beats harmful,
+"""Property tests for scoring: grading never fails, scores stay in range, a better grade never scores
+lower, a detour through good decisions never raises a score, each tier costs what the rubric says,
 and a critical error always fails the run."""
 from __future__ import annotations
 
@@ -67,6 +68,14 @@ def check_ranges(report: dict) -> None:
     assert len(report["key_decisions"]) <= 3
     if report["critical_errors"]:
         assert report["result"] == "fail"
+    if report["major_errors"] and report["result"] == "pass":
+        raise AssertionError("a major error must cap the result at needs practice")
+    lost = sum(g["points"] for g in report["graded"])
+    if report["overall"] is not None:
+        assert report["overall"] == max(0, round(100 - lost))
+    for k in report["key_decisions"]:  # a better option is never itself a mistake or an error
+        if k["better"]["choice"] is not None:
+            assert k["grade"] != "good"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -94,15 +103,21 @@ def test_grading_partial_logs_never_fails(data, which):
 
 # --- a small synthetic scenario built in the test ---------------------------------------------
 
-def synthetic(tags_per_step: list[list[str]], extra_scoring: str = "") -> str:
-    """A linear scenario: step i offers one choice per tag list in `tags_per_step[i]`, all leading on."""
+def synthetic(steps: list[list], extra_scoring: str = "") -> str:
+    """A linear scenario: step i offers one choice per option in `steps[i]`, all leading on. An
+    option is a list of tags (graded good) or a (tags, grade) pair; a non-good option without a
+    harmful tag counts against procedural justice."""
     nodes = []
-    for i, options in enumerate(tags_per_step):
-        nxt = f"n{i + 1}" if i + 1 < len(tags_per_step) else "done"
-        choices = "\n".join(
-            f"      - {{id: c{i}-{j}, text: \"Option {j}\", tags: [{', '.join(tags)}], next: {nxt}}}"
-            for j, tags in enumerate(options))
-        nodes.append(f"  n{i}:\n    narrative: \"Step {i}.\"\n    choices:\n{choices}")
+    for i, options in enumerate(steps):
+        nxt = f"n{i + 1}" if i + 1 < len(steps) else "done"
+        lines = []
+        for j, option in enumerate(options):
+            tags, tier = (option, "good") if not isinstance(option, tuple) else option
+            against = ", against: [procedural-justice]" if tier != "good" else ""
+            lines.append(f"      - {{id: c{i}-{j}, text: \"Option {j}\", tags: [{', '.join(tags)}], "
+                         f"grade: {tier}{against}, next: {nxt}}}")
+        nodes.append(f"  n{i}:\n    label: \"Step {i}\"\n    shows: compliant\n    narrative: \"Step {i}.\"\n"
+                     f"    choices:\n" + "\n".join(lines))
     return f"""format: 1
 id: synthetic
 version: "1"
@@ -144,35 +159,87 @@ def play_path(scenario, path: list[str]):
 
 
 RUBRIC = default_rubric()
-PAIRS = [(c.id, bad, good) for c in RUBRIC.competencies for bad, wb in c.tags.items() if wb < 0
-         for good, wg in c.tags.items() if wg > 0]
 ALL_TAGS = sorted({t for c in RUBRIC.competencies for t in c.tags})
+HELPFUL = sorted({t for c in RUBRIC.competencies for t, w in c.tags.items() if w > 0}
+                 - {t for c in RUBRIC.competencies for t, w in c.tags.items() if w < 0})
+TIERS = ("good", "acceptable", "mistake", "major", "critical")
+RANK = {"pass": 0, "needs-practice": 1, "fail": 2}
+step_strategy = st.tuples(st.lists(st.sampled_from(HELPFUL), min_size=1, max_size=2, unique=True),
+                          st.sampled_from(TIERS[:4]))
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.sampled_from(PAIRS), st.lists(st.lists(st.sampled_from(ALL_TAGS), min_size=1, max_size=3, unique=True),
-                                        min_size=0, max_size=5), st.integers(0, 5))
-def test_helpful_instead_of_harmful_never_lowers_that_competency(pair, others, where):
-    comp, bad, good = pair
-    where = min(where, len(others))
-    # step `where` offers the harmful choice (c{where}-0) and the helpful one (c{where}-1)
-    layout = [[tags] for tags in others[:where]] + [[[bad], [good]]] + [[tags] for tags in others[where:]]
-    scenario = load_text(synthetic([[list(opt) for opt in step] for step in layout]))
+def _scores(report) -> dict:
+    return {c["id"]: (100 if c["score"] is None else c["score"]) for c in report.competencies}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(step_strategy, min_size=1, max_size=6), st.integers(0, 5), st.sampled_from(TIERS[1:4]))
+def test_a_better_grade_never_scores_lower(steps, where, worse):
+    """Replacing one decision by a better-graded one never lowers the overall score, any competency,
+    or the result."""
+    where = min(where, len(steps) - 1)
+    tags = steps[where][0]
+    layout = [[(t, g)] for t, g in steps]
+    layout[where] = [(tags, worse), (tags, "good")]
+    scenario = load_text(synthetic(layout))
     path_bad = [f"c{i}-0" for i in range(len(layout))]
     path_good = list(path_bad)
     path_good[where] = f"c{where}-1"
-    score = lambda log: next(c for c in grade(scenario, log).to_json()["competencies"] if c["id"] == comp)  # noqa: E731
-    before, after = score(play_path(scenario, path_bad)), score(play_path(scenario, path_good))
-    assert before["observed"] and after["observed"]
-    assert after["score"] >= before["score"], (comp, bad, good, before, after)
+    bad, good = grade(scenario, play_path(scenario, path_bad)), grade(scenario, play_path(scenario, path_good))
+    assert good.overall >= bad.overall
+    assert RANK[good.result] <= RANK[bad.result]
+    sb, sg = _scores(bad), _scores(good)
+    assert all(sg[c] >= sb[c] for c in sb), (sb, sg)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(step_strategy, min_size=1, max_size=5),
+       st.lists(st.lists(st.sampled_from(HELPFUL), min_size=1, max_size=3, unique=True), min_size=1, max_size=5),
+       st.integers(0, 5))
+def test_a_detour_through_good_decisions_never_raises_a_score(steps, detour, where):
+    """Extra good decisions add evidence but give no points back: the overall score, every observed
+    competency's score and the result stay the same (the old share-of-evidence score rose)."""
+    where = min(where, len(steps))
+    plain = [[(t, g)] for t, g in steps]
+    longer = plain[:where] + [[(t, "good")] for t in detour] + plain[where:]
+    a, b = load_text(synthetic(plain)), load_text(synthetic(longer))
+    ra = grade(a, play_path(a, [f"c{i}-0" for i in range(len(plain))]))
+    rb = grade(b, play_path(b, [f"c{i}-0" for i in range(len(longer))]))
+    assert rb.overall == ra.overall and rb.result == ra.result
+    for ca, cb in zip(ra.competencies, rb.competencies):
+        if ca["observed"]:
+            assert cb["score"] == ca["score"], (ca["id"], ca["score"], cb["score"])
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_each_tier_costs_what_the_rubric_says(tier):
+    scenario = load_text(synthetic([[["open-question"]], [(["explain-reason"], tier)], [["empathy"]]]))
+    report = grade(scenario, play_path(scenario, ["c0-0", "c1-0", "c2-0"]))
+    lost = 0 if tier == "good" else RUBRIC.grades[tier]["overall"]
+    assert report.overall == 100 - lost
+    pj = next(c for c in report.competencies if c["id"] == "procedural-justice")
+    assert pj["score"] == 100 - (0 if tier == "good" else RUBRIC.grades[tier]["competency"])
+    assert report.result == {"good": "pass", "acceptable": "pass", "mistake": "pass", "major": "needs-practice",
+                             "critical": "fail"}[tier]
+    assert report.result_rule_id == {"major": "major-error", "critical": "critical-error"}.get(tier, "pass")
+
+
+def test_good_tags_on_a_mistake_earn_no_credit():
+    """Evidence is credited only to the decision that earned it."""
+    scenario = load_text(synthetic([[(["empathy", "open-question"], "mistake")], [["explain-reason"]]]))
+    report = grade(scenario, play_path(scenario, ["c0-0", "c1-0"]))
+    comps = {c["id"]: c for c in report.competencies}
+    assert comps["active-listening"]["observed"] is False
+    assert comps["empathy-rapport"]["observed"] is False
+    assert comps["procedural-justice"]["score"] == 100 - RUBRIC.grades["mistake"]["competency"]
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(ALL_TAGS), min_size=1, max_size=3, unique=True), min_size=1, max_size=6),
+@given(st.lists(st.lists(st.sampled_from(HELPFUL), min_size=1, max_size=3, unique=True), min_size=1, max_size=6),
        st.data())
 def test_adding_a_critical_error_always_fails_the_run(layout, data):
     scenario = load_text(synthetic([[tags] for tags in layout]))
-    log = play_path(scenario, [f"c{i}-0" for i in range(len(layout))])
+    log = play_path(scenario, [f"c{i}-0" for i in range(len(layout))])  # every option graded good
     target = data.draw(st.integers(0, len(layout) - 1))
     extra = CriticalErrorDef("test-error", "Test error", "decision", "Added by a test.",
                              choices=frozenset({f"c{target}-0"}))
@@ -204,7 +271,7 @@ def test_every_single_choice_as_critical_error_fails(which):
     scenario = shipped(which)
     session = Session(scenario, seed=3)
     while not session.ended:
-        session.choose(session.available()[0].id, elapsed=3.0)
+        session.choose(session.presented()[0].id, elapsed=3.0)
     first = next(e for e in session.log if e["type"] == "choice_made")["choice"]
     extra = CriticalErrorDef("first-choice", "First choice", "decision", "Test.", choices=frozenset({first}))
     rubric = replace(RUBRIC, critical_errors=RUBRIC.critical_errors + (extra,))

@@ -1,4 +1,4 @@
-"""The behaviour model file (simulator/engine/behaviour.yaml): escalation and rapport rules, read and compiled."""
+"""The behaviour model file (simulator/engine/behaviour.yaml): distress levels, behaviours, rules, read and compiled."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -62,6 +62,7 @@ def default_model() -> BehaviourModel:
             recovery=Recovery(rec["trigger_level"], rec["duration"], rec["rise_bonus"]),
             tags=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in data["tags"].items()}),
             rules=rules,
+            behaviour_names=MappingProxyType({b["id"]: b["name"] for b in data["behaviours"]}),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise BehaviourModelError(f"{DEFAULT_PATH}: malformed behaviour model: {exc!r}") from exc

@@ -90,7 +90,8 @@ def _behaviour(base: BehaviourModel, raw: dict | None, index: dict[str, int], sc
     for rule in raw.get("rules", ()):
         rules[rule["id"]] = compile_rule(rule, index, scenario_id)
     return BehaviourModel(base.name, base.version, base.level_names, base.level_ids, base.rapport_names,
-                          base.force_levels, base.force_names, recovery, base.tags, tuple(rules.values()))
+                          base.force_levels, base.force_names, recovery, base.tags, tuple(rules.values()),
+                          base.behaviour_names)
 
 
 def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", content_hash: str = "") -> Scenario:
@@ -148,7 +149,8 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
             test=test(raw.get("condition")), effects=_effects(raw.get("effects"), index), tags=tags,
             force=raw.get("force"), reveals=bool(raw.get("reveals", False)), feedback=T(raw.get("feedback")),
             target=target_index[raw["next"]] if "next" in raw else None, outcomes=outcomes,
-            rules=rules_for(tags), is_timeout=is_timeout,
+            rules=rules_for(tags), is_timeout=is_timeout, grade=raw.get("grade"),
+            against=tuple(raw.get("against", ())),
         )
 
     nodes = []
@@ -168,6 +170,7 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
             behaviour=T(raw.get("behaviour")), perspective=T(raw.get("perspective")),
             background=raw.get("background"), present=tuple(raw.get("present", ())), timer=timer,
             choices=choices, choice_by_id=MappingProxyType({c.id: c for c in choices}),
+            label=T(raw.get("label")), shows=raw.get("shows"), toward=raw.get("toward"),
         ))
     endings = tuple(
         Ending(eid, len(node_ids) + j, e["outcome"], T(e["title"]), T(e["text"]), T(e["debrief"]),
@@ -195,5 +198,8 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
         behaviour=behaviour, start=target_index[data["start"]], nodes=tuple(nodes), endings=endings,
         target_ids=target_ids, target_index=MappingProxyType(target_index),
         choice_by_id=MappingProxyType(all_choices),
-        scoring=MappingProxyType(data.get("scoring", {})), source=source, content_hash=content_hash,
+        scoring=MappingProxyType(data.get("scoring", {})),
+        takeaways=tuple(T(t) for t in data.get("debrief", {}).get("takeaways", ())),
+        questions=tuple(T(q) for q in data.get("debrief", {}).get("questions", ())),
+        source=source, content_hash=content_hash,
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..engine.expressions import MAX_NUMBER, ExpressionError, interval, parse, variables
 from ..engine.model import BUILTIN_VARIABLES, BehaviourModel
 from .diagnostics import DiagnosticSink
+from .gradecheck import check_grades
 from .yamlsafe import SignedInt, YamlDocument
 
 RESERVED_SPEAKERS = ("you", "dispatch")
@@ -209,13 +210,16 @@ class SemanticChecker:
     def run(self) -> None:
         for check in (self.check_numbers, self.check_variables, self.check_characters, self.check_ids_and_targets,
                       self.check_choices, self.check_rules, self.check_assets, self.check_translations,
-                      self.check_reviewers, self.check_graph):
+                      self.check_reviewers, self.check_graph, self.check_grades):
             try:
                 check()
             except Exception as exc:  # noqa: BLE001 - a bug here must still end as a diagnostic, not a traceback
                 self.sink.error(None, "internal-error",
                                 f"the {check.__name__.removeprefix('check_')} check failed: {type(exc).__name__}",
                                 "this is a bug in Parley, not in the file: please report it with the file")
+
+    def check_grades(self) -> None:
+        check_grades(self)
 
     def check_reviewers(self) -> None:
         if not _l(self.data.get("reviewers")) and "reviewers" in self.data:

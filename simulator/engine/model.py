@@ -12,6 +12,12 @@ BUILTIN_VARIABLES = ("escalation", "rapport", "recovery", "factor_revealed")
 
 OUTCOME_CLASSES = ("resolved", "referred", "arrest", "force-used", "injury")
 
+# How a trainer grades a decision, best first (docs/scoring.md). The rubric gives each tier's deduction.
+GRADES = ("good", "acceptable", "mistake", "major", "critical")
+# What the person is doing, as a reasonable officer on scene perceives it, least to most threatening
+# (docs/behaviour-model.md). Distress (the `escalation` variable) is a different thing.
+BEHAVIOURS = ("compliant", "not-responding", "pulling-away", "assaultive", "life-threatening")
+
 
 @dataclass(frozen=True, slots=True)
 class Text:
@@ -89,6 +95,7 @@ class BehaviourModel:
     recovery: Recovery
     tags: Mapping[str, Mapping[str, str]]  # tag -> {"polarity": ..., "description": ...}
     rules: tuple[Rule, ...]
+    behaviour_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # id -> name
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +125,8 @@ class Choice:
     outcomes: tuple[Outcome, ...]
     rules: tuple[Rule, ...]  # behaviour rules whose tags meet this choice's tags
     is_timeout: bool = False
+    grade: str | None = None  # one of GRADES; None only in a scenario that failed validation's `ungraded` check
+    against: tuple[str, ...] = ()  # competencies a non-good grade counts against, when the scenario names them
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +154,9 @@ class Node:
     timer: Timer | None
     choices: tuple[Choice, ...]
     choice_by_id: Mapping[str, Choice]
+    label: Text | None = None  # short scene name for the debrief
+    shows: str | None = None  # one of BEHAVIOURS
+    toward: str | None = None  # "self", "officers" or "others", for threats
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +239,8 @@ class Scenario:
     target_index: Mapping[str, int]
     choice_by_id: Mapping[str, Choice]  # every choice and timer expiry in the scenario
     scoring: Mapping = field(default_factory=lambda: MappingProxyType({}))
+    takeaways: tuple[Text, ...] = ()  # the debrief's first page, written in the scenario
+    questions: tuple[Text, ...] = ()
     source: str = ""  # file path it was loaded from
     content_hash: str = ""  # sha256 of the file's bytes
 

@@ -18,7 +18,7 @@ import numpy as np
 from .model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Outcome, Scenario
 from .step import EngineError, InvalidChoice, State, available_choices, initial_state, outcome_distribution, transition
 
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2  # 2: node_entered lists the options shown, in the order shown (shuffled per session)
 SAVE_FORMAT = 1
 SEED_LIMIT = 2 ** 63  # seeds are 0 <= seed < 2**63: any such int is exact in JSON readers with 64-bit ints
 MAX_ELAPSED = 1e9  # seconds one decision may take (about 31 years): keeps every time in the log finite
@@ -47,18 +47,25 @@ def _real(value) -> bool:
 class SessionOptions:
     """Practice options. `timer_scale` stretches every decision timer (1.5 and 2 are common).
 
-    Checked when made: `timers` and `allow_undo` are booleans, `timer_scale` a finite number above
-    0, `language` None or a string; anything else raises `InvalidOptions`.
+    `shuffle` (the default) shows each node's options in an order drawn from the seed, a new one at
+    every visit, so that a trainee cannot pass by position; `shuffle=False` keeps the order the
+    scenario was written in (an instructor's demonstration, a research protocol). Either way every
+    `node_entered` event lists the options in the order shown.
+
+    Checked when made: `timers`, `allow_undo` and `shuffle` are booleans, `timer_scale` a finite
+    number above 0, `language` None or a string; anything else raises `InvalidOptions`.
     """
 
     timers: bool = True
     timer_scale: float = 1.0
     allow_undo: bool = False
     language: str | None = None
+    shuffle: bool = True
 
     def __post_init__(self):
-        if not isinstance(self.timers, bool) or not isinstance(self.allow_undo, bool):
-            raise InvalidOptions("timers and allow_undo must be true or false")
+        if not isinstance(self.timers, bool) or not isinstance(self.allow_undo, bool) \
+                or not isinstance(self.shuffle, bool):
+            raise InvalidOptions("timers, allow_undo and shuffle must be true or false")
         if not _real(self.timer_scale) or not math.isfinite(self.timer_scale) or self.timer_scale <= 0:
             raise InvalidOptions(f"timer_scale must be a finite number above 0, not {_short(self.timer_scale)}")
         if self.language is not None and (not isinstance(self.language, str) or not 0 < len(self.language) <= 64):
@@ -69,6 +76,20 @@ class SessionOptions:
 
 
 OPTION_KEYS = frozenset(f.name for f in fields(SessionOptions))
+ORDER_STREAM = 0x0D3D  # a constant third word of the order generator's seed: never the outcome stream
+
+
+def presented_order(seed: int, steps: int, node_index: int, choices: list, shuffle: bool) -> list:
+    """The options in the order a trainee sees them at decision `steps`, node `node_index`.
+
+    Drawn from its own generator, seeded by (seed, steps, node), not from the session's generator:
+    the random reactions a seed gives stay the same whether or not options are shuffled, and the
+    order at one decision does not depend on how the trainee got there.
+    """
+    if not shuffle or len(choices) < 2:
+        return list(choices)
+    perm = np.random.default_rng([seed, steps, node_index, ORDER_STREAM]).permutation(len(choices))
+    return [choices[int(i)] for i in perm]
 
 
 def check_seed(seed) -> int:
@@ -177,7 +198,8 @@ class Session:
                          "seed": self.seed, "options": self.options.to_json(), "engine": ENGINE_VERSION,
                          "behaviour_model": f"{scenario.behaviour.name}@{scenario.behaviour.version}",
                          "escalation": self.state.values[ESCALATION], "rapport": self.state.values[RAPPORT]})
-        self.log.append({"seq": 1, "type": "node_entered", "t": 0.0, "node": scenario.target_ids[scenario.start]})
+        self.log.append({"seq": 1, "type": "node_entered", "t": 0.0, "node": scenario.target_ids[scenario.start],
+                         "choices": [c.id for c in self.presented()]})
 
     # --- queries ---------------------------------------------------------------------------------
     @property
@@ -193,8 +215,13 @@ class Session:
         return self.state.values[RAPPORT]
 
     def available(self) -> list[Choice]:
-        """The choices available now."""
+        """The choices available now, in the scenario's order."""
         return available_choices(self.scenario, self.state)
+
+    def presented(self) -> list[Choice]:
+        """The choices available now, in the order the trainee sees them (see `presented_order`)."""
+        state = self.state
+        return presented_order(self.seed, state.steps, state.at, self.available(), self.options.shuffle)
 
     def outcomes(self, choice_id: str) -> list[tuple[Outcome | None, float]]:
         """Possible results of `choice_id` now, with probabilities."""
@@ -237,7 +264,7 @@ class Session:
                 return sc.characters[speaker].name.get(lang, default)
             return {"you": "You", "dispatch": "Dispatch"}.get(speaker, speaker)
         choices = tuple(ChoiceView(c.id, i + 1, c.text.get(lang, default) if c.text else c.id, c.force)
-                        for i, c in enumerate(self.available()))
+                        for i, c in enumerate(self.presented()))
         return View(
             node.id, node.narrative.get(lang, default),
             tuple(LineView(l.speaker, name_of(l.speaker), l.text.get(lang, default)) for l in node.lines),
@@ -278,6 +305,8 @@ class Session:
         if self.options.allow_undo:
             self._history.append((self.state, self.rng.bit_generator.state, self.reaction))
         self.state = transition(self.scenario, self.state, choice, outcome, p, float(elapsed), self.log, actor, reason)
+        if not self.ended:  # transition's last event is this node_entered: it records what is shown
+            self.log[-1]["choices"] = [c.id for c in self.presented()]
         text = outcome.text if outcome is not None else None
         self.reaction = text.get(self.language, self.scenario.language) if text is not None else None
 
@@ -441,6 +470,13 @@ class Session:
         if "seed" not in first:
             raise ReplayMismatch("session_started has no seed")
         options = first.get("options")
+        if first.get("engine") != ENGINE_VERSION:
+            raise ReplayMismatch(f"the log was recorded by engine version {_short(first.get('engine'))}; "
+                                 f"this program replays version {ENGINE_VERSION} exactly")
+        model = f"{scenario.behaviour.name}@{scenario.behaviour.version}"
+        if first.get("behaviour_model") != model:
+            raise ReplayMismatch(f"the log was recorded with behaviour model {_short(first.get('behaviour_model'))}; "
+                                 f"this program has {model}")
         if not isinstance(options, dict) or set(options) != OPTION_KEYS:
             raise ReplayMismatch(f"session_started's options must be an object with exactly {', '.join(sorted(OPTION_KEYS))}")
         try:
