@@ -33,11 +33,12 @@ start: a
 nodes:
   a:
     narrative: "A."
-    timer: {seconds: 5, expire: {id: a-wait, effects: {coins: +1}, next: good}}
+    timer: {seconds: 5, expire: {id: a-wait, grade: good, effects: {coins: +1}, next: good}}
     choices:
-      - {id: safe, text: "Safe.", effects: {coins: +2}, next: good}
+      - {id: safe, grade: good, text: "Safe.", effects: {coins: +2}, next: good}
       - id: gamble
         text: "Gamble."
+        grade: good
         outcomes:
           - {weight: 1, next: good, effects: {coins: +10}}
           - {weight: 3, next: bad}
@@ -52,13 +53,13 @@ nodes:
   a:
     narrative: "A."
     choices:
-      - {id: to-b, text: "To b.", next: b}
-      - {id: finish-a, text: "Finish.", next: end}
+      - {id: to-b, grade: good, text: "To b.", next: b}
+      - {id: finish-a, grade: good, text: "Finish.", next: end}
   b:
     narrative: "B."
     choices:
-      - {id: back, text: "Back to a.", next: a}
-      - {id: finish-b, text: "Finish here.", next: end}
+      - {id: back, grade: good, text: "Back to a.", next: a}
+      - {id: finish-b, grade: good, text: "Finish here.", next: end}
 endings:
   end: {outcome: resolved, title: "End", text: "End.", debrief: "End."}
 """
