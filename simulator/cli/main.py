@@ -35,8 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--timer-scale", type=timer_scale, default=1.0,
                       help=f"stretch timers, e.g. 1.5 or 2 ({TIMER_SCALE_MIN:g} to {TIMER_SCALE_MAX:g})")
     play.add_argument("--no-timers", action="store_true", help="window: turn decision timers off")
-    play.add_argument("--hide-meter", action="store_true", help="hide the escalation meter (in-service practice)")
+    play.add_argument("--hide-meter", action="store_true", help="hide the distress meter (in-service practice)")
     play.add_argument("--undo", action="store_true", help="allow undoing decisions (logged)")
+    play.add_argument("--authored-order", action="store_true",
+                      help="show options in the order the scenario wrote them, not shuffled (a demonstration, "
+                           "a research protocol); the log records it")
     play.add_argument("--language", default=None, help="language code, e.g. en or es")
     play.add_argument("--log", type=Path, default=None, help="write the event log (JSON lines) here")
     play.add_argument("--report", type=Path, default=None, help="write the score report (JSON) here")

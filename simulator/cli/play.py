@@ -134,7 +134,8 @@ def play(args, announce_fallback: bool = True) -> int:
             why = f"the window needs pygame-ce ({exc})"
         else:
             try:
-                return run_app(scenario_path=path, seed=args.seed, no_timers=args.no_timers)
+                return run_app(scenario_path=path, seed=args.seed, no_timers=args.no_timers,
+                               authored_order=args.authored_order)
             except NoDisplay as exc:
                 why = str(exc)
         if announce_fallback:
@@ -145,7 +146,7 @@ def play(args, announce_fallback: bool = True) -> int:
 def _play_text(args, scenario) -> int:
     timed = args.timed
     options = SessionOptions(timers=timed, timer_scale=float(args.timer_scale), allow_undo=args.undo,
-                             language=args.language)
+                             language=args.language, shuffle=not args.authored_order)
     writer = None
     if args.log:
         try:

@@ -39,12 +39,13 @@ class App:
 
     def __init__(self, settings: Settings | None = None, size: tuple[int, int] | None = None,
                  scenario_path=None, seed: int | None = None, settings_warnings: list[str] | None = None,
-                 no_timers: bool = False):
+                 no_timers: bool = False, authored_order: bool = False):
         self.settings = settings or Settings()
         self.settings_warnings = settings_warnings or []
         self.scenario_path = scenario_path
         self.seed = seed
         self.no_timers = no_timers  # `parley play --no-timers`: off for this run, settings unchanged
+        self.authored_order = authored_order  # `parley play --authored-order`: options not shuffled
         self.trainee = "guest"
         self.mode = MODES[0]
         self.running = True
@@ -323,7 +324,7 @@ def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
 
 
 def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None,
-            no_timers: bool = False) -> int:
+            no_timers: bool = False, authored_order: bool = False) -> int:
     """Open the simulator window (optionally straight to one scenario) and run until it closes.
 
     Raises NoDisplay, before anything is shown, when no display can show the window.
@@ -332,7 +333,7 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
     settings, warnings = load_settings()
     try:
         app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings,
-                  no_timers=no_timers)
+                  no_timers=no_timers, authored_order=authored_order)
     except pygame.error as exc:
         pygame.quit()
         raise NoDisplay(f"cannot open a window ({exc})") from exc

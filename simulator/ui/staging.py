@@ -18,7 +18,8 @@ def session_options(app, scenario, language: str) -> SessionOptions:
     scale = None if app.no_timers else app.settings.timer_scale
     workshop = app.mode == "workshop"
     return SessionOptions(timers=scale is not None and not workshop, timer_scale=scale or 1.0,
-                          allow_undo=workshop, language=language)
+                          allow_undo=workshop, language=language,
+                          shuffle=not getattr(app, "authored_order", False))
 
 
 def geometry(app) -> dict:
