@@ -16,10 +16,47 @@ def display():
     pygame.display.quit()
 
 
-def test_expression_follows_escalation():
+def test_expression_follows_distress_and_anger_only_follows_behaviour():
     assert [expression_for(level) for level in range(7)] == list(EXPRESSIONS)
-    assert expression_for(0) == "calm" and expression_for(2) == "anxious"
-    assert expression_for(4) == "upset" and expression_for(6) == "angry"
+    assert [expression_for(level) for level in range(7)] == ["calm", "anxious", "anxious"] + ["upset"] * 4
+    for level in range(7):  # distress alone is never drawn as anger, whatever the person is not doing
+        for shows in (None, "compliant", "not-responding", "pulling-away"):
+            assert expression_for(level, shows) != "angry"
+        assert expression_for(level, "assaultive") == "angry"
+        assert expression_for(level, "life-threatening", "others") == "angry"
+        assert expression_for(level, "life-threatening", "self") != "angry"  # a crisis, not anger
+
+
+def test_scene_draws_anger_only_for_the_subject_at_a_threatening_node(monkeypatch):
+    """The scene passes the node's `shows` (and `toward`) for the subject only."""
+    import dataclasses
+
+    from simulator.ui.screens.scene import SceneScreen
+    from tests.ui_helpers import DT
+    app = make_app()
+    entry = next(e for e in app.catalog.entries if e.ok)
+    scenario = entry.scenario
+    node = next(n for n in scenario.nodes if len(n.present) > 1 and any(
+        scenario.characters[p].role == "subject" for p in n.present if p in scenario.characters))
+    calls = []
+    real = app.art.portrait
+
+    def spy(folder, level, height, base=None, shows=None, toward=None):
+        calls.append((folder, shows, toward))
+        return real(folder, level, height, base, shows, toward)
+    monkeypatch.setattr(app.art, "portrait", spy)
+    scene = SceneScreen(app, entry, scenario.language)
+    app.push(scene)
+    threatening = dataclasses.replace(node, shows="assaultive", toward="officers")
+    scene.scenario = dataclasses.replace(scenario, nodes=tuple(threatening if n is node else n for n in scenario.nodes))
+    scene.session.state = scene.session.state._replace(at=node.index)
+    scene._new_moment()
+    scene.build()
+    app.step(DT)
+    subject = next(c.portrait for c in scenario.characters.values() if c.role == "subject")
+    assert (subject, "assaultive", "officers") in calls
+    assert all(shows is None for folder, shows, _ in calls if folder != subject)
+    pygame.display.quit()
 
 
 def test_every_character_and_location_of_every_shipped_scenario_has_art(display):

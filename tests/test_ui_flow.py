@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pygame
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from simulator.content.loader import bundled_scenarios, load_scenario
 from simulator.engine.session import Session
 from simulator.paths import config_dir, data_dir
+from simulator.ui.screens.debrief import PAGES
 from simulator.ui.settings import load_settings
 from tests.conftest import FIXTURES
 from tests.ui_helpers import DT, click, make_app, play_to_ending, press, start_scenario, to_library, type_text, widget
@@ -40,12 +42,12 @@ def test_title_to_debrief_keyboard_only(path, strategy):
     press(app, pygame.K_RETURN)
     debrief = app.top
     assert debrief.name == "debrief" and debrief.page == 0
-    for page in range(1, 7):
+    for page in range(1, len(PAGES)):
         press(app, pygame.K_RIGHT)
         assert debrief.page == page
         assert debrief.blocks, f"page {page + 1} is empty"
     press(app, pygame.K_RIGHT)
-    assert debrief.page == 6  # the last page stays
+    assert debrief.page == len(PAGES) - 1  # the last page stays
     assert app.audit.problems == []
     # the record holds a log that replays exactly and grades to what the debrief showed
     [record_path] = records()
@@ -62,6 +64,87 @@ def test_title_to_debrief_keyboard_only(path, strategy):
     # back to the library from the debrief, ready for the next trainee
     press(app, pygame.K_ESCAPE)
     assert app.top.name == "library"
+
+
+def ids_shown(text: str, scenario) -> list[str]:
+    """Every node, ending and choice id of `scenario` that appears in `text`. An id with a hyphen,
+    underscore or digit counts anywhere as a whole token; an id that is also a plain word
+    ("approach", "takedown") only where it is set off as an id: quoted or in brackets."""
+    ids = {n.id for n in scenario.nodes} | {e.id for e in scenario.endings} | set(scenario.choice_by_id)
+    found = []
+    for i in sorted(ids):
+        if re.search(r"[-_0-9]", i):
+            pattern = r"(?<![\w-])" + re.escape(i) + r"(?![\w-])"
+        else:
+            pattern = r"[\'\"(\[‘“]" + re.escape(i) + r"[\'\")\]’”]"
+        if re.search(pattern, text):
+            found.append(i)
+    return found
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+@pytest.mark.parametrize("strategy", ["first", "last"])
+def test_debrief_opens_on_the_projector_page_and_never_shows_an_id(path, strategy):
+    """Play a bundled scenario to its end in the window; the debrief's first page holds the result,
+    the takeaways and the questions, and no page shows a node, ending or choice id, an expected value
+    or a time in milliseconds."""
+    app = make_app()
+    to_library(app)
+    start_scenario(app, path)
+    play_to_ending(app, (lambda n: 1) if strategy == "first" else (lambda n: n))
+    finish_ending(app)
+    press(app, pygame.K_RETURN)
+    debrief = app.top
+    assert debrief.name == "debrief" and debrief.page == 0 and PAGES[0] == "Summary"
+    summary = debrief.report["summary"]
+    first = debrief.page_text(0)
+    assert summary["takeaways"] and summary["questions"]
+    for line in summary["takeaways"] + summary["questions"]:
+        assert line in first
+    assert summary["headline"] in first and summary["result_words"] in first
+    if summary["overall"] is not None:
+        assert f"{summary['overall']} out of 100" in first
+    if debrief.report["ending"]:
+        assert debrief.report["ending"]["title"] in first
+    scenario = debrief.scenario
+    texts = {}
+    for page in range(len(PAGES)):
+        texts[PAGES[page]] = debrief.page_text(debrief.page)
+        assert not ids_shown(texts[PAGES[page]], scenario), f"ids on page {page + 1} ({PAGES[page]})"
+        assert not re.search(r"\d\s?ms\b|milliseconds", texts[PAGES[page]])
+        press(app, pygame.K_RIGHT)
+    assert "Distress and rapport" in PAGES and "Escalation" not in " ".join(PAGES)
+    distress = texts["Distress and rapport"]
+    assert "distress" in distress and "escalation" not in distress.lower()
+    for key in debrief.report["key_decisions"]:  # by scene and choice text, with the better option's text
+        assert key["scene"] in texts["Key decisions"]
+        if key["better"]["text"]:
+            assert key["better"]["text"] in texts["Key decisions"]
+    assert app.audit.problems == []
+
+
+def test_briefing_and_meter_speak_of_distress():
+    from simulator.ui.screens.scene import METER_HIDDEN
+    app = make_app()
+    to_library(app, mode_key=pygame.K_2)  # in-service: the meter starts hidden
+    screen = app.top
+    number = next(c.number for c in screen.cards if c.entry.path.resolve() == SCENARIOS[-1].resolve())
+    press(app, getattr(pygame, f"K_{number}"))
+    press(app, pygame.K_RETURN)
+    assert app.top.name == "briefing"
+    words = " ".join(span.text for span in app.top.body())
+    assert "Distress meter" in words and "Escalation" not in words
+    press(app, pygame.K_1)
+    scene = app.top
+    assert scene.name == "scene" and not scene.meter_visible
+    assert METER_HIDDEN.startswith("Distress meter hidden")
+    fonts, theme = app.fonts, app.theme
+    levels = scene.scenario.behaviour.level_names
+    widest = max(fonts.get(theme.small, True).size(f"Distress {i} of {len(levels) - 1}: {n}")[0]
+                 for i, n in enumerate(levels))
+    assert scene.meter_rect.width >= widest  # the widest label fits the meter
+    press(app, pygame.K_m)
+    assert scene.meter_visible and app.audit.problems == []
 
 
 def test_mouse_only_run_and_replay():

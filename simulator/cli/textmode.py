@@ -80,9 +80,11 @@ class TextPlayer:
         if view.behaviour:
             self.say(_wrap(f"What you see: {view.behaviour}"))
         if self.show_meter:
+            behaviour = self.session.scenario.behaviour
             recovering = ", still recovering from a peak" if view.recovery else ""
-            self.say(f"Escalation {view.escalation} of 6: {view.escalation_name}{recovering}. "
-                     f"Rapport {view.rapport} of 5: {view.rapport_name}.")
+            self.say(f"Distress {view.escalation} of {len(behaviour.level_names) - 1}: {view.escalation_name}"
+                     f"{recovering}. Rapport {view.rapport} of {len(behaviour.rapport_names) - 1}: "
+                     f"{view.rapport_name}.")
         if view.timer_seconds is not None and self.timed:
             self.say(f"You have {_count(view.timer_seconds, 'second')} to decide.")
         for choice in view.choices:
@@ -167,29 +169,52 @@ class TextPlayer:
                 text = f"The score report could not be prepared ({type(exc).__name__}: {exc})."
             self.say(text)
 
+    def _choice_words(self, choice_id) -> str:
+        """A choice as the trainee saw it: its text in quotes (never its id)."""
+        sc, lang = self.session.scenario, self.session.language
+        choice = sc.choice_by_id.get(choice_id) if isinstance(choice_id, str) else None
+        if choice is None:
+            return "a decision"
+        if choice.is_timeout:
+            return "the time to decide running out"
+        return f"\u201c{choice.text.get(lang, sc.language)}\u201d" if choice.text else "a decision"
+
+    def _scene_words(self, node_id) -> str:
+        """A scene as people call it: its label, else its place in the scenario (never its id)."""
+        sc, lang = self.session.scenario, self.session.language
+        index = sc.target_index.get(node_id) if isinstance(node_id, str) else None
+        if index is None:
+            return "an earlier scene"
+        if sc.is_ending(index):
+            return sc.ending_at(index).title.get(lang, sc.language)
+        node = sc.nodes[index]
+        return node.label.get(lang, sc.language) if node.label is not None else f"decision point {index + 1}"
+
     def summary(self) -> None:
-        """The escalation history: every change with the decision and the rule that caused it."""
+        """The distress history: every change of the person's distress with the decision that caused it
+        and why, in words (scenes by label, choices by text, levels by name; no ids)."""
         session = self.session
         names = session.scenario.behaviour.level_names
-        self.say("Escalation history:")
+
+        def low(level: int) -> str:  # a level's name inside a sentence
+            return names[level][:1].lower() + names[level][1:]
+        self.say("Distress history:")
         start = session.log[0]["escalation"]
         peak = start
-        self.say(f"  start: level {start} ({names[start]})")
+        self.say(f"  At the start: {low(start)} ({start} of {len(names) - 1}).")
         for event in session.log:
             if event["type"] == "escalation_changed":
                 causes = event.get("causes") or [event["cause"]]
                 peak = max(peak, event["to"])
-                reasons = "; ".join(
-                    f"{c.get('rule') or c['kind']} {c.get('delta', 0):+d}: "
-                    f"{c.get('why') or 'an effect the scenario attaches to this decision'}" for c in causes)
-                clamped = " (kept within 0-6)" if event.get("clamped") else ""
-                self.say(_wrap(f"{event['t']:>7.1f}s  {event['from']} -> {event['to']}{clamped} after "
-                               f"{event['cause'].get('choice')}: {reasons}", "  "))
+                reasons = "; ".join(c.get("why") or "an effect the scenario attaches to this decision"
+                                    for c in causes)
+                clamped = " (it can go no further)" if event.get("clamped") else ""
+                self.say(_wrap(f"After {self._choice_words(event['cause'].get('choice'))}: {low(event['from'])} "
+                               f"to {low(event['to'])}{clamped}. Why: {reasons}", "  "))
             elif event["type"] == "undo":
-                self.say(f"  {event['t']:>7.1f}s  undo: back to {event['node']}")
+                self.say(_wrap(f"Undone: back to {self._scene_words(event.get('node'))}.", "  "))
         final = session.escalation
-        self.say(f"  peak level {peak} ({names[peak]}), final level {final} ({names[final]}), "
-                 f"{_count(session.state.steps, 'decision')}.")
+        self.say(f"  Peak: {low(peak)}. At the end: {low(final)}. Decisions made: {session.state.steps}.")
 
 
 def play_text(scenario: Scenario, session: Session, *, timed: bool, show_meter: bool,

@@ -21,8 +21,14 @@ import pygame
 from ..paths import assets_dir
 from .text import clean, render_text
 
-# The subject's escalation level picks every present person's expression (docs/architecture.md).
-EXPRESSIONS = ("calm", "anxious", "anxious", "upset", "upset", "angry", "angry")
+# The subject's distress level (the engine's `escalation`: 0 calm ... 6 in crisis) picks every present
+# person's expression. Distress is never drawn as anger: a frightened, overwhelmed or crying person looks
+# upset, not angry. The "angry" art is kept for what the person does, not how they feel: only the subject,
+# and only at a node that `shows` an assault or a threat to life toward someone else (a threat to
+# themselves is a crisis, drawn as distress).
+EXPRESSIONS = ("calm", "anxious", "anxious", "upset", "upset", "upset", "upset")
+THREAT_EXPRESSION = "angry"
+THREAT_BEHAVIOURS = frozenset({"assaultive", "life-threatening"})
 PORTRAIT_ASPECT = 600 / 800
 CACHE_BUDGET_BYTES = 256 * 1024 * 1024
 MAX_ART_BYTES = 4 * 1024 * 1024  # the largest bundled SVG is 43 KB
@@ -122,9 +128,13 @@ def _size_of(surface: pygame.Surface | None) -> int:
     return 0 if surface is None else surface.get_width() * surface.get_height() * surface.get_bytesize()
 
 
-def expression_for(level: int) -> str:
-    """Portrait expression for escalation `level`: 0 calm, 1-2 anxious, 3-4 upset, 5-6 angry."""
-    return EXPRESSIONS[max(0, min(6, level))]
+def expression_for(level: int, shows: str | None = None, toward: str | None = None) -> str:
+    """Portrait expression for distress `level`: 0 calm, 1-2 anxious, 3-6 upset. "angry" only when
+    `shows` (what the person is doing at this node) is assaultive or life-threatening and `toward` is
+    not "self"; pass `shows` for the subject only."""
+    if shows in THREAT_BEHAVIOURS and toward != "self":
+        return THREAT_EXPRESSION
+    return EXPRESSIONS[max(0, min(len(EXPRESSIONS) - 1, level))]
 
 
 class ArtCache:
@@ -254,14 +264,16 @@ class ArtCache:
         self._store(key, result)
         return result
 
-    def portrait(self, folder: str | None, level: int, height: int, base: Path | str | None = None) -> pygame.Surface | None:
-        """The portrait for a character folder at `height` px with the expression for `level`, or None.
+    def portrait(self, folder: str | None, level: int, height: int, base: Path | str | None = None,
+                 shows: str | None = None, toward: str | None = None) -> pygame.Surface | None:
+        """The portrait for a character folder at `height` px with the expression for distress `level`
+        (and, for the subject, what the node `shows` and `toward` whom: see `expression_for`), or None.
 
         `base`: as for `background`; the portrait folder is looked up as one name."""
         if not folder or not isinstance(folder, str):
             return None
         width = round(height * PORTRAIT_ASPECT)
-        return self._svg(f"{folder}/{expression_for(level)}.svg", (width, height), folder, base)
+        return self._svg(f"{folder}/{expression_for(level, shows, toward)}.svg", (width, height), folder, base)
 
 
 def gradient(surface: pygame.Surface, top: tuple, bottom: tuple) -> None:

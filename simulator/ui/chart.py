@@ -1,4 +1,5 @@
-"""The debrief chart: escalation (with each level's shape) and rapport at every step, decisions numbered."""
+"""The debrief chart: the person's distress (with each level's shape) and rapport at every step, decisions
+numbered. The engine keeps the variable's name `escalation`; it means distress, not threat."""
 from __future__ import annotations
 
 import pygame
@@ -12,8 +13,9 @@ def draw_chart(timeline: list[dict], size: tuple[int, int], theme: Theme, fonts:
     """Render the chart once to a surface (it is blitted every frame, never redrawn).
 
     The x axis is the order of events (start, each decision, the ending): the scenario's time is
-    decisions, not seconds. Escalation is a solid stepped line on the left scale; rapport a dashed
-    line on the right scale. Decision markers carry their step number; timer expiries are squares.
+    decisions, not seconds. Distress (the timeline's `escalation`) is a solid stepped line on the left
+    scale, labelled with `level_names`; rapport a dashed line on the right scale. Decision markers carry
+    their step number; timer expiries are squares.
     """
     pal = theme.palette
     w, h = size

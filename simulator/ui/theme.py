@@ -1,4 +1,4 @@
-"""Colours, sizes and the escalation meter's shapes, scaled to the window and the text-size setting."""
+"""Colours, sizes and the distress meter's shapes, scaled to the window and the text-size setting."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,9 @@ import pygame
 
 from .settings import Settings
 
-# Escalation levels 0-6 each get a colour AND a shape AND a name, so colour is never the only cue.
+# Distress levels 0-6 (calm to in crisis; the engine's `escalation` variable) each get a colour AND a shape
+# AND a name, so colour is never the only cue. They show distress, never threat: what the person is doing
+# is a separate thing (a node's `shows`).
 LEVEL_COLOURS = ((76, 175, 110), (140, 190, 90), (200, 200, 80), (235, 180, 60), (240, 130, 50), (225, 80, 50),
                  (200, 40, 60))
 LEVEL_SHAPES = ("circle", "square", "diamond", "triangle", "triangle-bar", "star", "octagon")
@@ -123,7 +125,7 @@ def shape_points(shape: str, centre: tuple[float, float], radius: float) -> list
 
 def draw_level_shape(surface: pygame.Surface, level: int, centre: tuple[int, int], radius: int,
                      outline: tuple | None = None) -> None:
-    """The escalation level's own shape in its colour, with a dark outline so it reads on any background."""
+    """The distress level's own shape in its colour, with a dark outline so it reads on any background."""
     colour = LEVEL_COLOURS[level]
     shape = LEVEL_SHAPES[level]
     edge = outline or (10, 10, 10)

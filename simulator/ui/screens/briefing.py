@@ -38,7 +38,7 @@ class BriefingScreen(PanelScreen):
                   f"on, {options.timer_scale:g} times longer")
         meter = "hidden (M shows it)" if self.app.mode == "in-service" and not self.app.settings.show_meter_in_service \
             else "shown"
-        spans.append(Span(f"Mode: {self.app.mode}. Decision timers {timers}. Escalation meter {meter}. "
+        spans.append(Span(f"Mode: {self.app.mode}. Decision timers {timers}. Distress meter {meter}. "
                           f"Keys: 1-9 or arrows and Enter to choose, Space shows all text, Escape pauses.",
                           theme.small, pal.muted, space_before=theme.pad))
         return spans

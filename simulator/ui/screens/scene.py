@@ -13,6 +13,7 @@ from ..widgets import NUMBER_KEYS, Button, Scroller
 from .base import FocusScreen, draw_scrolled
 
 REVEAL_CHARS_PER_SECOND = 110
+METER_HIDDEN = "Distress meter hidden (press M to show)"
 
 
 class SceneScreen(FocusScreen):
@@ -84,10 +85,15 @@ class SceneScreen(FocusScreen):
         step = p_w * 0.8 if count > 1 else p_w
         total = p_w + step * (count - 1) if count else 0
         x = g["left"].x + (g["left"].width - total) / 2
+        node = sc.nodes[sc.target_index[view.node_id]] if view.node_id in sc.target_index else None
         for person in view.present:
             character = sc.characters.get(person)
             name = character.name.get(self.language, sc.language) if character else person
-            image = app.art.portrait(character.portrait if character else None, view.escalation, p_h)
+            # distress sets everyone's expression; what the subject is doing (the node's `shows`) may make
+            # theirs angry (art.expression_for): distress alone is never drawn as anger
+            subject = character is not None and character.role == "subject" and node is not None
+            image = app.art.portrait(character.portrait if character else None, view.escalation, p_h,
+                                     shows=node.shows if subject else None, toward=node.toward if subject else None)
             if image is None:
                 image = initials_badge(name, p_h, (70, 84, 104), pal.text, app.fonts.get(theme.heading, True))
             tag = self._name_tag(name, round(step) - theme.gap)
@@ -165,10 +171,11 @@ class SceneScreen(FocusScreen):
         radius, spacing, pip = self._meter_sizes()
         levels = len(behaviour.level_names)
         bold, small = fonts.get(theme.small, True), fonts.get(theme.small)
-        esc = max(bold.size(f"Escalation {i} of {levels - 1}: {n}")[0] for i, n in enumerate(behaviour.level_names))
+        esc = max(bold.size(f"Distress {i} of {levels - 1}: {n}")[0] for i, n in enumerate(behaviour.level_names))
         rap_max = len(behaviour.rapport_names) - 1
         rap = max(small.size(f"Rapport {i} of {rap_max}: {n}")[0] for i, n in enumerate(behaviour.rapport_names))
-        return max(esc + spacing * levels, rap + pip * 3 * rap_max) + theme.gap + theme.px(8)
+        hidden = bold.size(METER_HIDDEN)[0]
+        return max(esc + spacing * levels, rap + pip * 3 * rap_max, hidden) + theme.gap + theme.px(8)
 
     def _build_meter(self) -> None:
         self._static = None
@@ -179,14 +186,14 @@ class SceneScreen(FocusScreen):
         small = app.fonts.get(theme.small)
         bold = app.fonts.get(theme.small, True)
         if not self.meter_visible:
-            label = bold.render("Escalation meter hidden (press M to show)", True, pal.muted)
+            label = bold.render(METER_HIDDEN, True, pal.muted)
             self.meter_image.blit(label, label.get_rect(midright=(r.width, r.height // 2)))
             app.audit.check("scene: meter", label.get_size(), r.size)
             return
         levels = len(self.scenario.behaviour.level_names)
         row1 = round(r.height * 0.3)
         radius, spacing, pip = self._meter_sizes()
-        label = bold.render(f"Escalation {view.escalation} of {levels - 1}: {view.escalation_name}", True, pal.text)
+        label = bold.render(f"Distress {view.escalation} of {levels - 1}: {view.escalation_name}", True, pal.text)
         shapes_w = spacing * levels
         x0 = r.width - shapes_w
         for level in range(levels):
@@ -211,7 +218,7 @@ class SceneScreen(FocusScreen):
             else:
                 pygame.draw.rect(self.meter_image, pal.panel_edge, (centre[0] - pip, centre[1] - pip, pip * 2, pip * 2), 2)
         self.meter_image.blit(text, text.get_rect(midright=(px0 - theme.gap, row2)))
-        app.audit.check("scene: meter (escalation)", (label.get_width() + shapes_w + theme.gap, label.get_height()),
+        app.audit.check("scene: meter (distress)", (label.get_width() + shapes_w + theme.gap, label.get_height()),
                         (r.width, r.height // 2 + theme.gap))
         app.audit.check("scene: meter (rapport)", (text.get_width() + pips_w + theme.gap, text.get_height()),
                         (r.width, r.height // 2 + theme.gap))
