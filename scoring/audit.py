@@ -75,6 +75,13 @@ def _options(sc: Scenario, at: int, values: tuple) -> list:
     return available_choices(sc, State(at, values, 0, 0.0))
 
 
+def _decisions(sc: Scenario, at: int, values: tuple) -> list:
+    """Everything the trainee can do in a state: the available choices and, where a timer runs,
+    letting it run out (the policies never wait; the other checks cover waiting too)."""
+    timer = sc.nodes[at].timer
+    return _options(sc, at, values) + ([timer.expire] if timer is not None else [])
+
+
 def _text_len(sc: Scenario, choice) -> int:
     return len(choice.text.get(sc.language, sc.language)) if choice.text is not None else 0
 
@@ -306,7 +313,7 @@ def _deviations(ctx: Context, report: Audit) -> None:
     sc = ctx.scenario
     done = set()
     for at, values in _best_states(ctx):
-        for choice in _options(sc, at, values):
+        for choice in _decisions(sc, at, values):
             tier = ctx.effective_grade(choice, values)
             if tier not in SEVERE or (choice.id, values) in done:
                 continue
@@ -348,7 +355,7 @@ def _all_states(ctx: Context) -> list:
             continue
         seen.add((at, values))
         order.append((at, values))
-        for choice in _options(sc, at, values):
+        for choice in _decisions(sc, at, values):
             for outcome, _ in outcome_distribution(sc, State(at, values, 0, 0.0), choice):
                 stack.append(_next(sc, at, values, choice, outcome))
     return order
@@ -360,7 +367,7 @@ def _negative_training(ctx: Context, report: Audit) -> None:
     sc = ctx.scenario
     search = search_for(ctx, True)
     for at, values in _all_states(ctx):
-        options = _options(sc, at, values)
+        options = _decisions(sc, at, values)
         if not options:
             continue
         tiers = {c.id: GRADES.index(ctx.effective_grade(c, values)) for c in options}
@@ -390,7 +397,7 @@ def _sound_nodes(ctx: Context) -> set:
             continue
         seen.add((at, values))
         nodes.add(at)
-        for choice in _options(sc, at, values):
+        for choice in _decisions(sc, at, values):
             if ctx.effective_grade(choice, values) not in ("good", "acceptable"):
                 continue
             for outcome, _ in outcome_distribution(sc, State(at, values, 0, 0.0), choice):
@@ -408,7 +415,7 @@ def _force(ctx: Context, report: Audit) -> None:
     seen = set()
     for at, values in _all_states(ctx):
         node = sc.nodes[at]
-        for choice in _options(sc, at, values):
+        for choice in _decisions(sc, at, values):
             if choice.force in (None, "presence", "verbal"):
                 continue
             fc = ctx.force_check(choice, values)

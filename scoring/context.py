@@ -64,9 +64,13 @@ class Context:
         allowed_name = next((f for f, r in self.ranks.items() if r == allowed_rank), "verbal")
         ok = rank <= allowed_rank
         doing = sc.behaviour.behaviour_names.get(shows, shows)
-        verdict = "within" if ok else "above"
-        why = (f"{names[choice.force]} is {verdict} what the person's behaviour ({doing[0].lower() + doing[1:]}) "
-               f"allows: {names[allowed_name].lower()}. {self.allowed_why[shows]}")
+        try:
+            who = sc.subject().name.get(sc.language, sc.language).split()[0]
+        except StopIteration:
+            who = "The person"
+        verdict = "within" if ok else "beyond"
+        why = (f"{who} was {doing[0].lower() + doing[1:]}; that allows at most {names[allowed_name].lower()}, "
+               f"and {names[choice.force].lower()} is {verdict} it. {self.allowed_why[shows]}")
         check = ForceCheck(choice.force, rank, shows, allowed_name, allowed_rank, ok, [c.id for c in lower], why,
                            tuple(lower))
         self.memo[key] = check

@@ -395,7 +395,10 @@ def _result(ctx: Context, trace: Trace, g: dict, lang: str) -> tuple[str, str, s
     th = ctx.rubric.thresholds
     overall = g["overall"]
     if g["critical"]:
-        names = "; ".join(dict.fromkeys(f"{e['name']} ({e['scene']})" for e in g["critical"]))
+        scenes: dict = {}
+        for e in g["critical"]:
+            scenes.setdefault(e["name"], []).append(e["scene"])
+        names = "; ".join(f"{name} ({'; '.join(dict.fromkeys(where))})" for name, where in scenes.items())
         return FAIL, "critical-error", f"Fail: a critical error fails the run whatever the points: {names}."
     if trace.ending is None:
         return NEEDS_PRACTICE, "incomplete", "Needs practice: the scenario was not played to an ending."
