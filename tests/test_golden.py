@@ -26,8 +26,11 @@ PLAYTHROUGHS = {
                    ["stop-run-plate", "plate-dismiss-flag", "approach-call-out", "noresp-repeat-louder", "shout-join",
                     "reach-draw-taser", "taser-order-out", "out-pull", "takedown-cuff"],
                    None),
-    "collision-best": ("collision-limited-english", 1, [1, 1, 1, 1, 1, 1, 1, 1, 1], "report-via-interpreter"),
-    "collision-worst": ("collision-limited-english", 1, [3, 5, 3, 2, 2], "takedown"),
+    "collision-best": ("collision-limited-english", 1,
+                       ["arrival-assign-roles", "kyle-ask-what-yes", "minh-open-question", "revealed-phone-line",
+                        "online-speak-to-minh", "account-paraphrase", "pain-call-ems", "ems-finish-with-line"], "ems-check"),
+    "collision-worst": ("collision-limited-english", 5,
+                        ["arrival-straight-to-minh", "minh-papers", "walks-grab-arm", "grabbed-pin", "held-cuff"], "wrongful-arrest"),
 }
 
 
@@ -43,7 +46,8 @@ class FixedClock:
 
 
 def numbers_for(scenario, seed, picks):
-    """Turn choice ids (or numbers) into the numbers a trainee would type."""
+    """Turn choice ids into the numbers a trainee would type: options are shuffled per session, so
+    the number of a choice comes from the order this seed shows (a playthrough is fixed by its ids)."""
     session = Session(scenario, seed=seed, options=SessionOptions(timers=False))
     typed = []
     for pick in picks:

@@ -97,12 +97,18 @@ def test_golden_text_debrief(name):
 
 def test_expected_verdicts():
     """The stored reports say what a trainer would expect of these playthroughs."""
-    verdicts = {}
+    verdicts, reports = {}, {}
     for name in PLAYTHROUGHS:
         scenario, session = play(name)
-        report = grade(scenario, session.log)
+        report = reports[name] = grade(scenario, session.log)
         verdicts[name] = (report.result, [e["id"] for e in report.critical_errors])
-    assert verdicts["deaf-best"] == ("pass", [])
+    assert verdicts["deaf-best"] == ("pass", []) and reports["deaf-best"].overall == 100
+    assert all(k["better"]["choice"] is None for k in reports["deaf-best"].key_decisions)
+    # the issue's path: grabbing a frightened man who walked to his car, then pinning him when he
+    # pulled his sore wrist away: the pin answers a threat the officer created, and says so
+    rows = reports["collision-force"].proportionality
+    assert any(r["officer_created"] and r["created_by"] for r in rows), rows
+    assert reports["collision-force"].ending["outcome"] == "force-used"
     assert verdicts["collision-best"][0] == "pass"
     assert verdicts["deaf-force"][0] == "fail" and "disproportionate-force" in verdicts["deaf-force"][1]
     assert verdicts["collision-force"][0] == "fail"
