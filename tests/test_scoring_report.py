@@ -61,8 +61,9 @@ def test_grade_json_and_text_debrief(deaf):
     data = json.loads(grade_json(deaf, session.log))
     assert data == grade(deaf, session.log).to_json()
     text = text_debrief(session)
-    assert text.startswith("=== Score report ===")
-    for heading in ("Result:", "Critical errors:", "Competencies:", "De-escalation:", "Decisions that mattered most:",
+    assert text.startswith("=== Debrief ===")
+    for heading in ("Result:", "Takeaways:", "For discussion:", "Critical errors:", "Major errors:", "Mistakes:",
+                    "Competencies:", "How the person's distress changed:", "Decisions that mattered most:",
                     "Learning objectives:"):
         assert heading in text
     assert all(len(line) <= 90 for line in text.splitlines())
@@ -76,7 +77,7 @@ def test_text_mode_prints_the_debrief(deaf):
     status = play_text(deaf, session, timed=False, show_meter=True, inp=io.StringIO("1\n" * 40), out=out,
                        debrief=text_debrief)
     assert status == 0
-    assert "=== Score report ===" in out.getvalue()
+    assert "=== Debrief ===" in out.getvalue()
 
 
 def test_incomplete_session_needs_practice_or_fails(deaf):
@@ -107,7 +108,8 @@ def test_force_is_checked_against_level_graham_and_alternatives(deaf):
     report = grade(deaf, session.log).to_json()
     row = report["proportionality"][0]
     assert row["choice"] == "noresp-repeat-louder" and row["force"] == "verbal"
-    assert row["proportionate"] is True  # verbal direction is within what the level allows
+    assert row["proportionate"] is True  # verbal direction is within what her behaviour allows
+    assert row["shows"] == deaf.nodes[deaf.target_index[row["node"]]].shows  # judged on behaviour, not distress
     assert row["alternative_available"] and "noresp-observe" in row["lower_alternatives"]
     assert row["graham"] == {"offence_severity": "minor", "weapon": None, "danger_to_others": False}
 

@@ -34,10 +34,10 @@ competencies:
     weight: 1
     tags: {open-question: 1}
     colour: red
-evidence: {force_proportionate: 1, force_lower_alternative: -0.5, force_disproportionate: -2}
+grades: {acceptable: {overall: 4, competency: 5}, mistake: {overall: 12, competency: 20}, major: {overall: 25}}
 proportionality:
-  max_force_by_level: [verbal, verbal, verbal, soft-empty-hand, hard-empty-hand, less-lethal, nuclear]
-thresholds: {pass: 40, fail_below: 60, competency_floor: 40, max_final_escalation: 3}
+  max_force_by_behaviour: {compliant: verbal, not-responding: verbal, pulling-away: soft, assaultive: x, life-threatening: nuclear}
+thresholds: {pass: 40, fail_below: 60}
 critical_errors:
   - id: bad-when
     name: Bad
@@ -73,6 +73,7 @@ def test_invalid_rubric_reports_every_problem_with_lines(tmp_path):
         (7, "must not be 0"),
         (8, "defined twice"),
         (12, "unknown key 'colour'"),
+        (13, "critical"),
         (15, "'nuclear' is not allowed"),
         (16, "fail_below (60) is above pass (40)"),
         (22, "bad-when"),
@@ -194,7 +195,7 @@ def test_scenario_additions_change_grading(tmp_path):
     assert crisis["observed"] and crisis["evidence"][0]["choice"] == "listen"
     assert [e["id"] for e in report["critical_errors"]] == ["no-shouting-here"]
     objective = report["objectives"][0]
-    assert objective["met"] is False and "shout" in objective["why"]
+    assert objective["met"] is False and "“Shout.”" in objective["why"] and "shout" not in objective["why"]
 
 
 def test_thousands_of_unknown_ids_in_the_scoring_section_are_all_reported_quickly(tmp_path):
