@@ -112,7 +112,8 @@ def main() -> None:
     app.top.wait(60)
     shot("14-ending-ready")
     key(pygame.K_RETURN)
-    for page in range(7):
+    from simulator.ui.screens.debrief import PAGES
+    for page in range(len(PAGES)):
         shot(f"{15 + page}-debrief-page{page + 1}")
         key(pygame.K_RIGHT)
     key(pygame.K_ESCAPE)

@@ -12,9 +12,9 @@ from ..widgets import Button, Cycler, TextField
 from .base import PanelScreen, paragraphs
 
 MODE_TEXT = {
-    "academy": ("Academy", "Recruit training: the escalation meter is shown, timers follow your settings, and the "
+    "academy": ("Academy", "Recruit training: the distress meter is shown, timers follow your settings, and the "
                            "debrief explains every grade."),
-    "in-service": ("In-service", "Refresher training with less hand-holding: the escalation meter is hidden "
+    "in-service": ("In-service", "Refresher training with less hand-holding: the distress meter is hidden "
                                  "(press M to show it), timers follow your settings."),
     "workshop": ("Workshop", "Group discussion: no decision timers, the person's own perspective is shown after "
                              "each decision, and Backspace steps back to try another branch (each step back is "
