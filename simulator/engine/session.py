@@ -76,21 +76,37 @@ class SessionOptions:
 
 
 OPTION_KEYS = frozenset(f.name for f in fields(SessionOptions))
-ORDER_STREAM = 0x0D3D  # a constant third word of the order generator's seed: never the outcome stream
+ORDER_STREAM = 0x0D3D  # mixed into every order seed, so the order never shares a stream with the reactions
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """SplitMix64's output function: a well-mixed 64-bit value from any 64-bit input."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 def presented_order(seed: int, steps: int, node_index: int, choices: list, shuffle: bool) -> list:
     """The options in the order a trainee sees them at decision `steps`, node `node_index`.
 
-    Drawn from its own generator, seeded by (seed, steps, node), not from the session's generator:
-    the random reactions a seed gives stay the same whether or not options are shuffled, and the
-    order at one decision does not depend on how the trainee got there.
+    A Fisher-Yates shuffle driven by SplitMix64 from (seed, steps, node), not by the session's
+    generator: the random reactions a seed gives stay the same whether or not options are shuffled,
+    the order at one decision does not depend on how the trainee got there, and it costs a few
+    integer operations per option (seeding a NumPy generator per visit cost 60% of the engine's
+    throughput). The modulo bias is below 2**-58 for up to 30 options.
     """
-    if not shuffle or len(choices) < 2:
+    n = len(choices)
+    if not shuffle or n < 2:
         return list(choices)
-    perm = np.random.default_rng([seed, steps, node_index, ORDER_STREAM]).permutation(len(choices))
-    return [choices[int(i)] for i in perm]
-
+    out = list(choices)
+    state = _mix(seed ^ _mix((steps & _MASK) ^ _mix(node_index ^ ORDER_STREAM)))
+    for i in range(n - 1, 0, -1):
+        state = _mix(state)
+        j = state % (i + 1)
+        out[i], out[j] = out[j], out[i]
+    return out
 
 def check_seed(seed) -> int:
     """`seed` as an int if it is a whole number with 0 <= seed < 2**63; otherwise `InvalidOptions`.
