@@ -63,6 +63,8 @@ class Search:
         self.timers = timers
         self.budget = budget
         self.expanded = 0
+        self.work_budget: int | None = None  # most value updates (Bellman evaluations) allowed, or no limit
+        self.work = 0
         self._values: dict[tuple, float | None] = {}
         self._branches: dict[tuple, list] = {}
         self._n_nodes = len(scenario.nodes)
@@ -148,6 +150,9 @@ class Search:
                 self._solve_component(component)
 
     def _bellman(self, key: tuple) -> float | None:
+        self.work += 1
+        if self.work_budget is not None and self.work > self.work_budget:
+            raise SearchBudgetExceeded(f"more than {self.work_budget} value updates")
         at, values = key
         if at >= self._n_nodes:
             return self.terminal(at, values)

@@ -68,6 +68,10 @@ def search_for(ctx: Context, maximise: bool = True) -> Search:
 
 
 EXACT_STATE_BUDGET = 25_000  # solve exactly when the reachable states fit; else look ahead
+# ... and when the values settle within this many updates. Loops whose exits are unlikely settle
+# slowly (geometrically); the bundled scenarios need about 36,000 updates, a generated 40-node
+# scenario with 588 choices needed tens of millions. Past this the debrief looks ahead instead.
+EXACT_WORK_BUDGET = 100_000
 MIN_STATES_PER_NODE = 25  # a node is reached in at least this many states in any real scenario
 LOOKAHEAD = 1  # decisions looked ahead when the scenario is too large to solve exactly
 
@@ -108,6 +112,7 @@ def option_values(ctx: Context, at: int, values: tuple) -> tuple[list, str]:
         exact = ctx.memo["exact"] = False  # certainly too large: do not spend the budget finding out
     if exact is None or exact:
         search.budget = EXACT_STATE_BUDGET
+        search.work_budget = EXACT_WORK_BUDGET
         try:
             rows = [(search.q(at, values, c), c) for c in search.options(at, values)]
             ctx.memo["exact"] = True
@@ -115,6 +120,8 @@ def option_values(ctx: Context, at: int, values: tuple) -> tuple[list, str]:
             return hit
         except SearchBudgetExceeded:
             ctx.memo["exact"] = False
+            ctx.memo.pop(("search", True), None)  # its values may be half-settled: nobody reads them
+            search = search_for(ctx, True)
     rows = [(lookahead_q(ctx, search, at, values, c, LOOKAHEAD), c) for c in search.options(at, values)]
     hit = ctx.memo[key] = (rows, f"lookahead-{LOOKAHEAD}")
     return hit
