@@ -4,11 +4,14 @@
     python benchmarks/bench_engine.py --nodes 100 --seconds 1 --runs 3
     python benchmarks/bench_engine.py --profile       # also cProfile 200,000 engine choices
 
-Engine loop (the real thing, state machine and event log on, default SessionOptions): create
-Session(scenario, seed=i); at each step pick uniformly among session.available() with a seeded
-random.Random and call session.choose(choice.id, 1.0); at an ending start a new Session with the
-next seed. Choices are counted over at least --seconds per run; the median of --runs runs is
-printed with min and max.
+Engine loop (the real thing, state machine and event log on, default SessionOptions, so options
+are shuffled and every node_entered event records the order shown): create Session(scenario,
+seed=i); at each step pick uniformly among session.available() with a seeded random.Random and
+call session.choose(choice.id, 1.0); at an ending start a new Session with the next seed. Choices
+are counted over at least --seconds per run; the median of --runs runs is printed with min and
+max. The same loop with SessionOptions(shuffle=False) (options in the order written, as
+`parley play --authored-order`) is printed beside it, so that the cost of shuffling shows; the
+target is judged on the default.
 
 Dict walk baseline: the same graph as a plain dict of lists (node id -> list of choices, each a
 list of (weight, target) pairs), walked with the same random.Random, ignoring conditions, effects,
@@ -34,17 +37,19 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 from simulator.content.loader import load_scenario  # noqa: E402
-from simulator.engine.session import Session  # noqa: E402
+from simulator.engine.session import Session, SessionOptions  # noqa: E402
 
 TARGET_CHOICES_PER_S = 150_000
 CHECK_EVERY = 1024  # choices between clock reads
 
 
-def engine_run(scenario, seconds: float, seed: int = 0) -> tuple[int, float, int]:
-    """Choices made in at least `seconds`; returns (choices, elapsed, sessions finished)."""
+def engine_run(scenario, seconds: float, seed: int = 0,
+               session_options: SessionOptions | None = None) -> tuple[int, float, int, float]:
+    """Choices made in at least `seconds`; returns (choices, elapsed, sessions finished, CPU seconds)."""
+    session_options = session_options or SessionOptions()
     pick = random.Random(seed)
     session_seed = 0
-    session = Session(scenario, seed=session_seed)
+    session = Session(scenario, seed=session_seed, options=session_options)
     count = ended = 0
     cpu0 = time.process_time()
     start = time.perf_counter()
@@ -56,7 +61,7 @@ def engine_run(scenario, seconds: float, seed: int = 0) -> tuple[int, float, int
             if session.ended:
                 ended += 1
                 session_seed += 1
-                session = Session(scenario, seed=session_seed)
+                session = Session(scenario, seed=session_seed, options=session_options)
         count += CHECK_EVERY
         now = time.perf_counter()
         if now >= deadline:
@@ -140,8 +145,10 @@ def main(argv: list[str] | None = None) -> int:
 
     engine_run(scenario, 0.3)  # warm-up
     rows = {}
+    authored = SessionOptions(shuffle=False)
     for label, fn in (("engine (Session.available + choose, log on)", lambda s: engine_run(scenario, args.seconds, s)),
-                      ("dict-of-lists walk (baseline)", None)):
+                      ("dict-of-lists walk (baseline)", None),
+                      ("engine, options not shuffled", lambda s: engine_run(scenario, args.seconds, s, authored))):
         if fn is None:
             graph, start = dict_graph(scenario)
             fn = lambda s: dict_run(graph, start, args.seconds, s)  # noqa: E731
@@ -159,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     dict_rate = statistics.median(list(rows.values())[1][0])
     print(f"\nengine / dict walk: {engine_rate / dict_rate:.3f} (the engine takes {dict_rate / engine_rate:.1f}x as long per choice)")
     print(f"per choice: engine {1e6 / engine_rate:.2f} us, dict walk {1e6 / dict_rate:.2f} us")
+    authored_rate = statistics.median(list(rows.values())[2][0])
+    print(f"shuffled options cost {1e6 / engine_rate - 1e6 / authored_rate:.2f} us per choice "
+          f"(not shuffled: {authored_rate:,.0f} choices/s)")
     verdict = "PASS" if engine_rate >= TARGET_CHOICES_PER_S else "FAIL"
     print(f"\nTarget: >= {TARGET_CHOICES_PER_S:,} choices/s on {args.nodes:,} nodes: {engine_rate:,.0f}  {verdict}")
 

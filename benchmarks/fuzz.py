@@ -446,7 +446,7 @@ def s_delete_key(rng, data):
             return f"delete required {_fmt(path)}"
     if rng.random() < 0.5 and _choices(data):
         where, c = rng.choice(_choices(data))
-        for key in rng.sample(["next", "id", "text", "weight", "outcomes", "seconds"], 6):
+        for key in rng.sample(["next", "id", "text", "weight", "outcomes", "seconds", "grade"], 7):
             if key in c:
                 del c[key]
                 return f"delete {where}.{key}"
@@ -600,14 +600,15 @@ def s_unknown_ids(rng, data):
         c["tags"] = [f"tag-{i}" for i in range(n)]
     elif kind == "choices":
         node["choices"] = list(node.get("choices") or []) + [
-            {"id": f"fuzz-{i}", "text": "x", "next": f"missing-{i}"} for i in range(n)]
+            {"id": f"fuzz-{i}", "text": "x", "grade": "good", "next": f"missing-{i}"} for i in range(n)]
     elif kind == "nodes":
         if isinstance(data, dict):
             if not isinstance(data.get("nodes"), dict):
                 data["nodes"] = {}
             nodes = data["nodes"]
             for i in range(n):
-                nodes[f"fuzz-{i}"] = {"narrative": "x", "choices": [{"id": f"fuzz-c{i}", "text": "x", "next": f"missing-{i}"}]}
+                nodes[f"fuzz-{i}"] = {"narrative": "x", "choices": [{"id": f"fuzz-c{i}", "text": "x", "grade": "good",
+                                                                      "next": f"missing-{i}"}]}
     elif kind == "effects":
         c = rng.choice(_real_choices(data))[1]
         c["effects"] = {f"var{i}": Signed(1) for i in range(n)}
@@ -655,8 +656,8 @@ def s_scale(rng, data):
         n = rng.choice([200, 1000, 2000])
         first = data["start"]
         for i in range(n):
-            nodes[f"chain-{i}"] = {"narrative": f"Step {i}.", "choices": [
-                {"id": f"chain-{i}-go", "text": "Go on.", "tags": ["open-question"], "feedback": "ok",
+            nodes[f"chain-{i}"] = {"label": f"Step {i}", "shows": "compliant", "narrative": f"Step {i}.", "choices": [
+                {"id": f"chain-{i}-go", "text": "Go on.", "tags": ["open-question"], "grade": "good", "feedback": "ok",
                  "next": f"chain-{i + 1}" if i + 1 < n else first}]}
         data["start"] = "chain-0"
         return f"a chain of {n} nodes before the start"
@@ -677,8 +678,8 @@ def s_scale(rng, data):
 def s_hostile_text(rng, data):
     strings = [(v, k, p) for v, k, p in _slots(data) if isinstance(v[k], str) and p[-1] not in
                ("id", "next", "start", "speaker", "kind", "role", "outcome", "force", "language", "format",
-                "version", "background", "portrait", "condition", "when")
-               and not (len(p) >= 2 and p[-2] in ("tags", "present", "audience", "languages", "topics"))]
+                "version", "background", "portrait", "condition", "when", "grade", "shows", "toward")
+               and not (len(p) >= 2 and p[-2] in ("tags", "present", "audience", "languages", "topics", "against"))]
     if not strings:
         return "no text"
     parent, key, path = rng.choice(strings)

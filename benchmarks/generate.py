@@ -16,6 +16,14 @@ about 20% of choices, weighted `outcomes` on about 10%, timers on about 5% of no
 on about 3% of choices and a hidden factor. No portraits or backgrounds, so no asset files are
 needed. The text is built as strings (no YAML emitter), in block style with flow lists for tags,
 the way an author writes by hand.
+
+Grading (docs/scoring.md): every node has a `label` and says what the person `shows`; every choice
+and timer expiry has a `grade` that follows its tags: a harmful tag makes it a `mistake`, force
+above what the node's `shows` allows (with this scenario's Graham factors: a minor offence, no
+weapon) makes it `critical`, anything else is `good`. Every node has at least one good and one
+poor option, one good option is never behind a condition, and options are arranged so that the
+best one is neither systematically written first nor the longest (validate's `best-is-first` and
+`best-is-longest` warnings).
 """
 from __future__ import annotations
 
@@ -45,6 +53,19 @@ HARMFUL = ("close-distance", "rush", "repeated-commands", "competing-commands", 
            "fail-to-intervene")
 NEUTRAL = ("request",)
 REVEAL_TAGS = ("check-understanding", "accommodate-communication", "information-gathering", "open-question")
+FORCES = ("verbal", "soft-empty-hand", "hard-empty-hand")
+
+# What the person shows at a node (simulator/engine/behaviour.yaml `behaviours`), with weights, and
+# the highest force in proportion to each for this scenario's Graham factors (a minor offence, no
+# weapon): scoring/default_rubric.yaml's proportionality table, kept in step by
+# tests/test_benchmark_generator.py. A force choice above it is graded critical.
+SHOWS = ("compliant", "not-responding", "pulling-away", "assaultive")
+SHOWS_WEIGHTS = (4, 4, 2, 1)
+FORCE_RANK = {"presence": 0, "verbal": 1, "soft-empty-hand": 2, "hard-empty-hand": 3, "less-lethal": 4, "lethal": 5}
+ALLOWED_FORCE = {"compliant": "verbal", "not-responding": "verbal", "pulling-away": "soft-empty-hand",
+                 "assaultive": "less-lethal"}
+# The best option is written first, or is the longest, at no more than this share of the nodes.
+TELL_SHARE = 0.4
 
 ENDINGS = (("end-resolved", "resolved", "Resolved with a warning"),
            ("end-referred", "referred", "Handed over to the crisis team"),
@@ -148,9 +169,12 @@ _ACTIONS_HELP = ("Ask what happened, in their own words", "Name what you see: th
                  "Sum up what you have heard so far", "Wait and let the silence do the work",
                  "Tell them your name and why you are here", "Call the crisis team and hold the scene")
 _ACTIONS_HARM = ("Repeat the order, louder this time", "Move in and take hold of the arm",
-                 "Tell them to calm down or they will be arrested", "Let the child translate for you",
+                 "Tell them to stop now or they will be arrested", "Let the child translate for you",
                  "Give two orders at once over your partner", "Cut them off and finish the paperwork",
                  "Insist they stop stalling and answer now", "Reach for the bag without saying why")
+_PLACES = ("By the open car door", "At the kerb", "On the front steps", "By the bus stop",
+           "At the apartment door", "Beside the patrol car", "On the pavement", "In the shop doorway",
+           "Under the streetlight", "By the parked van")
 _WHY_HELP = ("Slowing down buys time and lowers the pressure on the person",
              "Being heard is the first step on the Behavioral Change Stairway",
              "Explaining what happens next turns a threat into a process they can follow",
@@ -198,7 +222,8 @@ def _q(text: str) -> str:
 
 
 def _layers(n: int) -> list[int]:
-    """Layer widths: 1, 3, 9, ... capped at about n/15; the last layer has at least 2 nodes."""
+    """Layer widths: 1, 3, 9, ... capped at about n/15; the last layer has at least 2 nodes (n >= 3),
+    and no layer is more than 3 times as wide as the one before (so every node is reachable)."""
     cap = max(3, math.ceil(n / 15))
     widths, total, w = [], 0, 1
     while total < n:
@@ -206,8 +231,13 @@ def _layers(n: int) -> list[int]:
         widths.append(w2)
         total += w2
         w = min(w * 3, cap)
-    if len(widths) > 1 and widths[-1] < 2:
-        widths[-2] += widths.pop()
+    if len(widths) > 2 and widths[-1] < 2:
+        if widths[-2] > 2:  # one node from the layer before: each layer stays reachable from the last
+            widths[-2] -= 1
+            widths[-1] += 1
+        else:
+            tail = widths.pop()  # (not `widths[-2] += widths.pop()`, which indexes before it pops)
+            widths[-1] += tail
     return widths
 
 
@@ -225,9 +255,10 @@ def _tags(rng: random.Random, lean: str) -> list[str]:
 
 
 def generate(n_nodes: int, seed: int = 0) -> str:
-    """YAML text of a valid synthetic scenario with `n_nodes` nodes (at least 2)."""
-    if n_nodes < 2:
-        raise ValueError("a synthetic scenario needs at least 2 nodes")
+    """YAML text of a valid synthetic scenario with `n_nodes` nodes (at least 3: the last layer needs
+    two nodes to lead to all five endings)."""
+    if n_nodes < 3:
+        raise ValueError("a synthetic scenario needs at least 3 nodes")
     rng = random.Random(f"parley-bench-{n_nodes}-{seed}")
     widths = _layers(n_nodes)
     starts = [0]
@@ -312,10 +343,14 @@ def generate(n_nodes: int, seed: int = 0) -> str:
     env_at: list = [None] * n_nodes  # reachable-value intervals per node, forward edges only
     env_at[0] = START_VALUES
     index = {nid: i for i, nid in enumerate(node_ids)}
+    best_first = best_longest = 0  # nodes so far where a good option is written first / is the longest
     for i, nid in enumerate(node_ids):
         layer = layer_of[i]
         env = env_at[i]  # final: every forward edge into node i comes from a lower index
+        shows = rng.choices(SHOWS, SHOWS_WEIGHTS)[0]
         w(f"  {nid}:\n")
+        w(f"    label: {_q(f'{rng.choice(_PLACES)}, scene {i + 1}')}\n")
+        w(f"    shows: {shows}\n")
         w("    present: [alex, jordan]\n" if i % 4 else "    present: [alex, jordan, sam]\n")
         w("    narrative: " + _folded(_text(rng, 300, _sentence), "      ") + "\n")
         if rng.random() < 0.3:
@@ -325,23 +360,66 @@ def generate(n_nodes: int, seed: int = 0) -> str:
         if rng.random() < 0.05:
             w(f"    timer:\n      seconds: {rng.choice((15, 20, 30))}\n      expire:\n")
             w(f"        id: {nid}-timeout\n        text: \"You hesitate too long.\"\n")
-            w("        effects: {escalation: +1}\n        tags: [rush]\n")
+            w("        effects: {escalation: +1}\n        tags: [rush]\n        grade: mistake\n")
             w(f"        feedback: {_q(_text(rng, 150, _WHY_HARM))}\n")
             w(f"        next: {targets[i][0]}\n")
         w("    choices:\n")
-        for k, nxt in enumerate(targets[i]):
-            lean = rng.choices(("help", "harm", "mixed"), (5, 3, 2))[0]
-            cid = f"{nid}-{'abc'[k]}"
+        # The three options: leaning helpful (graded good) or harmful (a harmful tag: mistake, or
+        # critical for disproportionate force), at least one of each, so every scene is a decision.
+        leans = [rng.choices(("help", "harm", "mixed"), (5, 3, 2))[0] for _ in range(3)]
+        if "help" not in leans:
+            leans[rng.randrange(3)] = "help"
+        elif all(lean == "help" for lean in leans):
+            leans[rng.randrange(3)] = rng.choice(("harm", "mixed"))
+        options = []
+        for lean in leans:
             reveals = rng.random() < 0.03
             tags = _tags(rng, lean)
             if reveals and not any(t in REVEAL_TAGS for t in tags):
-                tags[0] = rng.choice(REVEAL_TAGS)
+                if lean == "harm":
+                    tags.append(rng.choice(REVEAL_TAGS))  # keeps its harmful tag
+                else:
+                    tags[0] = rng.choice(REVEAL_TAGS)
             tags = list(dict.fromkeys(tags))
-            w(f"      - id: {cid}\n")
+            force = rng.choice(FORCES) if lean == "harm" and rng.random() < 0.05 else None
+            if lean == "help":
+                grade = "good"
+            elif force is not None and FORCE_RANK[force] > FORCE_RANK[ALLOWED_FORCE[shows]]:
+                grade = "critical"
+            else:
+                grade = "mistake"
             action = rng.choice(_ACTIONS_HARM if lean == "harm" else _ACTIONS_HELP)
-            w(f"        text: {_q(action + ', ' + rng.choice(_CLAUSES) + '.')}\n")
-            # Conditions on about 20% of choices, never on the first (a node always has one open).
-            if k and rng.random() < 0.3:
+            options.append({"lean": lean, "reveals": reveals, "tags": tags, "force": force, "grade": grade,
+                            "action": action, "clause": rng.choice(_CLAUSES)})
+        # Written order: a good option first at no more than TELL_SHARE of the nodes.
+        if options[0]["grade"] == "good" and (rng.random() >= 0.5 or (best_first + 1) > TELL_SHARE * (i + 1)):
+            j = next(j for j, o in enumerate(options) if o["grade"] != "good")
+            options[0], options[j] = options[j], options[0]
+        best_first += options[0]["grade"] == "good"
+        # Lengths: a good option the longest at no more than TELL_SHARE of the nodes. The lists of
+        # actions and clauses make this always possible: the longest good action with the shortest
+        # clause is shorter than the shortest poor one with the longest clause.
+        length = [len(o["action"]) + len(o["clause"]) for o in options]
+        good_longest = any(o["grade"] == "good" and n == max(length) for o, n in zip(options, length))
+        if good_longest and (rng.random() >= 0.5 or (best_longest + 1) > TELL_SHARE * (i + 1)):
+            poor = max((j for j, o in enumerate(options) if o["grade"] != "good"), key=lambda j: len(options[j]["action"]))
+            options[poor]["clause"] = max(_CLAUSES, key=len)
+            for o in options:
+                if o["grade"] == "good":
+                    o["clause"] = rng.choice([c for c in _CLAUSES if len(o["action"]) + len(c)
+                                              < len(options[poor]["action"]) + len(options[poor]["clause"])])
+            length = [len(o["action"]) + len(o["clause"]) for o in options]
+            good_longest = any(o["grade"] == "good" and n == max(length) for o, n in zip(options, length))
+        best_longest += good_longest
+        open_good = next(k for k, o in enumerate(options) if o["grade"] == "good")
+        for k, (nxt, o) in enumerate(zip(targets[i], options)):
+            lean, tags = o["lean"], o["tags"]
+            cid = f"{nid}-{'abc'[k]}"
+            w(f"      - id: {cid}\n")
+            w(f"        text: {_q(o['action'] + ', ' + o['clause'] + '.')}\n")
+            # Conditions on about 20% of choices, never on the first (a node always has one open)
+            # nor on the node's first good option (good play can always go on).
+            if k and k != open_good and rng.random() < 0.45:
                 pool = [c for c, ok in CONDITIONS.items() if ok(env)] if env else list(ALWAYS)
                 w(f"        condition: {_q(rng.choice(pool))}\n")
             effects: dict[str, tuple[bool, int]] = {}
@@ -363,9 +441,10 @@ def generate(n_nodes: int, seed: int = 0) -> str:
                 t = index[nxt]
                 env_at[t] = analysis.merge(env_at[t], analysis.step(env, tags, effects))
             w(f"        tags: [{', '.join(tags)}]\n")
-            if lean == "harm" and rng.random() < 0.05:
-                w(f"        force: {rng.choice(('verbal', 'soft-empty-hand', 'hard-empty-hand'))}\n")
-            if reveals:
+            w(f"        grade: {o['grade']}\n")
+            if o["force"]:
+                w(f"        force: {o['force']}\n")
+            if o["reveals"]:
                 w("        reveals: true\n")
             why = _WHY_HARM if lean == "harm" else _WHY_HELP
             w(f"        feedback: {_q(_text(rng, 150, why))}\n")

@@ -62,3 +62,35 @@ def test_other_seeds_are_valid_too():
         result = load_scenario_bytes(text.encode("utf-8"), f"synthetic-300-s{seed}.yaml")
         assert result.ok, "\n".join(d.format() for d in result.errors[:10])
         assert not result.warnings, "\n".join(d.format() for d in result.warnings[:10])
+
+
+def test_every_decision_is_graded_by_its_tags_and_force_by_what_the_node_shows():
+    """Harmful tag -> mistake; force above what the node's `shows` allows -> critical (the verdict
+    scoring gives); otherwise good. Every node is labelled, says what the person shows, and offers a
+    good option that no condition hides and a poorer one."""
+    from scoring.context import context_for
+    from simulator.content.behaviour import default_model
+    from simulator.engine.model import BEHAVIOURS
+    from simulator.engine.step import initial_state
+    result = load_scenario_bytes(generate_module.generate(1000).encode("utf-8"), "synthetic-1000.yaml")
+    scenario = result.scenario
+    assert scenario is not None and not result.errors
+    harmful = {t for t, info in default_model().tags.items() if info["polarity"] == "harmful"}
+    context = context_for(scenario)
+    pre = initial_state(scenario).values
+    verdicts = set()
+    for choice in scenario.choice_by_id.values():
+        if choice.force is not None:
+            proportionate = context.force_check(choice, pre).proportionate
+            verdicts.add(proportionate)
+            assert choice.grade == ("mistake" if proportionate else "critical"), choice.id
+        elif set(choice.tags) & harmful:
+            assert choice.grade == "mistake", choice.id
+        else:
+            assert choice.grade == "good", choice.id
+    assert verdicts == {True, False}, "both proportionate and disproportionate force occur"
+    for node in scenario.nodes:
+        assert node.label is not None and node.shows in BEHAVIOURS
+        grades = [c.grade for c in node.choices]
+        assert "good" in grades and set(grades) - {"good"}, node.id
+        assert any(c.grade == "good" and c.test is None for c in node.choices), node.id

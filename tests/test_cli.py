@@ -13,7 +13,7 @@ import pytest
 
 from simulator.ui.app import unseen_driver
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, load_ok
 
 
 def run(*args, stdin=""):
@@ -30,8 +30,10 @@ def test_validate_exit_codes_and_json(tmp_path):
     res = run("validate", str(bad), "--json")
     assert res.returncode == 1
     data = json.loads(res.stdout)
-    diag = data["files"][0]["diagnostics"][0]
-    assert data["invalid"] == 1 and diag["code"] == "unknown-next" and diag["line"] > 0 and diag["hint"]
+    errors = [d for d in data["files"][0]["diagnostics"] if d["severity"] == "error"]
+    diag = errors[0]  # (the fixture's warnings, such as unbalanced-lengths, are listed too)
+    assert data["invalid"] == 1
+    assert diag["code"] == "unknown-next" and diag["line"] > 0 and diag["hint"]
     plain = run("validate", str(bad))
     assert plain.returncode == 1 and f"{bad}:" in plain.stdout and ": error: " in plain.stdout
     assert run("validate", str(tmp_path / "missing.yaml")).returncode == 2
@@ -54,18 +56,47 @@ def test_play_text_handles_bad_input_and_end_of_input():
     assert "Traceback" not in res.stderr
 
 
+def shown_numbers(seed: int, moves: list[str], **options) -> str:
+    """What to type in text mode to make `moves` (choice ids of the minimal scenario): each option's
+    number in the order the session shows it (shuffled from the seed unless shuffle=False)."""
+    from simulator.engine.session import Session, SessionOptions
+    session = Session(load_ok(FIXTURES / "minimal.yaml"), seed=seed, options=SessionOptions(timers=False, **options))
+    typed = []
+    for move in moves:
+        typed.append(f"{[c.id for c in session.presented()].index(move) + 1}\n")
+        session.choose(move)
+    return "".join(typed)
+
+
 def test_play_text_to_an_ending_writes_the_log(tmp_path):
     log = tmp_path / "run.jsonl"
     report = tmp_path / "report.json"
     res = run("play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", "--log", str(log),
-              "--report", str(report), stdin="3\n3\n")
+              "--report", str(report), stdin=shown_numbers(2, ["write", "thank"]))
     assert res.returncode == 0, res.stderr
-    assert "=== Ending: Resolved (resolved) ===" in res.stdout and "Escalation history:" in res.stdout
+    assert "=== Ending: Resolved (resolved) ===" in res.stdout and "Distress history:" in res.stdout
     events = [json.loads(line) for line in log.read_text().splitlines()]
     assert events[0]["seed"] == 2 and events[-1]["type"] == "ending_reached"
+    assert [e["choice"] for e in events if e["type"] == "choice_made"] == ["write", "thank"]
+    shown = [e["choices"] for e in events if e["type"] == "node_entered"]
+    assert sorted(shown[0]) == ["demand", "listen", "write"]  # the log records the order shown
     graded = json.loads(report.read_text())
     assert graded["result"] == "pass" and graded["scenario"]["id"] == "minimal"
     assert "Result: PASS" in res.stdout  # the debrief is printed at the end of text mode
+
+
+def test_play_text_in_the_authored_order(tmp_path):
+    """--authored-order shows the options as the scenario writes them (3 is `write`, then `thank`),
+    and the log's options say so."""
+    log = tmp_path / "run.jsonl"
+    assert shown_numbers(2, ["write", "thank"], shuffle=False) == "3\n3\n"
+    res = run("play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", "--authored-order",
+              "--log", str(log), stdin="3\n3\n")
+    assert res.returncode == 0, res.stderr
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert events[0]["options"]["shuffle"] is False
+    assert [e["choices"] for e in events if e["type"] == "node_entered"][0] == ["listen", "demand", "write"]
+    assert [e["choice"] for e in events if e["type"] == "choice_made"] == ["write", "thank"]
 
 
 def test_play_by_bundled_id_and_unknown_names():

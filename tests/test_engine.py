@@ -17,11 +17,18 @@ def test_start_state_and_view(minimal):
     s = Session(minimal, seed=1)
     v = s.view()
     assert (v.node_id, v.escalation, v.rapport) == ("first", 2, 0)
-    assert v.escalation_name == "Defensive or verbally hostile"
-    assert [c.id for c in v.choices] == ["listen", "demand", "write"]
+    assert v.escalation_name == "Anxious"
+    # the view lists the options in the order shown (shuffled from the seed), numbered in that order
+    shown = [c.id for c in s.presented()]
+    assert sorted(shown) == ["demand", "listen", "write"]
+    assert [c.id for c in v.choices] == shown and [c.number for c in v.choices] == [1, 2, 3]
     assert v.lines[0].name == "Kim" and v.timer_seconds == 10
     assert s.log[0]["type"] == "session_started" and s.log[0]["seed"] == 1
-    assert s.log[1] == {"seq": 1, "type": "node_entered", "t": 0.0, "node": "first"}
+    assert s.log[1] == {"seq": 1, "type": "node_entered", "t": 0.0, "node": "first", "choices": shown}
+    # shuffle=False keeps the order the scenario was written in
+    authored = Session(minimal, seed=1, options=SessionOptions(shuffle=False))
+    assert [c.id for c in authored.view().choices] == ["listen", "demand", "write"]
+    assert authored.log[1]["choices"] == ["listen", "demand", "write"]
 
 
 def test_listening_lowers_escalation_and_builds_rapport_with_cause(minimal):
@@ -103,7 +110,7 @@ def test_same_seed_and_inputs_give_byte_identical_log(minimal):
         s.choose("listen", 1.25)
         s.choose("coin", 2.0)
         while not s.ended:
-            s.choose(s.view().choices[-1].id, 1.0)
+            s.choose(s.available()[-1].id, 1.0)  # the last one written: towards an ending
         return s.log_json()
     assert run(5) == run(5)
     draws = {line for seed in range(40) for line in run(seed).splitlines() if '"outcome_drawn"' in line}
@@ -164,10 +171,10 @@ def test_save_restore_continue_equals_uninterrupted(minimal):
     b = Session.restore(minimal, saved)
     for session in (a, b):
         session.choose("coin", 2)
-        for _ in range(10):  # the last choice at each node leads towards an ending
+        for _ in range(10):  # the last choice written at each node leads towards an ending
             if session.ended:
                 break
-            session.choose(session.view().choices[-1].id, 1)
+            session.choose(session.available()[-1].id, 1)
     assert a.ended and a.log_json() == b.log_json()
 
 
@@ -213,3 +220,27 @@ def test_reaction_text_is_shown_after_a_random_outcome(minimal):
         s.choose("coin")
         seen.add(s.view().reaction)
     assert seen == {None, "A car horn startles Sam."}
+
+
+def test_every_node_entered_lists_the_options_in_the_order_shown(minimal):
+    orders = set()
+    for seed in range(12):
+        s = Session(minimal, seed=seed)
+        s.choose("listen")
+        entered = [e for e in s.log if e["type"] == "node_entered"]
+        assert entered[-1]["node"] == "second"
+        assert entered[-1]["choices"] == [c.id for c in s.view().choices] == [c.id for c in s.presented()]
+        orders.add(tuple(entered[0]["choices"]))
+    assert len(orders) > 1, "the order is drawn from the seed"
+
+
+def test_replay_refuses_another_engine_or_behaviour_model(minimal):
+    s = Session(minimal, seed=2)
+    s.choose("listen")
+    for key, value, words in (("engine", 1, "engine version 1"),
+                              ("behaviour_model", "parley-default@1", "behaviour model 'parley-default@1'")):
+        log = json.loads(json.dumps(s.log))
+        log[0][key] = value
+        with pytest.raises(ReplayMismatch, match=words):
+            Session.replay(minimal, log)
+    assert Session.replay(minimal, json.loads(json.dumps(s.log))).log_json() == s.log_json()

@@ -8,7 +8,10 @@ text, play to an ending in text mode, grade, and run title-to-debrief in the win
    and 600 s (600 is the schema's maximum; 3600 is not legal), outcome weights from 1e-6 to 10**6,
    a custom variable with ranges up to the loader's limit of 1,000,000,000 either side of 0 and
    effects at the bounds (`=min`, `=max`, `+-(max-min)` up to that limit), escalation and rapport
-   effects at their bounds, and always-true conditions of a few hundred characters.
+   effects at their bounds, and always-true conditions of a few hundred characters; every grade
+   (with `against` lists of one to all eleven competencies), every behaviour a node can show
+   (with `toward` for threats), labels from the short texts, and a debrief of up to five
+   takeaways and questions.
 2. `test_shipped_scenario_with_hostile_text` replaces one text field of a shipped scenario
    (mostly one the trainee sees on a first-choice path) with control characters, NUL, bidi
    overrides, emoji or 10,000 characters.
@@ -45,6 +48,7 @@ from scoring.report import text_debrief
 from simulator.cli.textmode import TextPlayer
 from simulator.content.behaviour import default_model
 from simulator.content.loader import load_scenario_bytes
+from simulator.engine.model import BEHAVIOURS, GRADES
 from simulator.engine.session import Session
 
 from .conftest import bundled_paths
@@ -127,7 +131,7 @@ def check_text_mode_and_grading(scenario, seed: int) -> None:
                             timed=False, debrief=text_debrief).run()
         assert status == 0 and session.ended, out.getvalue()[-2000:]
         assert session.log[-1]["type"] == "ending_reached"
-        assert "=== Score report ===" in out.getvalue()
+        assert "=== Debrief ===" in out.getvalue()
         report = grade(scenario, session.log)
         assert report.complete
         report.dumps()
@@ -205,7 +209,11 @@ def load(raw: bytes, name: str):
 
 MODEL = default_model()
 TAGS = sorted(MODEL.tags)
+HARMFUL = {t for t, info in MODEL.tags.items() if info.get("polarity") == "harmful"}
 FORCES = sorted(MODEL.force_levels)
+COMPETENCIES = ["information-assessment", "time-distance-cover", "active-listening", "command-discipline",
+                "empathy-rapport", "procedural-justice", "proportionality", "communication-access",
+                "cultural-awareness", "crisis-referral", "teamwork-intervention"]
 WORLD = ("abc XYZ 0123 \u00e9\u00df\u00f8\u0142 \u03b1\u03b2\u03b3 \u0436\u0449\u044f \u05e9\u05dc\u05d5\u05dd "
          "\u0645\u0631\u062d\u0628\u0627 \u4f60\u597d\u4e16\u754c \u3053\u3093\u306b\u3061\u306f \ud55c\uad6d\uc5b4 "
          "\u0939\u093f\u0928\u094d\u0926\u0940 \U0001f600\U0001f46e\U0001f3fd\u200d\u2640\ufe0f\U0001f1fa\U0001f1e6 "
@@ -266,6 +274,14 @@ def extreme_scenarios(draw):
                for e in range(n_endings)}
     ending_ids = list(endings)
     max_choices = draw(st.sampled_from([1, 3, 9, 30]))
+
+    def graded(choice: dict) -> dict:
+        """Any grade; one that lowers a competency names it when no harmful tag does (1 to all 11)."""
+        choice["grade"] = rng.choice(GRADES)
+        if choice["grade"] != "good" and (choice["grade"] != "acceptable" or rng.random() < 0.5) \
+                and not HARMFUL & set(choice.get("tags", ())):
+            choice["against"] = rng.sample(COMPETENCIES, rng.choice([1, 2, len(COMPETENCIES)]))
+        return choice
     nodes = {}
     for i in range(n_nodes):
         forward = f"n{i + 1}" if i + 1 < n_nodes else None
@@ -280,8 +296,8 @@ def extreme_scenarios(draw):
                 roll = rng.random()
                 target = (forward if j == 0 or roll < 0.6 else rng.choice(ending_ids) if roll < 0.8
                           else f"n{max(0, i - rng.randint(1, 2))}")
-            choice = {"id": f"c{i}-{j}", "text": text(False), "tags": rng.sample(TAGS, rng.randint(1, 3)),
-                      "feedback": text()}
+            choice = graded({"id": f"c{i}-{j}", "text": text(False), "tags": rng.sample(TAGS, rng.randint(1, 3)),
+                             "feedback": text()})
             if j > 0 and rng.random() < 0.3:
                 choice["condition"] = long_condition
             if rng.random() < 0.4:
@@ -301,14 +317,20 @@ def extreme_scenarios(draw):
             else:
                 choice["next"] = target
             choices.append(choice)
-        node = {"narrative": text(), "present": ["subject", "partner"],
+        node = {"label": text(False), "narrative": text(), "present": ["subject", "partner"],
                 "lines": [{"speaker": rng.choice(["subject", "partner", "you", "dispatch"]), "text": text()}
                           for _ in range(rng.randint(0, 3))],
                 "behaviour": text(), "perspective": text(), "choices": choices}
         if rng.random() < 0.3:
             node["timer"] = {"seconds": rng.choice([0.001, 1, 599.999, 600]),
-                             "expire": {"id": f"t{i}", "text": text(False), "effects": dict(rng.choice(effect_pool)),
-                                        "tags": ["rush"], "feedback": text(), "next": forward or ending_ids[0]}}
+                             "expire": graded({"id": f"t{i}", "text": text(False), "effects": dict(rng.choice(effect_pool)),
+                                               "tags": ["rush"], "feedback": text(), "next": forward or ending_ids[0]})}
+        # What the person shows: required where force is offered, else left out now and then
+        forced = any(c.get("force", "presence") != "presence" for c in choices)
+        if forced or rng.random() < 0.8:
+            node["shows"] = rng.choice(BEHAVIOURS)
+            if node["shows"] in ("assaultive", "life-threatening") and rng.random() < 0.5:
+                node["toward"] = rng.choice(["self", "officers", "others"])
         nodes[f"n{i}"] = node
     data = {
         "format": 1, "id": "extreme-" + "x" * 56, "version": "999999999.999999.99999-\u00e9", "title": text(False),
@@ -329,6 +351,9 @@ def extreme_scenarios(draw):
                    "weapon": rng.choice([False, "A " + rng.choice(short_pool)]), "danger_to_others": rng.choice([True, False])},
         "start": "n0", "nodes": nodes, "endings": endings,
     }
+    if rng.random() < 0.7:
+        data["debrief"] = {"takeaways": [text() for _ in range(rng.choice([1, 3, 5]))],
+                           "questions": [text() for _ in range(rng.choice([1, 2, 5]))]}
     return Case(data, seed, f"{n_nodes} nodes, up to {max_choices} choices, {n_endings} endings, "
                             f"level {lo}..{hi} from {initial}, languages {data['languages']}, seed {seed}")
 
@@ -364,7 +389,8 @@ def test_extreme_valid_scenario_plays_grades_and_renders(case):
 
 SHIPPED = {p.stem: (p, yaml.load(p.read_bytes(), Loader=_Loader)) for p in bundled_paths()}
 TEXT_KEYS = {"title", "summary", "location", "dispatch", "narrative", "behaviour", "perspective", "text",
-             "feedback", "debrief", "name", "description", "role", "offence"}
+             "feedback", "debrief", "name", "description", "role", "offence", "label"}
+TEXT_LISTS = {"content_notes", "takeaways", "questions"}  # lists whose items are texts
 HOSTILE = ["\x00", "a\x00b", "\x1b[2J\x1b[H\x1b]0;pwned\x07", "\u202eevil\u202c text", "\u2066\u2067\u2068\u2069",
            "x" * 10_000, "\U0001f600" * 2000, "\U0001f469\u200d\U0001f692" * 500, "\u0301" * 5000,
            "W" * 9999 + "\U0001f4a5", "\r\r\r\n\n\n", "line\n" * 2000, "\t" * 100, "\ufeff\u200b\u200c\u200d",
@@ -385,14 +411,18 @@ def _text_slots(data, path=()):
                 yield from _text_slots(value, here)
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            if isinstance(value, str) and path and path[-1] == "content_notes":
+            if isinstance(value, str) and path and path[-1] in TEXT_LISTS:
                 yield path + (i,)
+            elif isinstance(value, dict) and path and path[-1] in TEXT_LISTS \
+                    and all(isinstance(v, str) for v in value.values()):
+                yield from (path + (i, lang) for lang in value)
             elif isinstance(value, (dict, list)):
                 yield from _text_slots(value, path + (i,))
 
 
 def _first_choice_path(name: str) -> set:
-    """Ids of the nodes and ending the window's walk passes (choice 1 at every node, seed 7)."""
+    """Ids of the nodes and ending the window's walk passes (choice 1, the first shown, at every node,
+    seed 7)."""
     from .conftest import load_ok
     path, _ = SHIPPED[name]
     scenario = load_ok(path)
@@ -400,7 +430,7 @@ def _first_choice_path(name: str) -> set:
     seen = set()
     while not session.ended:
         seen.add(session.view().node_id)
-        session.choose(session.available()[0].id)
+        session.choose(session.presented()[0].id)
     seen.add(session.view().ending.id)
     return seen
 

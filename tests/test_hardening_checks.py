@@ -154,12 +154,12 @@ def hub_scenario(chain: int, condition: str) -> str:
     parts = [head, "start: c0\nnodes:\n"]
     for i in range(chain):
         parts.append(f"  c{i}:\n    narrative: n\n    choices:\n"
-                     f"      - {{id: step{i}, text: t, feedback: f, effects: {{notes: +1}}, next: c{i + 1}}}\n"
-                     f"      - {{id: jump{i}, text: t, feedback: f, next: hub}}\n")
-    parts.append(f"  c{chain}:\n    narrative: n\n    choices:\n      - {{id: last, text: t, feedback: f, next: hub}}\n")
+                     f"      - {{id: step{i}, text: t, grade: good, feedback: f, effects: {{notes: +1}}, next: c{i + 1}}}\n"
+                     f"      - {{id: jump{i}, text: t, grade: good, feedback: f, next: hub}}\n")
+    parts.append(f"  c{chain}:\n    narrative: n\n    choices:\n      - {{id: last, text: t, grade: good, feedback: f, next: hub}}\n")
     parts.append(f"  hub:\n    narrative: n\n    choices:\n"
-                 f"      - {{id: check, text: t, feedback: f, condition: \"{condition}\", next: calm-end}}\n"
-                 f"      - {{id: done, text: t, feedback: f, next: force-end}}\n")
+                 f"      - {{id: check, text: t, grade: good, feedback: f, condition: \"{condition}\", next: calm-end}}\n"
+                 f"      - {{id: done, text: t, grade: good, feedback: f, next: force-end}}\n")
     parts.append("endings:\n" + MINIMAL.split("endings:\n")[1])
     return "".join(parts)
 
@@ -209,11 +209,11 @@ def test_widening_over_approximates_the_exact_analysis(case, monkeypatch):
 
 def unknown_next_scenario(count: int, typo: str = "x") -> str:
     parts = [MINIMAL.split("nodes:\n")[0], "nodes:\n",
-             "  first:\n    narrative: x\n    choices:\n      - {id: c-start, text: t, feedback: f, next: n-0}\n"]
+             "  first:\n    narrative: x\n    choices:\n      - {id: c-start, text: t, grade: good, feedback: f, next: n-0}\n"]
     for i in range(count):
         parts.append(f"  n-{i}:\n    narrative: \"Node {i}\"\n    choices:\n"
-                     f"      - {{id: c-{i}, text: t, feedback: f, next: n-{i}{typo}}}\n"
-                     f"      - {{id: d-{i}, text: t, feedback: f, next: calm-end}}\n")
+                     f"      - {{id: c-{i}, text: t, grade: good, feedback: f, next: n-{i}{typo}}}\n"
+                     f"      - {{id: d-{i}, text: t, grade: good, feedback: f, next: calm-end}}\n")
     parts.append("endings:\n" + MINIMAL.split("endings:\n")[1])
     return "".join(parts)
 

@@ -247,7 +247,7 @@ STRUCTURE = [  # (what, text at the limit, text one past, where the error is)
 
 def _structure(what: str, n: int) -> str:
     if what == "choices per node":
-        extra = "".join(f"      - {{id: x{i}, text: t, feedback: f, next: second}}\n" for i in range(n - 3))
+        extra = "".join(f"      - {{id: x{i}, text: t, grade: good, feedback: f, next: second}}\n" for i in range(n - 3))
         return MINIMAL.replace("  second:\n", extra + "  second:\n", 1)
     if what == "outcomes per choice":
         extra = "".join("          - {weight: 1, next: third}\n" for _ in range(n - 2))
@@ -347,7 +347,7 @@ def test_nodes_and_choices_in_all_at_their_limits():
         head = MINIMAL.partition("nodes:\n")[0].replace("start: first", "start: n0")
         body = "".join(
             f" n{i}: {{narrative: x, choices: ["
-            + ", ".join(f"{{id: c{i}-{j}, text: x, feedback: f, next: {f'n{i + 1}' if i + 1 < n else 'calm-end'}}}"
+            + ", ".join(f"{{id: c{i}-{j}, text: x, grade: good, feedback: f, next: {f'n{i + 1}' if i + 1 < n else 'calm-end'}}}"
                         for j in range(choices)) + "]}\n" for i in range(n))
         return head + "nodes:\n" + body + "endings:\n calm-end: {outcome: resolved, title: t, text: t, debrief: d}\n"
     started = time.process_time()
@@ -359,7 +359,7 @@ def test_nodes_and_choices_in_all_at_their_limits():
     per = 10
     result, errors = load(chain(schema.MAX_CHOICES // per, per))
     assert errors == []
-    text = chain(schema.MAX_CHOICES // per, per).replace("{narrative: x, choices: [", "{narrative: x, choices: [{id: extra, text: x, next: calm-end}, ", 1)
+    text = chain(schema.MAX_CHOICES // per, per).replace("{narrative: x, choices: [", "{narrative: x, choices: [{id: extra, text: x, grade: good, next: calm-end}, ", 1)
     result, errors = load(text)
     assert errors == [("too-many", line_of(text, "nodes:"), 1)]
     assert "15,001 choices" in result.errors[0].message
@@ -621,8 +621,8 @@ def test_a_5_mb_file_with_errors_everywhere_is_diagnosed_in_bounded_time():
         import generate
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
-    text = generate.generate(2500)
-    assert len(text.encode()) <= MAX_BYTES
+    text = generate.generate(2400)  # about 5.06 MB: as many nodes as fit in the limit, with grades and labels
+    assert 0.9 * MAX_BYTES < len(text.encode()) <= MAX_BYTES
     broken = text.replace("narrative:", "narative:")
     started = time.process_time()
     result, errors = load(broken)
@@ -630,7 +630,7 @@ def test_a_5_mb_file_with_errors_everywhere_is_diagnosed_in_bounded_time():
     assert spent < 4, spent  # jsonschema over the whole file alone took 2.3 s of CPU here
     nodes = [d for d in result.errors if d.code in ("unknown-key", "missing-key", "schema")]
     named = {d.line for d in nodes}
-    assert len(named) >= 2500  # every node is named, past the detailed ones too
+    assert len(named) >= 2400  # every node is named, past the detailed ones too
     assert sum(d.code == "unknown-key" for d in nodes) == schema.DETAIL_UNITS
 
 

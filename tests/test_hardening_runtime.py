@@ -37,6 +37,26 @@ def fresh_minimal():
     return load_ok(MINIMAL)
 
 
+def typed(scenario, seed: int, moves) -> str:
+    """Standard input for text mode that makes `moves` (choice ids; "u" undoes): each number is looked
+    up in the order the session shows its options (shuffled from the seed, as text mode shows them)."""
+    session = Session(scenario, seed=seed, options=SessionOptions(timers=False, allow_undo=True))
+    lines = []
+    for move in moves:
+        if move == "u":
+            session.undo()
+            lines.append("u")
+        else:
+            lines.append(str([c.id for c in session.presented()].index(move) + 1))
+            session.choose(move)
+    return "".join(f"{line}\n" for line in lines)
+
+
+def chosen(log_path: Path) -> list:
+    return [e["choice"] for e in map(json.loads, log_path.read_text(encoding="utf-8").splitlines())
+            if e["type"] == "choice_made"]
+
+
 def _set(obj, name, value):
     object.__setattr__(obj, name, value)  # the model is frozen; tests poison a private copy
 
@@ -66,7 +86,7 @@ def poison_texts(scenario, payload: str = PAYLOAD):
                 continue
             visit(getattr(obj, name, None))
     for name in ("title", "summary", "location", "dispatch", "content_notes", "characters", "nodes", "endings",
-                 "objectives"):
+                 "objectives", "takeaways", "questions"):
         visit(getattr(scenario, name))
     return scenario
 
@@ -107,7 +127,8 @@ def test_text_mode_output_has_no_control_characters_from_a_poisoned_scenario():
     session = Session(scenario, seed=2, options=SessionOptions(timers=False, allow_undo=True))
     out = io.StringIO()
     # choices: write (reveals), undo, write, thank -> the calm ending; every text is printed on the way
-    status = TextPlayer(session, io.StringIO("3\nu\n3\n3\n"), out, debrief=text_debrief).run()
+    moves = typed(scenario, 2, ["write", "u", "write", "thank"])
+    status = TextPlayer(session, io.StringIO(moves), out, debrief=text_debrief).run()
     assert status == 0 and session.ended
     # an escalation cause with a poisoned reason, as a scenario's own behaviour rule could give
     session.log.append({"seq": len(session.log), "type": "escalation_changed", "t": 9.0, "from": 1, "to": 2,
@@ -115,7 +136,7 @@ def test_text_mode_output_has_no_control_characters_from_a_poisoned_scenario():
                         "causes": [{"kind": "rule", "rule": "x\x1b[2J", "choice": "c", "why": PAYLOAD, "delta": 1}]})
     TextPlayer(session, io.StringIO(""), out).summary()
     printed = out.getvalue()
-    assert "pwned" in printed and "Score report" in printed  # the text is there, only neutralised
+    assert "pwned" in printed and "=== Debrief ===" in printed  # the text is there, only neutralised
     assert not UNSAFE.search(printed.replace("\n", "")), repr(UNSAFE.search(printed.replace("\n", "")))
 
 
@@ -123,13 +144,14 @@ def test_text_mode_debrief_text_is_cleaned_too():
     from simulator.cli.textmode import TextPlayer
     session = Session(fresh_minimal(), seed=2, options=SessionOptions(timers=False))
     out = io.StringIO()
-    TextPlayer(session, io.StringIO("3\n3\n"), out, debrief=lambda s: f"Debrief {PAYLOAD}").run()
+    TextPlayer(session, io.StringIO(typed(session.scenario, 2, ["write", "thank"])), out,
+               debrief=lambda s: f"Debrief {PAYLOAD}").run()
     assert "Debrief" in out.getvalue() and not UNSAFE.search(out.getvalue().replace("\n", ""))
 
 
 def test_cli_text_mode_with_escapes_in_the_yaml_never_writes_them(tmp_path):
     path = write_poisoned_yaml(tmp_path)
-    res = cli("play", str(path), "--text", "--seed", "2", stdin="3\n3\n")
+    res = cli("play", str(path), "--text", "--seed", "2", stdin=typed(fresh_minimal(), 2, ["write", "thank"]))
     both = res.stdout + res.stderr
     assert "Traceback" not in both
     # either the loader refuses such text (then its diagnostics are cleaned) or it is played cleaned
@@ -290,9 +312,11 @@ def test_option_type_functions_accept_the_documented_ranges():
 
 def test_largest_seed_plays_and_is_logged(tmp_path):
     log = tmp_path / "run.jsonl"
-    res = cli("play", str(MINIMAL), "--text", "--seed", str(2 ** 63 - 1), "--log", str(log), stdin="3\n3\n")
+    res = cli("play", str(MINIMAL), "--text", "--seed", str(2 ** 63 - 1), "--log", str(log),
+              stdin=typed(fresh_minimal(), 2 ** 63 - 1, ["write", "thank"]))
     assert res.returncode == 0, res.stderr
     assert json.loads(log.read_text().splitlines()[0])["seed"] == 2 ** 63 - 1
+    assert chosen(log) == ["write", "thank"]
 
 
 def test_engine_refuses_bad_seeds_and_options(minimal):
@@ -352,9 +376,10 @@ def test_sigkill_after_two_decisions_keeps_both_decisions_in_the_log(tmp_path):
     try:
         run.wait_prompts(1)
         assert [json.loads(l)["type"] for l in log.read_text().splitlines()] == ["session_started", "node_entered"]
-        run.send("1")  # listen
+        first, second = typed(fresh_minimal(), 2, ["listen", "shout"]).split()
+        run.send(first)  # listen
         run.wait_prompts(2)
-        run.send("1")  # shout
+        run.send(second)  # shout
         run.wait_prompts(3)  # the third prompt: both decisions are taken
         run.proc.send_signal(signal.SIGKILL)
         run.proc.wait(30)
@@ -372,8 +397,10 @@ def test_sigkill_after_two_decisions_keeps_both_decisions_in_the_log(tmp_path):
 
 def test_log_file_equals_log_json_and_holds_undo_events(tmp_path):
     log = tmp_path / "run.jsonl"
-    res = cli("play", str(MINIMAL), "--text", "--seed", "2", "--undo", "--log", str(log), stdin="3\nu\n3\n3\n")
+    res = cli("play", str(MINIMAL), "--text", "--seed", "2", "--undo", "--log", str(log),
+              stdin=typed(fresh_minimal(), 2, ["write", "u", "write", "thank"]))
     assert res.returncode == 0, res.stderr
+    assert chosen(log) == ["write", "write", "thank"]
     text = log.read_text(encoding="utf-8")
     events = [json.loads(line) for line in text.splitlines()]
     assert [e["type"] for e in events].count("undo") == 1 and events[-1]["type"] == "ending_reached"
@@ -403,7 +430,8 @@ def test_report_is_written_atomically_at_the_end(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     report = out / "report.json"
-    res = cli("play", str(MINIMAL), "--text", "--seed", "2", "--report", str(report), stdin="3\n3\n")
+    res = cli("play", str(MINIMAL), "--text", "--seed", "2", "--report", str(report),
+              stdin=typed(fresh_minimal(), 2, ["write", "thank"]))
     assert res.returncode == 0, res.stderr
     assert json.loads(report.read_text())["scenario"]["id"] == "minimal"
     assert sorted(p.name for p in out.iterdir()) == ["report.json"]
@@ -460,6 +488,13 @@ def test_save_error_is_replay_mismatch_and_an_engine_error():
     lambda s: {**s, "log": [e if e["type"] != "outcome_drawn" else {**e, "outcome": True} for e in s["log"]]},
     lambda s: {**s, "log": [e if e["type"] != "outcome_drawn" else {**e, "probability": math.nan} for e in s["log"]]},
     lambda s: {**s, "log": [{**e, "t": 10 ** 400} for e in s["log"]]},
+    # another engine version or behaviour model, or options shown in another order than the seed gives
+    lambda s: {**s, "log": [{**s["log"][0], "engine": 1}] + s["log"][1:]},
+    lambda s: {**s, "log": [{**s["log"][0], "behaviour_model": "parley-default@1"}] + s["log"][1:]},
+    lambda s: {**s, "log": [e if e["type"] != "node_entered" else {**e, "choices": e["choices"][::-1]}
+                            for e in s["log"]]},
+    lambda s: {**s, "log": [e if e["type"] != "node_entered" else {k: v for k, v in e.items() if k != "choices"}
+                            for e in s["log"]]},
 ])
 def test_restore_raises_only_replay_mismatch_on_malformed_saves(minimal, mangle):
     save = json.loads(json.dumps(_real_session(minimal).save()))

@@ -85,7 +85,7 @@ def test_unreachable_and_trapped_nodes():
     text = MINIMAL.replace("endings:", """  island:
     narrative: "Nobody comes here."
     choices:
-      - {id: island-loop, text: "Loop", next: island, feedback: "x"}
+      - {id: island-loop, text: "Loop", grade: good, next: island, feedback: "x"}
 endings:""")
     _, errors = diags(text)
     codes = [c for c, _, _ in errors]
@@ -94,7 +94,7 @@ endings:""")
         "endings:", """  trap:
     narrative: "A loop."
     choices:
-      - {id: trap-loop, text: "Again", next: trap, feedback: "x"}
+      - {id: trap-loop, text: "Again", grade: good, next: trap, feedback: "x"}
 endings:""")
     _, errors2 = diags(text2)
     assert ("no-ending", line_of(text2, "  trap:"), 3) in errors2
