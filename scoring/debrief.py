@@ -8,6 +8,7 @@ from simulator.engine.model import ESCALATION, GRADES, RAPPORT
 from .context import Context
 from .trace import Trace
 from .values import option_values
+from .words import GRADE_WORDS, choice_label, scene_label
 
 KEY_DECISIONS = 3
 TAKEAWAYS, QUESTIONS = 3, 2
@@ -30,7 +31,6 @@ def _first_sentence(text: str) -> str:
 def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: list) -> None:
     """Fill the debrief parts of `report`: timeline, key decisions, chance, perspectives, objectives,
     feedback and the first page (`summary`)."""
-    from .grade import choice_label, scene_label
     sc = ctx.scenario
     timeline = [{"t": 0.0, "escalation": trace.initial[ESCALATION], "rapport": trace.initial[RAPPORT],
                  "node": trace.start, "scene": scene_label(sc, trace.start, lang), "choice": None, "label": "Start",
@@ -148,7 +148,6 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
     """The decisions that mattered most, in play order: those where a better option would have
     raised the expected final score most, then the most serious grades, then where most was at
     stake (the options differed most)."""
-    from .grade import GRADE_WORDS, choice_label, scene_label
     sc = ctx.scenario
     ordered = sorted(((kd, d) for kd, d in candidates),
                      key=lambda r: (-r[0][0], -r[0][1], -r[0][2], r[1].index))[:KEY_DECISIONS]
@@ -207,7 +206,6 @@ def first_page(ctx: Context, report, lang: str) -> dict:
 def objectives(ctx: Context, trace: Trace, report, lang: str) -> list:
     """Each learning objective met, missed, or not assessed (no mapping in the scenario). Only a
     decision graded good or acceptable can meet an objective; any decision can miss one."""
-    from .grade import choice_label, scene_label
     sc = ctx.scenario
     mapping = ctx.rubric.objectives
     scores = {c["id"]: c["score"] for c in report.competencies}

@@ -10,6 +10,7 @@ from simulator.engine.session import ReplayMismatch, Session
 from .context import Context, context_for
 from .rubric import Rubric
 from .trace import Trace, read_trace
+from .words import GRADE_WORDS, choice_label, scene_label
 
 REPORT_FORMAT = 2  # 2: grades per decision, major errors, behaviour-based proportionality, summary page
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
@@ -153,26 +154,6 @@ def _warnings(scenario: Scenario, log: list[dict], trace: Trace) -> list:
     return out
 
 
-def scene_label(scenario: Scenario, node_id: str, lang: str) -> str:
-    """What people call a scene: its label, else the ending's title, else a neutral phrase (never the id)."""
-    index = scenario.target_index.get(node_id)
-    if index is None:
-        return "a scene"
-    if scenario.is_ending(index):
-        return scenario.ending_at(index).title.get(lang, scenario.language)
-    node = scenario.nodes[index]
-    if node.label is not None:
-        return node.label.get(lang, scenario.language)
-    return f"decision point {index + 1}"
-
-
-def choice_label(choice, lang: str, default: str) -> str:
-    """A choice as people see it: its text (a timer's expiry: "You waited")."""
-    if choice.text is not None:
-        return choice.text.get(lang, default)
-    return "You waited: the time to decide ran out" if choice.is_timeout else "an option"
-
-
 def deduction(ctx: Context, grade_name: str, key: str = "overall") -> float:
     """Points a decision of this grade takes off the overall score (or a competency's)."""
     return 0.0 if grade_name == "good" else float(ctx.rubric.grades[grade_name][key])
@@ -303,10 +284,6 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
     return {"graded": graded, "competencies": competencies, "force_rows": force_rows, "critical": critical,
             "major": major, "mistakes": mistakes, "candidates": candidates, "overall": overall,
             "points_lost": total}
-
-
-GRADE_WORDS = {"good": "good practice", "acceptable": "acceptable, not the best here", "mistake": "a mistake",
-               "major": "a major error", "critical": "a critical error"}
 
 
 def _quote(text: str, limit: int = 90) -> str:

@@ -31,10 +31,6 @@ def refusal_text(exc: Exception) -> str:
                             "on (the same scenario id and the same version of its file).", "")])
 
 
-GRADE_WORDS = {"good": "good practice", "acceptable": "acceptable", "mistake": "a mistake",
-               "major": "a major error", "critical": "a critical error"}
-
-
 def clock(seconds: float) -> str:
     """Seconds into the scenario as people read a clock: "2 min 05 s", "45 s" (never milliseconds)."""
     whole = int(round(seconds))
