@@ -19,6 +19,12 @@ def _t(value, ctx: Context, lang: str) -> str:
     return value.get(lang, ctx.scenario.language) if value is not None else ""
 
 
+def _closed(text: str) -> str:
+    """A quoted option that ends a sentence: “I'll wait.” rather than “I'll wait.”."""
+    text = text.strip()
+    return f"“{text}”" + ("" if text[-1:] in ".!?…" else ".")
+
+
 def _first_sentence(text: str) -> str:
     text = " ".join(text.split())
     for stop in (". ", "! ", "? "):
@@ -158,7 +164,7 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
         scene = scene_label(sc, d.node, lang)
         fb = _t(chosen.feedback, ctx, lang)
         if tier == "good":
-            why = f"You chose well: “{text}”. {fb}".strip()
+            why = f"You chose well: {_closed(text)} {fb}".strip()
         else:
             why = f"You chose “{text}”: {GRADE_WORDS[tier]}. {fb}".strip()
         if better is None:
@@ -167,7 +173,7 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
         else:
             btext = choice_label(better, lang, sc.language)
             row = {"choice": better.id, "text": btext,
-                   "why": f"A better option here: “{btext}”. {_t(better.feedback, ctx, lang)}".strip()}
+                   "why": f"A better option here: {_closed(btext)} {_t(better.feedback, ctx, lang)}".strip()}
         lesson = _first_sentence(_t(better.feedback, ctx, lang) if better is not None else fb)
         out.append({"node": d.node, "scene": scene, "choice": d.choice, "text": text, "t": d.t, "grade": tier,
                     "why": why, "better": row, "lesson": lesson, "gain": round(regret, 3), "stake": round(stake, 3),
