@@ -12,6 +12,7 @@ LABEL_LIMIT = 40  # characters: a label names a scene in a debrief list, it does
 # where the position means something (two or more options), over at least TELL_MIN_NODES nodes.
 TELL_SHARE = 0.5
 TELL_MIN_NODES = 4
+MIDDLE_SHARE = 0.8  # best option strictly between the shortest and the longest at more than this share
 LENGTH_RATIO = 2.0  # longest option over shortest at one node: beyond this the length itself is a cue
 THREATS = ("assaultive", "life-threatening")
 
@@ -43,7 +44,7 @@ def check_grades(checker) -> None:
     polarity = {tag: info.get("polarity") for tag, info in checker.model.tags.items()}
     language = data.get("language") if isinstance(data.get("language"), str) else "en"
     nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
-    best_longest = best_first = positional = 0
+    best_longest = best_first = positional = best_middle = three_or_more = 0
     for node_id, node in nodes.items():
         if not isinstance(node, dict):
             continue
@@ -87,11 +88,20 @@ def check_grades(checker) -> None:
             best_longest += any(rank == top and length == longest for (_, rank), length in zip(graded, lengths))
             best_first += graded[0][1] == top
             shortest = min(lengths)
+            if len(graded) >= 3:
+                three_or_more += 1
+                best_middle += all(rank != top or shortest < length < longest
+                                   for (_, rank), length in zip(graded, lengths))
             if shortest and longest / shortest > LENGTH_RATIO:
                 sink.warning(pos(path + ("choices",)), "unbalanced-lengths",
                              f"the longest option here is {longest / shortest:.1f} times the shortest "
                              f"({longest} and {shortest} characters)",
                              "write options of similar length: trainees learn that the longest one is best")
+    if three_or_more >= TELL_MIN_NODES and best_middle > MIDDLE_SHARE * three_or_more:
+        sink.warning(pos(("nodes",), key=True), "best-is-middle",
+                     f"the best-graded option is neither the longest nor the shortest at {best_middle} of "
+                     f"{three_or_more} nodes with three or more options",
+                     "vary it: a trainee who rules out the longest and the shortest option passes by elimination")
     if positional >= TELL_MIN_NODES:
         for count, what, code in ((best_longest, "the longest", "best-is-longest"),
                                   (best_first, "written first", "best-is-first")):
