@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = args.paths or bundled_scenarios()
     failed = 0
-    print(f"{'scenario':<28} {'policy':<9} {'states':>7} {'pass':>7} {'practice':>9} {'fail':>7} {'no end':>7} {'mean':>6}")
+    print(f"{'scenario':<28} {'policy':<12} {'states':>7} {'pass':>7} {'practice':>9} {'fail':>7} {'no end':>7} {'mean':>6}")
     audits = []
     for path in paths:
         result = load_scenario(path, use_cache=False)
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu = time.process_time() - start
         audits.append((report, cpu))
         for row in report.policies:
-            print(f"{report.scenario[:28]:<28} {row.policy:<9} {row.states:>7} {row.passed:>7.4f} "
+            print(f"{report.scenario[:28]:<28} {row.policy:<12} {row.states:>7} {row.passed:>7.4f} "
                   f"{row.needs_practice:>9.4f} {row.failed:>7.4f} {row.mean_score:>6.1f}")
     for report, cpu in audits:
         print(f"\n{report.scenario} (audit took {cpu:.2f} s CPU)")

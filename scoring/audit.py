@@ -19,7 +19,7 @@ from .context import Context, context_for
 from .grade import FAIL, NEEDS_PRACTICE, PASS
 from .values import points, search_for
 
-NAIVE = ("random", "first", "last", "longest", "shortest", "middle")
+NAIVE = ("random", "first", "last", "longest", "shortest", "middle", "not-longest", "not-shortest")
 NAIVE_LIMIT = 0.10  # the most often a naive policy may pass
 EPS = 1e-9
 SEVERE = ("mistake", "major", "critical")
@@ -95,6 +95,11 @@ def policy_distribution(ctx: Context, policy: str, at: int, values: tuple) -> li
         return []
     if policy in ("first", "last", "random"):
         return [(c, 1.0 / len(options)) for c in options]
+    if policy in ("not-longest", "not-shortest"):  # by elimination of one extreme
+        lengths = [_text_len(sc, c) for c in options]
+        target = max(lengths) if policy == "not-longest" else min(lengths)
+        picked = [c for c, n in zip(options, lengths) if n != target] or options
+        return [(c, 1.0 / len(picked)) for c in picked]
     if policy == "middle":  # by elimination: never the longest or the shortest option
         lengths = [_text_len(sc, c) for c in options]
         picked = [c for c, n in zip(options, lengths) if n != max(lengths) and n != min(lengths)] or options
