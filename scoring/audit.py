@@ -17,6 +17,7 @@ from simulator.engine.step import State, available_choices, outcome_distribution
 
 from .context import Context, context_for
 from .grade import FAIL, NEEDS_PRACTICE, PASS
+from .paths import strongly_connected
 from .values import points, search_for
 
 NAIVE = ("random", "first", "last", "longest", "shortest", "middle", "not-longest", "not-shortest")
@@ -193,7 +194,8 @@ def evaluate(ctx: Context, policy: str, starts: list) -> dict:
             d += p * v[3]
         return a, b, c, d
 
-    for component in _components(edges, order):  # sinks first: each is solved once its successors are
+    inner = lambda state: [nxt for _, nxt in edges[state] if nxt in edges]  # noqa: E731
+    for component in strongly_connected(order, inner):  # sinks first: each is solved once its successors are
         if len(component) == 1 and all(nxt != component[0] for _, nxt in edges[component[0]]):
             value[component[0]] = backup(component[0])
             continue
@@ -209,56 +211,6 @@ def evaluate(ctx: Context, policy: str, starts: list) -> dict:
                 break
     size = len(edges) + len(terminal)
     return {root: value[root] + (size,) for root in starts}
-
-
-def _components(edges: dict, order: list) -> list:
-    """Strongly connected components of the non-terminal states, sinks first (Tarjan, iterative)."""
-    index: dict = {}
-    low: dict = {}
-    on_stack: set = set()
-    stack: list = []
-    out: list = []
-    counter = 0
-    for root in order:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            succ = edges[node]
-            recurse = False
-            while i < len(succ):
-                nxt = succ[i][1]
-                i += 1
-                if nxt not in edges:
-                    continue
-                if nxt not in index:
-                    work.append((node, i))
-                    work.append((nxt, 0))
-                    recurse = True
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            if recurse:
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    component.append(w)
-                    if w == node:
-                        break
-                out.append(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return out
 
 
 def _row(ctx: Context, policy: str, start: tuple) -> PolicyRow:
@@ -298,10 +250,10 @@ def audit(scenario: Scenario, rubric=None) -> Audit:
     return report
 
 
-def _best_states(ctx: Context) -> list:
-    """Every decision state best play can reach (over every random outcome), in visiting order."""
+def _reachable(ctx: Context, follow) -> list:
+    """Every decision state reachable from the start when, in each state, the trainee takes the
+    decisions `follow(at, values)` returns, over every random outcome; in visiting order."""
     sc = ctx.scenario
-    search = search_for(ctx, True)
     seen, order, stack = set(), [], [(sc.start, sc.initial_values)]
     while stack:
         at, values = stack.pop()
@@ -309,12 +261,33 @@ def _best_states(ctx: Context) -> list:
             continue
         seen.add((at, values))
         order.append((at, values))
-        choice = search.policy(at, values)
-        if choice is None:
-            continue
-        for outcome, _ in outcome_distribution(sc, State(at, values, 0, 0.0), choice):
-            stack.append(_next(sc, at, values, choice, outcome))
+        for choice in follow(at, values):
+            for outcome, _ in outcome_distribution(sc, State(at, values, 0, 0.0), choice):
+                stack.append(_next(sc, at, values, choice, outcome))
     return order
+
+
+def _best_states(ctx: Context) -> list:
+    """Every decision state best play can reach."""
+    search = search_for(ctx, True)
+    return _reachable(ctx, lambda at, values: [c for c in (search.policy(at, values),) if c is not None])
+
+
+def _all_states(ctx: Context) -> list:
+    """Every reachable decision state (cached: two checks walk it)."""
+    hit = ctx.memo.get("audit-all-states")
+    if hit is None:
+        sc = ctx.scenario
+        hit = ctx.memo["audit-all-states"] = _reachable(ctx, lambda at, values: _decisions(sc, at, values))
+    return hit
+
+
+def _sound_nodes(ctx: Context) -> set:
+    """Nodes reachable by decisions graded good or acceptable only."""
+    sc = ctx.scenario
+    sound = lambda at, values: [c for c in _decisions(sc, at, values)  # noqa: E731
+                                if ctx.effective_grade(c, values) in ("good", "acceptable")]
+    return {at for at, _ in _reachable(ctx, sound)}
 
 
 def _deviations(ctx: Context, report: Audit) -> None:
@@ -355,21 +328,6 @@ def _deviations(ctx: Context, report: Audit) -> None:
                 report.problems.append(f"single {tier} {choice.id!r} at {sc.nodes[at].id!r} from best play: {why}")
 
 
-def _all_states(ctx: Context) -> list:
-    sc = ctx.scenario
-    seen, order, stack = set(), [], [(sc.start, sc.initial_values)]
-    while stack:
-        at, values = stack.pop()
-        if sc.is_ending(at) or (at, values) in seen:
-            continue
-        seen.add((at, values))
-        order.append((at, values))
-        for choice in _decisions(sc, at, values):
-            for outcome, _ in outcome_distribution(sc, State(at, values, 0, 0.0), choice):
-                stack.append(_next(sc, at, values, choice, outcome))
-    return order
-
-
 def _negative_training(ctx: Context, report: Audit) -> None:
     """At every reachable state: no option graded worse is worth more (expected final score with best
     play afterwards) than any of the best-graded options there."""
@@ -394,24 +352,6 @@ def _negative_training(ctx: Context, report: Audit) -> None:
                 report.problems.append(
                     f"negative training at {sc.nodes[at].id!r} {values}: {c.id!r} ({GRADES[tiers[c.id]]}) is worth "
                     f"{100 + q[c.id]:.2f} expected, more than {worst_best!r} ({GRADES[top]}) at {100 + q[worst_best]:.2f}")
-
-
-def _sound_nodes(ctx: Context) -> set:
-    """Nodes reachable by decisions graded good or acceptable only (over every random outcome)."""
-    sc = ctx.scenario
-    seen, nodes, stack = set(), set(), [(sc.start, sc.initial_values)]
-    while stack:
-        at, values = stack.pop()
-        if sc.is_ending(at) or (at, values) in seen:
-            continue
-        seen.add((at, values))
-        nodes.add(at)
-        for choice in _decisions(sc, at, values):
-            if ctx.effective_grade(choice, values) not in ("good", "acceptable"):
-                continue
-            for outcome, _ in outcome_distribution(sc, State(at, values, 0, 0.0), choice):
-                stack.append(_next(sc, at, values, choice, outcome))
-    return nodes
 
 
 def _force(ctx: Context, report: Audit) -> None:

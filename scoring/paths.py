@@ -101,53 +101,18 @@ class Search:
 
     # -- solving ---------------------------------------------------------------------------------
     def _solve(self, root: tuple) -> None:
-        """Solve every state reachable from `root` that is not solved yet (iterative Tarjan)."""
+        """Solve every state reachable from `root` that is not solved yet, component by component."""
         if root in self._values:
             return
-        index: dict = {}
-        low: dict = {}
-        on_stack: set = set()
-        stack: list = []
-        counter = 0
-        work = [(root, None)]
-        while work:
-            key, it = work[-1]
-            if it is None:
-                index[key] = low[key] = counter
-                counter += 1
-                self.expanded += 1
-                if self.expanded > self.budget:
-                    raise SearchBudgetExceeded(f"more than {self.budget} states")
-                stack.append(key)
-                on_stack.add(key)
-                succ = [] if key[0] >= self._n_nodes else self._successors(key)
-                it = iter(succ)
-                work[-1] = (key, it)
-            advanced = False
-            for nxt in it:
-                if nxt in self._values:
-                    continue
-                if nxt not in index:
-                    work.append((nxt, None))
-                    advanced = True
-                    break
-                if nxt in on_stack:
-                    low[key] = min(low[key], index[nxt])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[key])
-            if low[key] == index[key]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == key:
-                        break
-                self._solve_component(component)
+        for component in strongly_connected([root], self._expand, self._values.__contains__):
+            self._solve_component(component)
+
+    def _expand(self, key: tuple) -> list[tuple]:
+        """A state's successors, counted against the state budget (endings have none)."""
+        self.expanded += 1
+        if self.expanded > self.budget:
+            raise SearchBudgetExceeded(f"more than {self.budget} states")
+        return [] if key[0] >= self._n_nodes else self._successors(key)
 
     def _bellman(self, key: tuple) -> float | None:
         self.work += 1
@@ -284,3 +249,56 @@ def record_log(scenario: Scenario, steps: tuple[Step, ...] | list[Step], elapsed
         if not session.ended:  # as Session does: node_entered lists the options shown, in order
             session.log[-1]["choices"] = [c.id for c in session.presented()]
     return session.log
+
+
+def strongly_connected(roots, successors, known=lambda key: False):
+    """Yield the strongly connected components of the graph reachable from `roots`, sinks first
+    (iterative Tarjan, so deep graphs never hit the recursion limit).
+
+    `successors(key)` is called once per state; states for which `known(key)` holds are treated as
+    already dealt with and skipped. Components are yielded as soon as they are complete, so a caller
+    that solves each one before asking for the next sees every successor component solved first.
+    """
+    index: dict = {}
+    low: dict = {}
+    on_stack: set = set()
+    stack: list = []
+    counter = 0
+    for root in roots:
+        if root in index or known(root):
+            continue
+        work = [(root, None)]
+        while work:
+            key, it = work[-1]
+            if it is None:
+                index[key] = low[key] = counter
+                counter += 1
+                stack.append(key)
+                on_stack.add(key)
+                it = iter(successors(key))
+                work[-1] = (key, it)
+            advanced = False
+            for nxt in it:
+                if known(nxt):
+                    continue
+                if nxt not in index:
+                    work.append((nxt, None))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[key] = min(low[key], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[key])
+            if low[key] == index[key]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == key:
+                        break
+                yield component
