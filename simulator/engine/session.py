@@ -207,6 +207,8 @@ class Session:
         self.state = initial_state(scenario)
         self.log: list[dict] = []
         self._history: list[tuple[State, dict, str | None]] = []
+        self._shown_for: State | None = None  # the state `_shown` was worked out for
+        self._shown: list[Choice] = []
         self.reaction: str | None = None
         self.log.append({"seq": 0, "type": "session_started", "t": 0.0,
                          "scenario": {"id": scenario.id, "version": scenario.version,
@@ -235,9 +237,16 @@ class Session:
         return available_choices(self.scenario, self.state)
 
     def presented(self) -> list[Choice]:
-        """The choices available now, in the order the trainee sees them (see `presented_order`)."""
+        """The choices available now, in the order the trainee sees them (see `presented_order`).
+
+        Worked out once per state: the decision that enters a node logs it, and every view of that
+        node shows it again. The cache is keyed on the state object itself, so code that sets
+        `state` directly (scoring.paths.record_log) still gets the order of the new state."""
         state = self.state
-        return presented_order(self.seed, state.steps, state.at, self.available(), self.options.shuffle)
+        if self._shown_for is not state:
+            self._shown = presented_order(self.seed, state.steps, state.at, self.available(), self.options.shuffle)
+            self._shown_for = state
+        return list(self._shown)
 
     def outcomes(self, choice_id: str) -> list[tuple[Outcome | None, float]]:
         """Possible results of `choice_id` now, with probabilities."""
