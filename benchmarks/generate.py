@@ -110,13 +110,13 @@ class _Intervals:
     """
 
     def __init__(self):
-        import yaml
-        data = yaml.safe_load((ROOT / "simulator" / "engine" / "behaviour.yaml").read_text(encoding="utf-8"))
-        self.rise_bonus = data["recovery"]["rise_bonus"]
-        self.rules = [(set(r["tags"]), [int(c.get("escalation", 0)) for c in r["cases"]],
-                       [int(c.get("rapport", 0)) for c in r["cases"]]) for r in data["rules"]]
+        from simulator.content.behaviour import default_model  # the loader's own reading of the model
+        model = default_model()
+        self.rise_bonus = model.recovery.rise_bonus
+        self.rules = [(set(r.tags), [c.escalation for c in r.cases], [c.rapport for c in r.cases])
+                      for r in model.rules]
         self.rules.append(CUSTOM_RULE)
-        self.tags = set(data["tags"])
+        self.tags = set(model.tags)
 
     def step(self, env, tags, effects: dict):
         elo, ehi, rlo, rhi, nlo, nhi = env

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pygame
 
+from scoring.words import GRADE_WORDS  # a decision's grade in words, as the text debrief says it
+
 from ..chart import draw_chart
 from ..text import Span, layout
 from ..theme import OUTCOME_LABELS, panel_surface
@@ -14,9 +16,6 @@ from .base import FocusScreen, button_row
 RESULT_LABELS = {"pass": "Pass", "needs-practice": "Needs practice", "fail": "Fail"}
 PAGES = ("Summary", "Key decisions", "Errors, mistakes and chance", "Competencies", "Distress and rapport",
          "Use of force", "Your path and the paths not taken", "Their side", "Objectives and notes")
-# A decision's grade in words (scoring.grade.GRADE_WORDS says the same; the window does not import scoring).
-GRADE_WORDS = {"good": "good practice", "acceptable": "acceptable, not the best here", "mistake": "a mistake",
-               "major": "a major error", "critical": "a critical error"}
 
 
 def _times(n: int) -> str:
