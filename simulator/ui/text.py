@@ -169,3 +169,23 @@ class Audit:
             self.problems.append(f"{where}: needs {need[0]}x{need[1]} px, box is {box[0]}x{box[1]} px")
             return False
         return True
+
+    def apart(self, where: str, boxes: list) -> bool:
+        """Record a problem for every two of `boxes` ((name, rect) pairs, in window coordinates) that
+        overlap: elements of one screen that must never cover each other. Returns True when none do."""
+        ok = True
+        for i, (name_a, a) in enumerate(boxes):
+            for name_b, b in boxes[i + 1:]:
+                if a.width > 0 and a.height > 0 and b.width > 0 and b.height > 0 and a.colliderect(b):
+                    clip = a.clip(b)
+                    self.problems.append(f"{where}: {name_a} overlaps {name_b} by {clip.width}x{clip.height} px")
+                    ok = False
+        return ok
+
+    def inside(self, where: str, name: str, rect, area) -> bool:
+        """Record a problem when `rect` is not wholly inside `area` (for instance an option of a timed
+        decision that would need scrolling while the clock runs). Returns True when it is inside."""
+        if area.contains(rect):
+            return True
+        self.problems.append(f"{where}: {name} at {tuple(rect)} is not wholly inside {tuple(area)}")
+        return False
