@@ -21,6 +21,7 @@ from ..engine.model import (
     Person,
     Recovery,
     Scenario,
+    Staging,
     Text,
     Timer,
     Variable,
@@ -93,6 +94,15 @@ def _behaviour(base: BehaviourModel, raw: dict | None, index: dict[str, int], sc
                           base.force_levels, base.force_names, recovery, base.tags, tuple(rules.values()),
                           base.behaviour_names)
 
+
+
+def _character(cid: str, raw: dict, T, test, index) -> Character:
+    """A character; the subject's expression follows distress unless `expression_from` names another variable."""
+    source = raw.get("expression_from", "escalation" if raw["role"] == "subject" else None)
+    return Character(cid, T(raw["name"]), raw["role"], T(raw.get("description")), raw.get("portrait"),
+                     known_as=T(raw.get("known_as")), name_known_when=raw.get("name_known_when"),
+                     name_known=test(raw.get("name_known_when")),
+                     expression_slot=index.get(source) if source is not None else None)
 
 def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", content_hash: str = "") -> Scenario:
     """Compile validated, effect-normalised data into a Scenario. Trusts the data's shape."""
@@ -171,6 +181,8 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
             background=raw.get("background"), present=tuple(raw.get("present", ())), timer=timer,
             choices=choices, choice_by_id=MappingProxyType({c.id: c for c in choices}),
             label=T(raw.get("label")), shows=raw.get("shows"), toward=raw.get("toward"),
+            staging=MappingProxyType({cid: Staging(st.get("expression"), st.get("where", "here"))
+                                      for cid, st in raw.get("staging", {}).items()}),
         ))
     endings = tuple(
         Ending(eid, len(node_ids) + j, e["outcome"], T(e["title"]), T(e["text"]), T(e["debrief"]),
@@ -184,13 +196,12 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
         audience=tuple(data["audience"]), minutes=data["minutes"], topics=tuple(data["topics"]),
         language=lang, languages=tuple(data["languages"]), location=T(data.get("location")),
         dispatch=T(data.get("dispatch")),
-        objectives=tuple(Objective(o["id"], T(o["text"])) for o in data["learning_objectives"]),
+        objectives=tuple(Objective(o["id"], T(o["text"]), o.get("reveal") == "after-play")
+                         for o in data["learning_objectives"]),
         content_notes=tuple(T(n) for n in data["content_notes"]),
         authors=tuple(Person(p["name"], p.get("role", "")) for p in data["authors"]),
         reviewers=tuple(Person(p["name"], p.get("role", "")) for p in data["reviewers"]),
-        characters=MappingProxyType({cid: Character(cid, T(c["name"]), c["role"], T(c.get("description")),
-                                                    c.get("portrait"))
-                                     for cid, c in data["characters"].items()}),
+        characters=MappingProxyType({cid: _character(cid, c, T, test, index) for cid, c in data["characters"].items()}),
         variables=tuple(variables), var_index=MappingProxyType(index),
         hidden_factor=HiddenFactor(factor["id"], factor["kind"], T(factor["description"])) if factor else None,
         graham=Graham(T(graham.get("offence")), graham["offence_severity"],

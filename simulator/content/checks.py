@@ -334,6 +334,16 @@ class SemanticChecker:
             self.sink.error(self.pos(("characters",)), "subject-count",
                             f"exactly one character must have role: subject (found {len(subjects)})",
                             "mark the person the trainee is dealing with as the subject")
+        for cid, c in chars.items():
+            c = _d(c)
+            if "name_known_when" in c:
+                self.check_condition(("characters", cid, "name_known_when"), c["name_known_when"])
+            source = c.get("expression_from")
+            if isinstance(source, str) and source not in self.ranges:
+                self.sink.error(self.pos(("characters", cid, "expression_from")), "unknown-variable",
+                                f"unknown variable {source!r} in expression_from",
+                                self.suggest(source, "variables", self.ranges)
+                                or f"known variables: {_listing(self.ranges)}")
         known = set(chars) | set(RESERVED_SPEAKERS)
         listed_chars = None
         listed_speakers = None
@@ -346,6 +356,12 @@ class SemanticChecker:
                     self.sink.error(self.pos(("nodes", node_id, "present", i)), "unknown-character",
                                     f"unknown character {_show(who)} in present",
                                     self.suggest(who, "characters", chars) or listed_chars)
+            present = {who for who in _l(node.get("present")) if isinstance(who, str)}
+            for who in _d(node.get("staging")):
+                if isinstance(who, str) and who not in present:
+                    self.sink.error(self.pos(("nodes", node_id, "staging", who)), "staged-not-present",
+                                    f"{_show(who)} is staged here but not listed in present",
+                                    "add them to present, or remove their staging")
             for i, line in enumerate(_l(node.get("lines"))):
                 speaker = _d(line).get("speaker")
                 if isinstance(speaker, str) and speaker not in known:

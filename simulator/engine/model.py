@@ -17,6 +17,10 @@ GRADES = ("good", "acceptable", "mistake", "major", "critical")
 # What the person is doing, as a reasonable officer on scene perceives it, least to most threatening
 # (docs/behaviour-model.md). Distress (the `escalation` variable) is a different thing.
 BEHAVIOURS = ("compliant", "not-responding", "pulling-away", "assaultive", "life-threatening")
+# How a portrait looks (docs/scenario-format.md, "Staging"): a scene can set any character's expression.
+EXPRESSIONS = ("calm", "anxious", "upset", "angry")
+# Where a present character is, as the scene stages them.
+PLACES = ("here", "in-car", "on-phone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,14 @@ class Timer:
 
 
 @dataclass(frozen=True, slots=True)
+class Staging:
+    """How one present character is shown at one node: an expression and where they are."""
+
+    expression: str | None = None  # one of EXPRESSIONS; None follows the character's `expression_from`
+    where: str = "here"  # one of PLACES
+
+
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str
     index: int
@@ -157,6 +169,7 @@ class Node:
     label: Text | None = None  # short scene name for the debrief
     shows: str | None = None  # one of BEHAVIOURS
     toward: str | None = None  # "self", "officers" or "others", for threats
+    staging: Mapping[str, Staging] = field(default_factory=lambda: MappingProxyType({}))  # character id -> staging
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +191,17 @@ class Character:
     role: str
     description: Text | None
     portrait: str | None
+    known_as: Text | None = None  # what the officer calls them until the name is known ("The driver")
+    name_known_when: str | None = None  # condition after which `name` is shown; None: known from the start
+    name_known: Callable[[tuple], object] | None = None  # compiled `name_known_when`
+    expression_slot: int | None = None  # the variable whose level sets the expression (the subject: escalation)
+
+    def shown_name(self, values: tuple, language: str, default: str) -> str:
+        """The name a trainee sees now: `known_as` until `name_known_when` holds (if the scenario
+        gives a `known_as`), then the name."""
+        if self.known_as is not None and (self.name_known is None or not self.name_known(values)):
+            return self.known_as.get(language, default)
+        return self.name.get(language, default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +221,7 @@ class Person:
 class Objective:
     id: str
     text: Text
+    after_play: bool = False  # `reveal: after-play`: it would give the scenario away, so shown only in the debrief
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,6 +161,19 @@ class LineView:
 
 
 @dataclass(frozen=True)
+class PersonView:
+    """One present character as shown now: the name the trainee knows them by and how they look."""
+
+    id: str
+    name: str  # `known_as` until the scenario reveals the name (Character.shown_name)
+    role: str  # subject, partner or bystander
+    portrait: str | None
+    level: int | None  # value of the character's `expression_from` variable (the subject: distress)
+    expression: str | None  # the scene's staged expression, which wins over `level`
+    where: str  # here, in-car or on-phone
+
+
+@dataclass(frozen=True)
 class EndingView:
     id: str
     outcome: str
@@ -191,13 +204,19 @@ class View:
     factor_revealed: bool
     ending: EndingView | None
     reaction: str | None = None  # what happened by chance after the last decision, if anything
+    people: tuple[PersonView, ...] = ()  # the present characters, in `present` order
+    timeout: str | None = None  # the timer ran out on the last decision: what the scenario says happened
 
 
 class Session:
     """One playthrough: current state, seeded randomness and the append-only event log."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, options: SessionOptions | None = None):
+    def __init__(self, scenario: Scenario, seed: int | None = None, options: SessionOptions | None = None,
+                 officer: str | None = None):
+        """`officer` is the trainee's name as shown where a scenario writes `{officer}` (a written
+        note, a self-introduction); it changes only text shown, never the log."""
         self.scenario = scenario
+        self.officer = officer if isinstance(officer, str) and officer.strip() else None
         self.options = options if options is not None else SessionOptions()
         if not isinstance(self.options, SessionOptions):
             raise InvalidOptions("options must be a SessionOptions")
@@ -276,27 +295,64 @@ class Session:
         common = dict(escalation=values[ESCALATION], escalation_name=behaviour.level_names[values[ESCALATION]],
                       rapport=values[RAPPORT], rapport_name=behaviour.rapport_names[values[RAPPORT]],
                       recovery=values[RECOVERY], factor_revealed=bool(values[FACTOR_REVEALED]))
+        timeout = self._timeout_text()
         if self.ended:
             e = sc.ending_at(self.state.at)
             ending = EndingView(e.id, e.outcome, e.title.get(lang, default), e.text.get(lang, default),
                                 e.debrief.get(lang, default), e.perspective.get(lang, default) if e.perspective else None)
             return View(None, ending.text, (), None, ending.perspective, e.background, (), (), None, ending=ending,
-                        reaction=self.reaction, **common)
+                        reaction=self.reaction, timeout=timeout, **common)
         node = sc.nodes[self.state.at]
+
+        fill = self._fill
 
         def name_of(speaker: str) -> str:
             if speaker in sc.characters:
-                return sc.characters[speaker].name.get(lang, default)
+                return sc.characters[speaker].shown_name(values, lang, default)
             return {"you": "You", "dispatch": "Dispatch"}.get(speaker, speaker)
-        choices = tuple(ChoiceView(c.id, i + 1, c.text.get(lang, default) if c.text else c.id, c.force)
+        choices = tuple(ChoiceView(c.id, i + 1, fill(c.text.get(lang, default)) if c.text else c.id, c.force)
                         for i, c in enumerate(self.presented()))
         return View(
-            node.id, node.narrative.get(lang, default),
-            tuple(LineView(l.speaker, name_of(l.speaker), l.text.get(lang, default)) for l in node.lines),
-            node.behaviour.get(lang, default) if node.behaviour else None,
-            node.perspective.get(lang, default) if node.perspective else None,
+            node.id, fill(node.narrative.get(lang, default)),
+            tuple(LineView(l.speaker, name_of(l.speaker), fill(l.text.get(lang, default))) for l in node.lines),
+            fill(node.behaviour.get(lang, default)) if node.behaviour else None,
+            fill(node.perspective.get(lang, default)) if node.perspective else None,
             node.background, node.present, choices, self.timer_seconds(), ending=None, reaction=self.reaction,
-            **common)
+            people=self._people(node), timeout=timeout, **common)
+
+    def _people(self, node) -> tuple[PersonView, ...]:
+        sc, values = self.scenario, self.state.values
+        people = []
+        for cid in node.present:
+            character = sc.characters.get(cid)
+            staging = node.staging.get(cid)
+            if character is None:  # only in a scenario that failed validation
+                people.append(PersonView(cid, cid, "bystander", None, None, None, "here"))
+                continue
+            level = values[character.expression_slot] if character.expression_slot is not None else None
+            people.append(PersonView(cid, character.shown_name(values, self.language, sc.language), character.role,
+                                     character.portrait, level, staging.expression if staging else None,
+                                     staging.where if staging else "here"))
+        return tuple(people)
+
+    def _fill(self, text: str) -> str:
+        """Scenario text with `{officer}` replaced by the trainee's name (see `officer`)."""
+        if "{officer}" not in text:
+            return text
+        return text.replace("{officer}", self.officer or "(your name)")
+
+    def _timeout_text(self) -> str | None:
+        """What the last decision's timer running out did, in the scenario's words; None when the last
+        input was not a timer running out (or the expiry has no text)."""
+        for event in reversed(self.log):
+            if event["type"] == "timer_expired":
+                choice = self.scenario.choice_by_id.get(event.get("choice", ""))
+                if choice is not None and choice.text is not None:
+                    return self._fill(choice.text.get(self.language, self.scenario.language))
+                return ""
+            if event["type"] in ("choice_made", "undo"):
+                return None
+        return None
 
     # --- inputs ----------------------------------------------------------------------------------
     def _choice(self, choice_id: str) -> Choice:
@@ -370,18 +426,26 @@ class Session:
         """Whether `undo()` would succeed now (undo allowed and a decision to take back)."""
         return self.options.allow_undo and bool(self._history)
 
-    def undo(self, actor: str | dict = "trainee", reason: str | None = None) -> None:
-        """Go back one decision (when the options allow it). The undo itself is logged."""
+    def undo(self, actor: str | dict = "trainee", reason: str | None = None, elapsed: float = 0.0) -> None:
+        """Go back one decision (when the options allow it). The undo itself is logged, at the time
+        it happened: `elapsed` seconds after the current moment appeared. The clock keeps running
+        from there (the restored state takes that time), so the log's times never go backwards."""
+        self._undo(actor, reason, round(self.state.t + _check_elapsed(elapsed), 3))
+
+    def _undo(self, actor, reason, now) -> None:
+        """Undo, logged at session time `now` (replay passes the logged time)."""
         if not self.options.allow_undo:
             raise InvalidChoice("undo is not allowed in this session")
         if not self._history:
             raise InvalidChoice("there is nothing to undo")
         _check_json("actor", actor)
         _check_json("reason", reason)
+        if not _real(now) or not math.isfinite(now) or now < self._history[-1][0].t or now > self.state.t + MAX_ELAPSED:
+            raise InvalidChoice(f"an undo's time must lie between the state it returns to and now, not {_short(now)}")
         state, rng_state, self.reaction = self._history.pop()
         self.rng.bit_generator.state = rng_state
-        self.state = state
-        self.log.append({"seq": len(self.log), "type": "undo", "t": state.t, "actor": actor, "reason": reason,
+        self.state = state._replace(t=now)
+        self.log.append({"seq": len(self.log), "type": "undo", "t": now, "actor": actor, "reason": reason,
                          "node": self.scenario.target_ids[state.at], "steps": state.steps})
 
     # --- persistence -----------------------------------------------------------------------------
@@ -524,7 +588,7 @@ class Session:
                 elif kind == "timer_expired":
                     session._expire(event["elapsed"], forced)
                 else:
-                    session.undo(event["actor"], event["reason"])
+                    session._undo(event["actor"], event["reason"], event["t"])
             except (EngineError, KeyError) as exc:
                 what = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
                 raise ReplayMismatch(f"event {i} ({kind}): {_short(what)}") from None
