@@ -13,7 +13,7 @@ from ..paths import cache_dir
 from .behaviour import DEFAULT_PATH as BEHAVIOUR_PATH
 from .schema import SCHEMA_PATH
 
-CACHE_FORMAT = "3"  # bump when the payload's shape changes
+CACHE_FORMAT = "4"  # bump when the payload's shape or the checks that made its diagnostics change
 _CONTENT = Path(__file__).parent
 _ENGINE = _CONTENT.parent / "engine"
 
