@@ -1,4 +1,7 @@
-"""The command line as a user meets it: validate exit codes and JSON, list, text-mode play, no display, Ctrl-C."""
+"""The command line as a user meets it: validate exit codes and JSON, list, text-mode play, no display, Ctrl-C,
+--version, help for every argument, counts in words, the interface language."""
+import argparse
+import gettext
 import json
 import os
 import queue
@@ -16,8 +19,8 @@ from simulator.ui.app import unseen_driver
 from .conftest import FIXTURES, ROOT, load_ok
 
 
-def run(*args, stdin=""):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run(*args, stdin="", **extra_env):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PARLEY_LANG="en", **extra_env)  # English whatever the system's
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=120)
 
@@ -119,7 +122,7 @@ def test_validate_checks_the_scoring_section(tmp_path):
 
 def _isolated_env(tmp_path, **extra):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PARLEY_CONFIG_DIR=str(tmp_path / "c"),
-               PARLEY_DATA_DIR=str(tmp_path / "d"), PARLEY_CACHE_DIR=str(tmp_path / "k"))
+               PARLEY_DATA_DIR=str(tmp_path / "d"), PARLEY_CACHE_DIR=str(tmp_path / "k"), PARLEY_LANG="en")
     env.update(extra)
     return {k: v for k, v in env.items() if v is not None}
 
@@ -234,3 +237,149 @@ def test_ctrl_c_in_the_window_exits_130(tmp_path):
     run_ = _Running([], _isolated_env(tmp_path, SDL_VIDEODRIVER="dummy", PARLEY_ANNOUNCE_READY="1"))
     run_.wait_for("window ready")
     _assert_one_line_interrupt(*run_.interrupt())
+
+
+# --- --version, help, list's width, counts in words ------------------------------------------------
+
+def test_version_prints_the_installed_version():
+    from importlib import metadata
+    res = run("--version")
+    assert res.returncode == 0 and res.stdout == f"parley {metadata.version('parley')}\n", res
+
+
+def test_version_falls_back_on_pyproject(monkeypatch):
+    import tomllib
+    from importlib import metadata
+
+    from simulator.cli import main as cli_main
+
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+    monkeypatch.setattr(metadata, "version", missing)
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        assert cli_main.version() == tomllib.load(handle)["project"]["version"]
+
+
+def all_actions(parser: argparse.ArgumentParser, where: str = "parley"):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from all_actions(sub, f"{where} {name}")
+        else:
+            yield where, action
+
+
+def test_every_argument_of_every_command_has_help():
+    from simulator.cli.main import _parser
+    seen = 0
+    for where, action in all_actions(_parser()):
+        seen += 1
+        assert action.help and action.help != argparse.SUPPRESS and len(action.help) > 10, (where, action.dest)
+    assert seen > 20
+    res = run("play", "--help")
+    assert "SCENARIO" in res.stdout and "bundled scenario's id" in res.stdout
+
+
+def test_list_fits_a_narrow_terminal_and_is_a_table_on_a_wide_one():
+    narrow = run("list", COLUMNS="60")
+    assert narrow.returncode == 0
+    lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 60, narrow.stdout
+    joined = " ".join(narrow.stdout.split())
+    for title in ("Traffic stop: the driver who does not answer",
+                  "Fender-bender at Larkin and 14th: the driver who says yes",
+                  "limited-english, interpreter, neutrality, bystander, proportionality"):
+        assert title in joined  # wrapped between words, never cut
+    assert "deaf-driver-traffic-stop (15 min)" in narrow.stdout and "recruit" in narrow.stdout
+    wide = run("list", COLUMNS="300")
+    rows = wide.stdout.splitlines()
+    assert len(rows) == 3 and rows[0].split() == ["id", "title", "audience", "duration", "topics"]
+    assert rows[2].startswith("deaf-driver-traffic-stop ") and rows[2].rstrip().endswith("proportionality")
+
+
+def test_validate_counts_in_the_singular_and_the_plural(tmp_path):
+    from simulator.cli.validate import summary_line
+    assert summary_line(1, 0, 1, 1, 0) == "1 file checked: 0 valid, 1 with problems (1 error, 0 warnings)."
+    assert summary_line(2, 2, 0, 0, 1) == "2 files checked: 2 valid, 0 with problems (0 errors, 1 warning)."
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('id: x\ntitle: "unclosed\n')
+    res = run("validate", str(bad))
+    assert res.stdout.splitlines()[-1] == "1 file checked: 0 valid, 1 with problems (1 error, 0 warnings).", res.stdout
+    assert "file(s)" not in res.stdout
+
+
+# --- a YAML error at the end of a file is reported inside the file ------------------------------------
+
+@pytest.mark.parametrize("text,line,column,left_open", [
+    ('id: x\ntitle: "unclosed\n', 2, 17, "quoted text that starts at line 2, column 8"),
+    ("id: x\nlist: [a, b\n", 2, 12, "[...] list that starts at line 2, column 7"),
+    ("id: x\nlist: [a, b", 2, 12, "[...] list that starts at line 2, column 7"),  # no line break at the end
+    ("id: x\r\ntitle: 'unclosed\r\n", 2, 17, "quoted text"),
+    ("a: 1\nb: {c: 2\n\n\n", 2, 9, "{...} mapping"),  # blank lines after: still at the text's end
+])
+def test_a_yaml_error_at_the_end_of_the_file_is_inside_the_file(tmp_path, text, line, column, left_open):
+    path = tmp_path / "short.yaml"
+    path.write_bytes(text.encode())
+    res = run("validate", str(path), "--json")
+    diag = json.loads(res.stdout)["files"][0]["diagnostics"][0]
+    assert diag["code"] == "yaml-syntax" and (diag["line"], diag["column"]) == (line, column), diag
+    assert left_open in diag["hint"]
+    lines = text.replace("\r\n", "\n").split("\n")
+    assert diag["line"] <= len(lines) and diag["column"] <= len(lines[diag["line"] - 1]) + 1
+    assert f"{path}:{line}:{column}: error:" in run("validate", str(path)).stdout
+
+
+# --- the interface language --------------------------------------------------------------------------
+
+class Pseudo(gettext.NullTranslations):
+    """Brackets every message, so that a string that does not go through gettext shows unbracketed."""
+
+    def gettext(self, message):
+        return f"\u27e6{message}\u27e7"
+
+    def ngettext(self, singular, plural, n):
+        return f"\u27e6{singular if n == 1 else plural}\u27e7"
+
+
+@pytest.fixture
+def pseudo(monkeypatch):
+    from simulator import i18n
+    monkeypatch.setattr(i18n, "load", lambda code: Pseudo() if code == "es" else gettext.NullTranslations())
+    yield i18n
+    i18n.set_language("en")
+
+
+def test_lang_option_and_environment_choose_the_interface_language(pseudo, monkeypatch, capsys):
+    from simulator.cli.main import main
+    monkeypatch.delenv("PARLEY_LANG", raising=False)
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.setenv(name, "en_GB.UTF-8")
+    assert main(["--lang", "es", "list"]) == 0 and pseudo.language() == "es"
+    assert main(["list", "--lang=en"]) == 0 and pseudo.language() == "en"  # after the command too
+    monkeypatch.setenv("PARLEY_LANG", "es")
+    assert main(["list"]) == 0 and pseudo.language() == "es"
+    monkeypatch.delenv("PARLEY_LANG")
+    monkeypatch.setenv("LANGUAGE", "es_MX")  # no option, no PARLEY_LANG: the system's language
+    assert main(["list"]) == 0 and pseudo.language() == "es"
+    capsys.readouterr()
+    assert main(["--lang", "fr", "list"]) == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_cli_words_go_through_gettext(pseudo, tmp_path, capsys):
+    from simulator.cli.main import _parser, main
+    pseudo.set_language("es")
+    for where, action in all_actions(_parser()):
+        assert action.help.startswith("\u27e6"), (where, action.dest, action.help)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nlist: [a, b\n")
+    assert main(["--lang", "es", "validate", str(bad)]) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("\u27e6") and last.count("\u27e6") == 4, last  # the line, files, errors, warnings
+    assert main(["--lang", "es", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "\u27e6Audience: {audience}\u27e7" not in listing and "\u27e6Audience: recruit" in listing
+    assert main(["--lang", "es", "play", "no-such-scenario", "--text"]) == 2
+    assert capsys.readouterr().err.startswith("\u27e6parley: no scenario file")
+    assert main(["--lang", "es", "play", "x", "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("\u27e6{prog}") is False and err.startswith("\u27e6parley play: error:") and "\u27e6must be" in err

@@ -1,59 +1,144 @@
 """Command line: `parley` / `python main.py` with play, validate and list; Ctrl-C exits cleanly.
 
-Imports only argparse at start: with no command, the window opens before the engine, NumPy, YAML
-or jsonschema are imported, so its first frame does not wait for them.
+Imports only argparse and the interface's gettext at start: with no command, the window opens
+before the engine, NumPy, YAML or jsonschema are imported, so its first frame does not wait for them.
+The interface language (`--lang`, else $PARLEY_LANG, else the system's) is set before the parser is
+built, so that `--help` is in that language too.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from ..i18n import LANGUAGES, _, set_language
 from ..safetext import clean_line
 from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN, seed, timer_scale
 
 USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl-C
+LANG_ENV = "PARLEY_LANG"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors (exit 2): `parley play: error: argument --seed: ...`."""
 
     def error(self, message: str):
-        self.exit(USAGE_EXIT, f"{self.prog}: error: {clean_line(message)} (see {self.prog} --help)\n")
+        self.exit(USAGE_EXIT, _("{prog}: error: {message} (see {prog} --help)").format(
+            prog=self.prog, message=clean_line(message)) + "\n")
+
+
+def version() -> str:
+    """Parley's version: the installed distribution's, else the one pyproject.toml states (a source tree)."""
+    from importlib import metadata
+    try:
+        return metadata.version("parley")
+    except metadata.PackageNotFoundError:
+        pass
+    import tomllib
+    try:
+        with open(Path(__file__).resolve().parents[2] / "pyproject.toml", "rb") as handle:
+            return str(tomllib.load(handle)["project"]["version"])
+    except (OSError, KeyError, ValueError):
+        return _("unknown")
+
+
+class _Version(argparse.Action):
+    """--version: "parley 0.1.0". The version is looked up only when asked for (reading the installed
+    metadata takes time that the window's first frame should not wait for)."""
+
+    def __init__(self, option_strings, dest, help=None):  # noqa: A002 - argparse's own name
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(_("parley {version}").format(version=version()))  # on standard output, as argparse's own does
+        parser.exit(0)
+
+
+def _help_option(parser: argparse.ArgumentParser) -> None:
+    """-h/--help with its help text in the interface language (argparse's own is English only)."""
+    parser.add_argument("-h", "--help", action="help", help=_("show this help and exit"))
+
+
+def _lang_option(parser: argparse.ArgumentParser, default) -> None:
+    """--lang on `parser`; subcommands take it too (default SUPPRESS, so they never undo the main one)."""
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), default=default,
+                        help=_("the language of Parley's own words (default: ${env}, else the system's "
+                               "language); a scenario's text keeps its own language").format(env=LANG_ENV))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="parley", description="Parley: scenario-based de-escalation training.")
-    sub = parser.add_subparsers(dest="command")
-    play = sub.add_parser("play", help="play a scenario (a path or a bundled scenario's id)")
-    play.add_argument("scenario")
-    play.add_argument("--text", action="store_true", help="play in the terminal instead of the window")
-    play.add_argument("--seed", type=seed, default=None,
-                      help="seed for random reactions, 0 to 2**63 - 1 (recorded in the log)")
-    play.add_argument("--timed", action="store_true", help="text mode: run decision timers (off by default)")
-    play.add_argument("--timer-scale", type=timer_scale, default=1.0,
-                      help=f"stretch timers, e.g. 1.5 or 2 ({TIMER_SCALE_MIN:g} to {TIMER_SCALE_MAX:g})")
-    play.add_argument("--no-timers", action="store_true", help="window: turn decision timers off")
-    play.add_argument("--hide-meter", action="store_true", help="hide the distress meter (in-service practice)")
-    play.add_argument("--undo", action="store_true", help="allow undoing decisions (logged)")
+    parser = _Parser(prog="parley", add_help=False,
+                     description=_("Parley: scenario-based de-escalation training. "
+                                   "With no command, the window opens on the bundled scenarios."))
+    _help_option(parser)
+    parser.add_argument("--version", action=_Version, help=_("print Parley's version and exit"))
+    _lang_option(parser, None)
+    sub = parser.add_subparsers(dest="command", title=_("commands"), metavar=_("COMMAND"))
+    play = sub.add_parser("play", add_help=False, help=_("play a scenario (a path or a bundled scenario's id)"),
+                          description=_("Play a scenario in the window, or in the terminal with --text."))
+    _help_option(play)
+    play.add_argument("scenario", metavar=_("SCENARIO"),
+                      help=_("a scenario file (.yaml) or a bundled scenario's id, e.g. deaf-driver-traffic-stop "
+                             "(`parley list` shows them)"))
+    play.add_argument("--text", action="store_true", help=_("play in the terminal instead of the window"))
+    play.add_argument("--seed", type=seed, default=None, metavar=_("N"),
+                      help=_("seed for random reactions and the order of the options, 0 to 2**63 - 1 "
+                             "(recorded in the log); the same seed repeats a run exactly"))
+    play.add_argument("--timed", action="store_true", help=_("text mode: run decision timers (off by default)"))
+    play.add_argument("--timer-scale", type=timer_scale, default=1.0, metavar=_("FACTOR"),
+                      help=_("give more (or less) time on every timer, e.g. 1.5 or 2 ({low} to {high})").format(
+                          low=f"{TIMER_SCALE_MIN:g}", high=f"{TIMER_SCALE_MAX:g}"))
+    play.add_argument("--no-timers", action="store_true", help=_("window: turn decision timers off"))
+    play.add_argument("--hide-meter", action="store_true", help=_("hide the distress meter (in-service practice)"))
+    play.add_argument("--undo", action="store_true",
+                      help=_("text mode: allow taking back decisions (type u; every undo and its reason is logged)"))
     play.add_argument("--authored-order", action="store_true",
-                      help="show options in the order the scenario wrote them, not shuffled (a demonstration, "
-                           "a research protocol); the log records it")
-    play.add_argument("--language", default=None, help="language code, e.g. en or es")
-    play.add_argument("--log", type=Path, default=None, help="write the event log (JSON lines) here")
-    play.add_argument("--report", type=Path, default=None, help="write the score report (JSON) here")
-    validate = sub.add_parser("validate", help="check scenario files and report every problem")
-    validate.add_argument("paths", nargs="+", type=Path, help="files or folders of .yaml files")
-    validate.add_argument("--json", action="store_true", help="machine-readable diagnostics")
-    validate.add_argument("--strict", action="store_true", help="treat warnings as problems too")
-    sub.add_parser("list", help="list the bundled scenarios")
+                      help=_("show options in the order the scenario wrote them, not shuffled (a demonstration, "
+                             "a research protocol); the log records it"))
+    play.add_argument("--language", default=None, metavar=_("CODE"),
+                      help=_("the scenario's language when it has translations, e.g. en or es "
+                             "(--lang sets the language of Parley's own words)"))
+    play.add_argument("--log", type=Path, default=None, metavar=_("FILE"),
+                      help=_("write the event log here (JSON lines, written as you play)"))
+    play.add_argument("--report", type=Path, default=None, metavar=_("FILE"),
+                      help=_("write the score report here (JSON) at the end"))
+    _lang_option(play, argparse.SUPPRESS)  # also after the command: `parley play X --lang es`
+    validate = sub.add_parser("validate", add_help=False, help=_("check scenario files and report every problem"),
+                              description=_("Check scenario files and report every problem at once, as "
+                                            "FILE:LINE:COL: error: ... (hint: ...). Exit status 0: all valid; "
+                                            "1: problems; 2: usage error."))
+    _help_option(validate)
+    validate.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"),
+                          help=_("scenario files, or folders whose .yaml files are all checked"))
+    validate.add_argument("--json", action="store_true", help=_("print machine-readable diagnostics (JSON)"))
+    validate.add_argument("--strict", action="store_true", help=_("treat warnings as problems too"))
+    _lang_option(validate, argparse.SUPPRESS)
+    listing = sub.add_parser("list", add_help=False, help=_("list the bundled scenarios"),
+                             description=_("List the bundled scenarios: id, title, audience, length and topics."))
+    _help_option(listing)
+    _lang_option(listing, argparse.SUPPRESS)
     return parser
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse a command line (raises SystemExit on usage errors and --help, as argparse does)."""
     return _parser().parse_args(argv)
+
+
+def language_asked(argv: list[str]) -> str | None:
+    """The interface language a command line asks for: `--lang X` or `--lang=X` anywhere before `--`,
+    else $PARLEY_LANG, else None (the system's). Read before argparse runs, so that the parser's own
+    help is translated; argparse checks the value afterwards."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get(LANG_ENV) or None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,14 +150,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     except KeyboardInterrupt:
-        print("parley: interrupted (Ctrl-C).", file=sys.stderr)
+        print(_("parley: interrupted (Ctrl-C)."), file=sys.stderr)
         return INTERRUPTED_EXIT
 
 
 def _run(argv: list[str] | None) -> int:
+    set_language(language_asked(sys.argv[1:] if argv is None else argv))
     try:
         args = parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help and --version
         return int(exc.code or 0)
     if args.command is None:
         return _open_window()
@@ -91,7 +177,7 @@ def _open_window() -> int:
     try:
         from ..ui.app import NoDisplay, run_app
     except ImportError as exc:
-        why = f"the window needs pygame-ce ({exc})"
+        why = _("the window needs pygame-ce ({error})").format(error=exc)
     else:
         try:
             return run_app()
@@ -105,6 +191,6 @@ def text_fallback(why: str) -> int:
     bundled scenario in the terminal, as the README promises."""
     from ..content.loader import bundled_scenarios
     from .play import play
-    print(f"parley: {why}; playing the first bundled scenario in text mode instead "
-          "(`parley play SCENARIO --text` picks another).", file=sys.stderr)
+    print(_("parley: {why}; playing the first bundled scenario in text mode instead "
+            "(`parley play SCENARIO --text` picks another).").format(why=why), file=sys.stderr)
     return play(parse_args(["play", str(bundled_scenarios()[0]), "--text"]), announce_fallback=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from ..i18n import _
+
 TIMER_SCALE_MIN, TIMER_SCALE_MAX = 0.25, 10.0  # --timer-scale: a quarter of the time up to ten times as much
 SEED_LIMIT = 2 ** 63  # --seed: 0 <= seed < 2**63, the engine's limit (simulator.engine.session.SEED_LIMIT)
 
@@ -20,19 +22,24 @@ def timer_scale(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {_shown(text)}") from None
+        raise argparse.ArgumentTypeError(_("not a number: {value}").format(value=_shown(text))) from None
     if not (math.isfinite(value) and TIMER_SCALE_MIN <= value <= TIMER_SCALE_MAX):
-        raise argparse.ArgumentTypeError(
-            f"must be a number from {TIMER_SCALE_MIN:g} to {TIMER_SCALE_MAX:g}, not {_shown(text)}")
+        raise argparse.ArgumentTypeError(_("must be a number from {low} to {high}, not {value}").format(
+            low=f"{TIMER_SCALE_MIN:g}", high=f"{TIMER_SCALE_MAX:g}", value=_shown(text)))
     return value
+
+
+def _seed_range() -> str:
+    """The refusal of a bad --seed (one message for both checks below)."""
+    return _("must be a whole number from 0 to 2**63 - 1, not {value}")
 
 
 def seed(text: str) -> int:
     """argparse type of --seed: a whole number from 0 to 2**63 - 1."""
     stripped = text.strip()
     if len(stripped) > 24 or not stripped.lstrip("+-").isdigit():  # no 4,300-digit conversions
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 2**63 - 1, not {_shown(text)}")
+        raise argparse.ArgumentTypeError(_seed_range().format(value=_shown(text)))
     value = int(stripped)
     if not 0 <= value < SEED_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 2**63 - 1, not {_shown(text)}")
+        raise argparse.ArgumentTypeError(_seed_range().format(value=_shown(text)))
     return value

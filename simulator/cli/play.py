@@ -16,6 +16,7 @@ from pathlib import Path
 from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario
 from ..engine.session import Session, SessionOptions
 from ..files import write_atomically
+from ..i18n import _
 from ..safetext import clean, clean_line
 from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN
 from .validate import USAGE_EXIT, scoring_diagnostics
@@ -35,10 +36,11 @@ def check_output(path: Path | None, flag: str) -> str | None:
     shown = repr(str(path))
     try:
         if path.is_dir():
-            return f"{flag} {shown} is a folder; give a file name"
+            return _("{flag} {path} is a folder; give a file name").format(flag=flag, path=shown)
         parent = path.parent
         if not parent.is_dir():
-            return f"{flag} {shown}: the folder {str(parent)!r} does not exist"
+            return _("{flag} {path}: the folder {folder} does not exist").format(flag=flag, path=shown,
+                                                                                  folder=repr(str(parent)))
         existed = os.path.lexists(path)
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
         fd = os.open(path, flags, 0o644)
@@ -46,7 +48,8 @@ def check_output(path: Path | None, flag: str) -> str | None:
         if not existed:
             os.unlink(path)
     except (OSError, ValueError) as exc:
-        return f"{flag} {shown} cannot be written ({getattr(exc, 'strerror', None) or exc})"
+        return _("{flag} {path} cannot be written ({error})").format(
+            flag=flag, path=shown, error=getattr(exc, "strerror", None) or exc)
     return None
 
 
@@ -69,7 +72,8 @@ class LogWriter:
             self.written = len(session.log)
         except (OSError, ValueError) as exc:
             self.failed = True
-            _err(f"parley: could not write the event log to {self.path}: {exc}; play goes on, the log stops here")
+            _err(_("parley: could not write the event log to {path}: {error}; play goes on, the log stops here")
+                 .format(path=self.path, error=exc))
 
     def close(self, session: Session) -> bool:
         """Write what is left, fsync and close; True when the whole log is in the file."""
@@ -84,7 +88,7 @@ class LogWriter:
                 pass
         except (OSError, ValueError) as exc:
             if not self.failed:
-                _err(f"parley: could not write the event log to {self.path}: {exc}")
+                _err(_("parley: could not write the event log to {path}: {error}").format(path=self.path, error=exc))
             self.failed = True
         finally:
             try:
@@ -99,39 +103,42 @@ def play(args, announce_fallback: bool = True) -> int:
     """`parley play`: the window with the scenario chosen, or text mode (with --text or no display)."""
     scale = args.timer_scale
     if not (isinstance(scale, (int, float)) and math.isfinite(scale) and TIMER_SCALE_MIN <= scale <= TIMER_SCALE_MAX):
-        _err(f"parley: --timer-scale must be a number from {TIMER_SCALE_MIN:g} to {TIMER_SCALE_MAX:g}")
+        _err(_("parley: --timer-scale must be a number from {low} to {high}").format(
+            low=f"{TIMER_SCALE_MIN:g}", high=f"{TIMER_SCALE_MAX:g}"))
         return USAGE_EXIT
     for value, flag in ((getattr(args, "log", None), "--log"), (getattr(args, "report", None), "--report")):
         problem = check_output(value, flag)
         if problem:
-            _err(f"parley: {problem}")
+            _err(_("parley: {problem}").format(problem=problem))
             return USAGE_EXIT
     path = resolve_scenario(args.scenario)
     if path is None:
         known = ", ".join(p.stem for p in bundled_scenarios())
-        _err(f"parley: no scenario file or bundled scenario called {args.scenario!r} (bundled: {known})")
+        _err(_("parley: no scenario file or bundled scenario called {name} (bundled: {known})").format(
+            name=repr(args.scenario), known=known))
         return USAGE_EXIT
     result = load_scenario(path)
     if result.scenario is None:
         for d in result.diagnostics:
             print(clean(d.format()), file=sys.stderr)
-        _err(f"parley: {path} has errors; fix them and try again.")
+        _err(_("parley: {path} has errors; fix them and try again.").format(path=path))
         return 1
     scoring_errors = [d for d in scoring_diagnostics(path) if d.severity == "error"]
     if scoring_errors:
         for d in scoring_errors:
             print(clean(d.format()), file=sys.stderr)
-        _err(f"parley: the scoring section of {path} has errors; fix them and try again.")
+        _err(_("parley: the scoring section of {path} has errors; fix them and try again.").format(path=path))
         return 1
     scenario = result.scenario
     if args.language and args.language not in scenario.languages:
-        _err(f"parley: {scenario.id} has no {args.language!r} text (languages: {', '.join(scenario.languages)})")
+        _err(_("parley: {scenario} has no {language} text (languages: {languages})").format(
+            scenario=scenario.id, language=repr(args.language), languages=", ".join(scenario.languages)))
         return USAGE_EXIT
     if not args.text:
         try:
             from ..ui.app import NoDisplay, run_app
         except ImportError as exc:
-            why = f"the window needs pygame-ce ({exc})"
+            why = _("the window needs pygame-ce ({error})").format(error=exc)
         else:
             try:
                 return run_app(scenario_path=path, seed=args.seed, no_timers=args.no_timers,
@@ -139,7 +146,7 @@ def play(args, announce_fallback: bool = True) -> int:
             except NoDisplay as exc:
                 why = str(exc)
         if announce_fallback:
-            _err(f"parley: {why}; playing in text mode instead.")
+            _err(_("parley: {why}; playing in text mode instead.").format(why=why))
     return _play_text(args, scenario)
 
 
@@ -152,7 +159,9 @@ def _play_text(args, scenario) -> int:
         try:
             writer = LogWriter(args.log)
         except (OSError, ValueError) as exc:
-            _err(f"parley: --log {str(args.log)!r} cannot be written ({getattr(exc, 'strerror', None) or exc})")
+            problem = _("{flag} {path} cannot be written ({error})").format(
+                flag="--log", path=repr(str(args.log)), error=getattr(exc, "strerror", None) or exc)
+            _err(_("parley: {problem}").format(problem=problem))
             return USAGE_EXIT
     session = Session(scenario, seed=args.seed, options=options)
     debrief = None
@@ -171,17 +180,17 @@ def _play_text(args, scenario) -> int:
                            after_input=after_input)
     finally:  # Ctrl-C included: the decisions made so far are kept
         if writer is not None and writer.close(session):
-            print(f"Event log written to {args.log}.")
+            print(_("Event log written to {path}.").format(path=args.log))
     if args.report and session.ended:
         from scoring.grade import LogMismatch
         from scoring.report import grade_json
         try:
             write_atomically(args.report, grade_json(scenario, session.log).encode("utf-8"))
         except LogMismatch as exc:
-            _err(f"parley: no score report: {exc}")
+            _err(_("parley: no score report: {reason}").format(reason=exc))
             return 1
         except (OSError, ValueError) as exc:
-            _err(f"parley: could not write the score report to {args.report}: {exc}")
+            _err(_("parley: could not write the score report to {path}: {error}").format(path=args.report, error=exc))
             return 1
-        print(f"Score report written to {args.report}.")
+        print(_("Score report written to {path}.").format(path=args.report))
     return status

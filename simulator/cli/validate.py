@@ -7,26 +7,58 @@ from pathlib import Path
 
 from ..content.diagnostics import Diagnostic
 from ..content.loader import bundled_scenarios, load_scenario
-from ..safetext import clean
+from ..i18n import _, ngettext
+from ..safetext import clean, clean_line
+from .layout import clamp_width, terminal_size, wrap
 
 USAGE_EXIT = 2
 
 
-def list_scenarios() -> int:
-    """Print the bundled scenarios as a table: id, title, audience, duration, topics."""
+def _scenario_rows() -> list[tuple[str, str, str, str, str]]:
+    """(id, title, audience, duration, topics) of every bundled scenario, each cell one clean line."""
     rows = []
     for path in bundled_scenarios():
         result = load_scenario(path)
         if result.scenario is None:
-            rows.append((path.stem, "(has errors: run `parley validate`)", "", "", ""))
+            rows.append((path.stem, _("(has errors: run `parley validate`)"), "", "", ""))
             continue
         sc = result.scenario
-        rows.append((sc.id, sc.title.get(sc.language, sc.language), ", ".join(sc.audience),
-                     f"{sc.minutes} min", ", ".join(sc.topics)))
-    header = ("id", "title", "audience", "duration", "topics")
+        minutes = ngettext("{n} min", "{n} min", sc.minutes).format(n=sc.minutes)
+        rows.append((sc.id, sc.title.get(sc.language, sc.language), ", ".join(sc.audience), minutes,
+                     ", ".join(sc.topics)))
+    return [tuple(clean_line(cell) for cell in row) for row in rows]
+
+
+def list_scenarios(columns: int | None = None) -> int:
+    """Print the bundled scenarios: a table (id, title, audience, duration, topics) when it fits in
+    `columns` (default: the terminal's), otherwise one block per scenario, wrapped to the width:
+
+        deaf-driver-traffic-stop (15 min)
+          Traffic stop: the driver who does not answer
+          Audience: recruit, in-service, community
+          Topics: traffic-stop, communication-access, deaf, partner-coordination,
+            proportionality
+
+    Both are plain lines that a screen reader reads in order (no box drawing, no cut words)."""
+    columns = terminal_size()[0] if columns is None else columns
+    rows = _scenario_rows()
+    header = (_("id"), _("title"), _("audience"), _("duration"), _("topics"))
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
-    for row in [header] + rows:
-        print(clean("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()).replace("\n", " "))
+    if sum(widths) + 2 * (len(widths) - 1) <= columns:
+        for row in [header] + rows:
+            print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        return 0
+    width = clamp_width(columns)
+    for i, (ident, title, audience, minutes, topics) in enumerate(rows):
+        if i:
+            print()
+        head = _("{id} ({duration})").format(id=ident, duration=minutes) if minutes else ident
+        lines = wrap(head, width, "", "  ") + wrap(title, width, "  ", "    ")
+        if audience:
+            lines += wrap(_("Audience: {audience}").format(audience=audience), width, "  ", "    ")
+        if topics:
+            lines += wrap(_("Topics: {topics}").format(topics=topics), width, "  ", "    ")
+        print("\n".join(lines))
     return 0
 
 
@@ -37,12 +69,13 @@ def _collect(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
             found = sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml"))
             files.extend(found)
             if not found:
-                problems.append(Diagnostic(str(path), 0, 0, "error", "no-files", "no .yaml files in this folder", ""))
+                problems.append(Diagnostic(str(path), 0, 0, "error", "no-files", _("no .yaml files in this folder"),
+                                           _("give a scenario file, or a folder that holds .yaml files")))
         elif path.exists():
             files.append(path)
         else:
-            problems.append(Diagnostic(str(path), 0, 0, "error", "not-found", "no such file or folder",
-                                       "check the path"))
+            problems.append(Diagnostic(str(path), 0, 0, "error", "not-found", _("no such file or folder"),
+                                       _("check the path")))
     return files, problems
 
 
@@ -90,6 +123,15 @@ def validate(paths: list[Path], as_json: bool, strict: bool) -> int:
     else:
         errors = sum(1 for r in reports for d in r["diagnostics"] if d["severity"] == "error")
         warnings = sum(1 for r in reports for d in r["diagnostics"] if d["severity"] == "warning")
-        print(f"{len(reports)} file(s) checked: {len(reports) - bad} valid, {bad} with problems "
-              f"({errors} errors, {warnings} warnings).")
+        print(summary_line(len(reports), len(reports) - bad, bad, errors, warnings))
     return 1 if bad else 0
+
+
+def summary_line(files: int, valid: int, bad: int, errors: int, warnings: int) -> str:
+    """validate's last line, each count with its own plural form:
+    "1 file checked: 0 valid, 1 with problems (1 error, 0 warnings)."."""
+    return _("{files}: {valid} valid, {bad} with problems ({errors}, {warnings}).").format(
+        files=ngettext("{n} file checked", "{n} files checked", files).format(n=files),
+        valid=valid, bad=bad,
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings))

@@ -320,9 +320,39 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError, sink: DiagnosticSink) ->
         _too_deep(sink, deep or pos)
         return
     problem = exc.problem or exc.context or "invalid YAML"
+    if mark is not None and mark.index is not None and mark.index >= len(text):
+        # libyaml marks the end of the stream on the line after the last line break (one past the end
+        # of a two-line file is "line 3"), which no editor can jump to: point at the end of the last
+        # line that has something on it, and say what was left open, from where.
+        sink.error(_end_of_text(text), "yaml-syntax", f"YAML syntax error: {problem}",
+                   _unclosed_hint(text, exc.context, exc.context_mark))
+        return
     at_tab = mark is not None and mark.index is not None and mark.index < len(text) and text[mark.index] == "\t"
     sink.error(pos or (1, 1), "yaml-syntax", f"YAML syntax error: {problem}",
                "indent with spaces, not tabs" if at_tab else _syntax_hint(problem))
+
+
+def _end_of_text(text: str) -> tuple[int, int]:
+    """1-based (line, column) just after the last character that is not white space (1, 1 when none)."""
+    end = len(text.rstrip())
+    return line_col(text, end) if end else (1, 1)
+
+
+# What libyaml was reading when the stream ended, in a scenario author's words, and how to close it.
+_LEFT_OPEN = (("quoted scalar", "quoted text", "close the quote"),
+              ("flow sequence", "[...] list", "add the missing ']'"),
+              ("flow mapping", "{...} mapping", "add the missing '}'"))
+
+
+def _unclosed_hint(text: str, context: str | None, context_mark: yaml.Mark | None) -> str:
+    """The hint for a file that ends before its YAML is complete: what was left open, and where."""
+    for key, what, fix in _LEFT_OPEN:
+        if context and key in context:
+            if context_mark is not None and context_mark.index is not None and context_mark.index < len(text):
+                line, col = line_col(text, context_mark.index)
+                return f"the file ends inside the {what} that starts at line {line}, column {col}; {fix}"
+            return f"the file ends before this {what} is closed; {fix}"
+    return "the file ends before the YAML is complete; look for an unclosed quote or bracket"
 
 
 def _reader_error(text: str, exc: yaml.reader.ReaderError, sink: DiagnosticSink) -> None:
