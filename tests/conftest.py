@@ -13,6 +13,10 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# The interface's language follows the system's (simulator/i18n.py); tests read English words, so
+# they must not depend on the machine's locale. Tests of Spanish choose it themselves.
+os.environ["PARLEY_LANG"] = "en"
+os.environ["LANGUAGE"] = "en"
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

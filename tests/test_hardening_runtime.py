@@ -45,7 +45,7 @@ def typed(scenario, seed: int, moves) -> str:
     for move in moves:
         if move == "u":
             session.undo()
-            lines.append("u")
+            lines += ["u", "to discuss the other branch"]  # text mode asks why, for the record
         else:
             lines.append(str([c.id for c in session.presented()].index(move) + 1))
             session.choose(move)
@@ -105,7 +105,7 @@ def write_poisoned_yaml(folder: Path) -> Path:
 
 
 def cli(*args, stdin="", env=None, timeout=120):
-    env = dict(env or os.environ, PYTHONPATH=str(ROOT))
+    env = dict(env or os.environ, PYTHONPATH=str(ROOT), PARLEY_LANG="en")
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=timeout, errors="surrogateescape", check=False)
 
@@ -365,7 +365,7 @@ class Running:
 
 
 def _env(tmp_path):
-    return dict(os.environ, PYTHONPATH=str(ROOT), PARLEY_CONFIG_DIR=str(tmp_path / "c"),
+    return dict(os.environ, PYTHONPATH=str(ROOT), PARLEY_LANG="en", PARLEY_CONFIG_DIR=str(tmp_path / "c"),
                 PARLEY_DATA_DIR=str(tmp_path / "d"), PARLEY_CACHE_DIR=str(tmp_path / "k"))
 
 
