@@ -118,7 +118,7 @@ def policy_distribution(ctx: Context, policy: str, at: int, values: tuple) -> li
 def _next(sc: Scenario, at: int, values: tuple, choice, outcome) -> tuple[int, tuple]:
     """Where a decision leads: (target index, values), by the engine's own step function."""
     state = transition(sc, State(at, values, 0, 0.0), choice, outcome, 1.0, 0.0, [], "audit", None)
-    return state.at, state.values
+    return state.at, sc.canonical(state.values)  # display-only variables never split a state
 
 
 def _moves(ctx: Context, policy: str, at: int, values: tuple) -> list:

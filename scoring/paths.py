@@ -91,7 +91,9 @@ class Search:
         out = []
         for outcome, p in outcome_distribution(self.scenario, state, choice):
             nxt = transition(self.scenario, state, choice, outcome, p, 0.0, [], "search", None)
-            out.append((outcome, p, nxt.at, nxt.values, self.reward(values, choice, outcome, nxt.values)))
+            # states that differ only in display-only variables are one state (Scenario.canonical)
+            out.append((outcome, p, nxt.at, self.scenario.canonical(nxt.values),
+                        self.reward(values, choice, outcome, nxt.values)))
         self._branches[key] = out
         return out
 
@@ -177,12 +179,13 @@ class Search:
     # -- values ----------------------------------------------------------------------------------
     def value(self, at: int, values: tuple) -> float | None:
         """The best (or worst) achievable expected value from a state; None if no ending is reachable."""
-        key = (at, values)
+        key = (at, self.scenario.canonical(values))
         self._solve(key)
         return self._values[key]
 
     def q(self, at: int, values: tuple, choice: Choice) -> float | None:
         """Expected value of taking `choice` in a state and playing on optimally."""
+        values = self.scenario.canonical(values)
         for _, _, nat, nv, _ in self.branches(at, values, choice):
             self._solve((nat, nv))
         return self._q_known(at, values, choice)

@@ -126,3 +126,23 @@ def test_staging_mistakes_are_reported_with_a_place(bad, code):
     assert not result.ok
     found = [d for d in result.diagnostics if d.code == code]
     assert found and found[0].line > 0, [str(d) for d in result.diagnostics]
+
+
+def test_display_only_variables_do_not_split_analysed_states(staged):
+    """A variable that only names a character or sets a face is not read by any condition, so the
+    exact analyses (scoring.paths, scoring.audit) treat states differing in it as one state."""
+    lou_mood = staged.var_index["notes"]
+    assert lou_mood not in staged.display_slots  # `thank` reads notes: it is part of the state
+    assert Session(staged, seed=1).scenario.canonical(staged.initial_values) == staged.initial_values
+    text = STAGED.replace("  variables:\n    notes: {initial: 0, min: 0, max: 3}",
+                          "  variables:\n    notes: {initial: 0, min: 0, max: 3}\n    named: {initial: 0, min: 0, max: 1}")
+    text = text.replace('name_known_when: "notes >= 1"', 'name_known_when: "named >= 1"')
+    text = text.replace("        effects: {notes: +1}", "        effects: {notes: +1, named: =1}")
+    result = load(text)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    sc = result.scenario
+    named = sc.var_index["named"]
+    assert sc.display_slots == (named,)
+    values = list(sc.initial_values)
+    values[named] = 1
+    assert sc.canonical(tuple(values)) == sc.initial_values

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ..engine.expressions import compile_expr, parse
+from ..engine.expressions import compile_expr, parse, variables as names_in
 from ..engine.model import (
     BUILTIN_VARIABLES,
     CUSTOM_START,
@@ -191,6 +191,7 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
     )
     factor = state.get("hidden_factor")
     graham = data.get("graham")
+    read = _variables_read(nodes, behaviour, data.get("scoring", {}))
     return Scenario(
         id=data["id"], version=data["version"], title=T(data["title"]), summary=T(data["summary"]),
         audience=tuple(data["audience"]), minutes=data["minutes"], topics=tuple(data["topics"]),
@@ -213,4 +214,23 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
         takeaways=tuple(T(t) for t in data.get("debrief", {}).get("takeaways", ())),
         questions=tuple(T(q) for q in data.get("debrief", {}).get("questions", ())),
         source=source, content_hash=content_hash,
+        display_slots=tuple(v.slot for v in variables[CUSTOM_START:] if v.name not in read),
     )
+
+
+def _variables_read(nodes, behaviour: BehaviourModel, scoring) -> set[str]:
+    """Names of the variables any condition reads: choices, outcomes, behaviour rules and the
+    scenario's scoring `when`s (docs/scoring.md)."""
+    sources = [case.when for rule in behaviour.rules for case in rule.cases]
+    for node in nodes:
+        decisions = list(node.choices) + ([node.timer.expire] if node.timer is not None else [])
+        for choice in decisions:
+            sources.append(choice.condition)
+            sources.extend(o.condition for o in choice.outcomes)
+    if isinstance(scoring, dict):
+        sources.extend(ce.get("when") for ce in scoring.get("critical_errors") or () if isinstance(ce, dict))
+    read = set()
+    for source in sources:
+        if isinstance(source, str) and source:
+            read.update(name for name, _offset in names_in(parse(source)))
+    return read

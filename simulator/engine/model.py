@@ -268,6 +268,19 @@ class Scenario:
     questions: tuple[Text, ...] = ()
     source: str = ""  # file path it was loaded from
     content_hash: str = ""  # sha256 of the file's bytes
+    # Custom variables no condition reads (a choice's, an outcome's, a rule's or a scoring `when`):
+    # they only change what is shown (a name once learned, a face). Exact analyses treat states that
+    # differ only in them as one (`canonical`), so showing more never multiplies the states searched.
+    display_slots: tuple[int, ...] = ()
+
+    def canonical(self, values: tuple) -> tuple:
+        """`values` with every display-only variable at its initial value (see `display_slots`)."""
+        if not self.display_slots:
+            return values
+        out = list(values)
+        for slot in self.display_slots:
+            out[slot] = self.variables[slot].initial
+        return tuple(out)
 
     @property
     def initial_values(self) -> tuple[int, ...]:
