@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ..engine.expressions import compile_expr, parse, variables as names_in
+from ..engine.expressions import compile_expr, parse
+from ..engine.expressions import variables as names_in
 from ..engine.model import (
     BUILTIN_VARIABLES,
     CUSTOM_START,
