@@ -365,17 +365,27 @@ def interval(ast, env: dict[str, tuple[int, int]]) -> tuple[int, int]:
         if alo == ahi == blo == bhi:  # "!="
             return (0, 0)
         return (1, 1) if ahi < blo or bhi < alo else (0, 1)
-    if kind == "and":
-        lo = hi = 1
-        for child in ast[1:]:
-            clo, chi = _truth(interval(child, env))
-            lo, hi = min(lo, clo), min(hi, chi)
-        return (lo, hi)
-    if kind == "or":
-        lo = hi = 0
-        for child in ast[1:]:
-            clo, chi = _truth(interval(child, env))
-            lo, hi = max(lo, clo), max(hi, chi)
+    if kind in ("and", "or"):
+        # Like Python's, `and` and `or` give one of their operands' values (a condition may add
+        # them up), not a bare truth value: `a and b` is a falsy a (0), else b; `a or b` is a
+        # truthy a, else b. So the result is the hull of the values it can stop at.
+        children = ast[1:]
+        lo = hi = None
+        for i, child in enumerate(children):
+            iv = interval(child, env)
+            truth = _truth(iv)
+            last = i == len(children) - 1
+            if kind == "and":
+                stop, stops_surely, skips_surely = (0, 0), truth == (0, 0), truth == (1, 1)
+            else:
+                stop, stops_surely, skips_surely = iv, truth == (1, 1), truth == (0, 0)
+            if last:
+                stop, skips_surely, stops_surely = iv, False, True
+            if not skips_surely:
+                lo = stop[0] if lo is None else min(lo, stop[0])
+                hi = stop[1] if hi is None else max(hi, stop[1])
+            if stops_surely:
+                break
         return (lo, hi)
     lo = hi = 0  # "add"
     for child in ast[1:]:
