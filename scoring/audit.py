@@ -59,14 +59,14 @@ class Audit:
 
 def _result(ctx: Context, lost: float, worst: int, ending_error: bool) -> str:
     th = ctx.rubric.thresholds
+    # the same order as scoring.grade._result: a low score fails before a major error caps
     if worst >= GRADES.index("critical") or ending_error:
+        return FAIL
+    score = int(round(max(0.0, 100.0 - lost)))
+    if score < th["fail_below"]:
         return FAIL
     if worst >= GRADES.index("major"):
         return NEEDS_PRACTICE
-    score = max(0.0, 100.0 - lost)
-    score = int(round(score))
-    if score < th["fail_below"]:
-        return FAIL
     if score < th["pass"]:
         return NEEDS_PRACTICE
     return PASS

@@ -377,6 +377,11 @@ def _result(ctx: Context, trace: Trace, g: dict, lang: str) -> tuple[str, str, s
             scenes.setdefault(e["name"], []).append(e["scene"])
         names = "; ".join(f"{name} ({'; '.join(dict.fromkeys(where))})" for name, where in scenes.items())
         return FAIL, "critical-error", f"Fail: a critical error fails the run whatever the points: {names}."
+    # A low score fails before any rule that caps at "needs practice": otherwise a major error, or
+    # stopping before the ending, would lift a failing run to needs practice (a worse decision
+    # must never give a better result).
+    if overall is not None and overall < th["fail_below"]:
+        return FAIL, "overall-below-fail", f"Fail: the overall score {overall} is below {th['fail_below']:g}."
     if trace.ending is None:
         return NEEDS_PRACTICE, "incomplete", "Needs practice: the scenario was not played to an ending."
     if overall is None:
@@ -385,8 +390,6 @@ def _result(ctx: Context, trace: Trace, g: dict, lang: str) -> tuple[str, str, s
         names = "; ".join(f"{_quote(e['text'], 60)} at {e['scene']}" for e in g["major"])
         return (NEEDS_PRACTICE, "major-error",
                 f"Needs practice: a major error caps the result, whatever the points: {names}.")
-    if overall < th["fail_below"]:
-        return FAIL, "overall-below-fail", f"Fail: the overall score {overall} is below {th['fail_below']:g}."
     if overall < th["pass"]:
         return (NEEDS_PRACTICE, "overall-below-pass",
                 f"Needs practice: the overall score {overall} is below the pass mark {th['pass']:g}.")
