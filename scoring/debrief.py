@@ -4,11 +4,12 @@ Ids stay in the JSON for tools; every sentence a person reads names scenes by la
 from __future__ import annotations
 
 from simulator.engine.model import ESCALATION, GRADES, RAPPORT
+from simulator.i18n import N_, _
 
 from .context import Context
 from .trace import Trace
 from .values import option_values
-from .words import GRADE_WORDS, choice_label, scene_label
+from .words import MISSED, choice_label, closed, grade_words, quoted, scene_label
 
 KEY_DECISIONS = 3
 TAKEAWAYS, QUESTIONS = 3, 2
@@ -17,12 +18,6 @@ GOOD_ENOUGH = ("good", "acceptable")  # a better option is never itself a mistak
 
 def _t(value, ctx: Context, lang: str) -> str:
     return value.get(lang, ctx.scenario.language) if value is not None else ""
-
-
-def _closed(text: str) -> str:
-    """A quoted option that ends a sentence: “I'll wait.” rather than “I'll wait.”."""
-    text = text.strip()
-    return f"“{text}”" + ("" if text[-1:] in ".!?…" else ".")
 
 
 def _first_sentence(text: str) -> str:
@@ -39,7 +34,7 @@ def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: lis
     feedback and the first page (`summary`)."""
     sc = ctx.scenario
     timeline = [{"t": 0.0, "escalation": trace.initial[ESCALATION], "rapport": trace.initial[RAPPORT],
-                 "node": trace.start, "scene": scene_label(sc, trace.start, lang), "choice": None, "label": "Start",
+                 "node": trace.start, "scene": scene_label(sc, trace.start, lang), "choice": None, "label": _("Start"),
                  "kind": "start"}]
     feedback, perspectives, chance = [], [], []
     start_view = sc.nodes[sc.target_index[trace.start]].perspective if trace.start in sc.target_index else None
@@ -77,7 +72,8 @@ def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: lis
         final = trace.decisions[-1].post if trace.decisions else trace.initial
         title = _t(e.title, ctx, lang)
         timeline.append({"t": trace.t_end, "escalation": final[ESCALATION], "rapport": final[RAPPORT],
-                         "node": trace.ending, "scene": title, "choice": None, "label": "Ending: " + title,
+                         "node": trace.ending, "scene": title, "choice": None,
+                         "label": _("Ending: {title}").format(title=title),
                          "kind": "ending"})
         if e.perspective is not None:
             perspectives.append({"node": trace.ending, "scene": title, "t": trace.t_end,
@@ -95,28 +91,28 @@ def _subject_name(ctx: Context, lang: str) -> str:
     try:
         return ctx.scenario.subject().name.get(lang, ctx.scenario.language).split()[0]
     except StopIteration:
-        return "The person"
+        return _("The person")
 
 
 def _chance_note(subject: str, probability: float, grade: str | None) -> str:
     odds = _odds(probability)
     if grade in GOOD_ENOUGH:
-        return (f"How {subject} reacted here was partly chance ({odds}). Your decision was sound; the grade "
-                "counts the decision, not the luck.")
-    return (f"How {subject} reacted here was partly chance ({odds}). The grade counts the decision, not the "
-            "luck: a better or worse reaction would not have changed it.")
+        return _("How {person} reacted here was partly chance ({odds}). Your decision was sound; the grade "
+                 "counts the decision, not the luck.").format(person=subject, odds=odds)
+    return _("How {person} reacted here was partly chance ({odds}). The grade counts the decision, not the "
+             "luck: a better or worse reaction would not have changed it.").format(person=subject, odds=odds)
 
 
 def _odds(p: float) -> str:
     """A probability in words people use: "about 1 in 4"."""
     if p >= 0.95:
-        return "almost always"
+        return _("almost always")
     n = max(2, round(1 / p)) if p > 0 else 0
     if p <= 0 or n > 20:
-        return "rarely"
+        return _("rarely")
     if abs(1 / n - p) <= 0.04:
-        return f"about 1 in {n}"
-    return f"about {round(p * 10)} in 10"
+        return _("about 1 in {n}").format(n=n)
+    return _("about {k} in 10").format(k=round(p * 10))
 
 
 # --- key decisions -----------------------------------------------------------------------------
@@ -164,16 +160,18 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
         scene = scene_label(sc, d.node, lang)
         fb = _t(chosen.feedback, ctx, lang)
         if tier == "good":
-            why = f"You chose well: {_closed(text)} {fb}".strip()
+            why = (_("You chose well: {choice}").format(choice=closed(text)) + " " + fb).strip()
         else:
-            why = f"You chose “{text}”: {GRADE_WORDS[tier]}. {fb}".strip()
+            why = (_("You chose {choice}: {grade}.").format(choice=quoted(text), grade=grade_words(tier))
+                   + " " + fb).strip()
         if better is None:
             row = {"choice": None, "text": None,
-                   "why": "No other option here was clearly better." if tier != "good" else ""}
+                   "why": _("No other option here was clearly better.") if tier != "good" else ""}
         else:
             btext = choice_label(better, lang, sc.language)
             row = {"choice": better.id, "text": btext,
-                   "why": f"A better option here: {_closed(btext)} {_t(better.feedback, ctx, lang)}".strip()}
+                   "why": (_("A better option here: {choice}").format(choice=closed(btext)) + " "
+                           + _t(better.feedback, ctx, lang)).strip()}
         lesson = _first_sentence(_t(better.feedback, ctx, lang) if better is not None else fb)
         out.append({"node": d.node, "scene": scene, "choice": d.choice, "text": text, "t": d.t, "grade": tier,
                     "why": why, "better": row, "lesson": lesson, "gain": round(regret, 3), "stake": round(stake, 3),
@@ -183,7 +181,7 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
 
 # --- the first page ----------------------------------------------------------------------------
 
-RESULT_WORDS = {"pass": "Pass", "needs-practice": "Needs practice", "fail": "Fail"}
+RESULT_WORDS = {"pass": N_("Pass"), "needs-practice": N_("Needs practice"), "fail": N_("Fail")}
 
 
 def first_page(ctx: Context, report, lang: str) -> dict:
@@ -194,15 +192,16 @@ def first_page(ctx: Context, report, lang: str) -> dict:
     if not takeaways:
         for k in report.key_decisions:
             if k["lesson"] and k["lesson"] not in takeaways:
-                takeaways.append(f"{k['scene']}: {k['lesson']}")
+                takeaways.append(_("{scene}: {lesson}").format(scene=k["scene"], lesson=k["lesson"]))
     questions = [_t(q, ctx, lang) for q in sc.questions][:QUESTIONS]
     if not questions:
         subject = _subject_name(ctx, lang)
         for k in report.key_decisions[:QUESTIONS]:
-            questions.append(f"At {k['scene']}, what did {subject} see and hear, and what else could you have done?")
+            questions.append(_("At {scene}, what did {person} see and hear, and what else could you have done?")
+                             .format(scene=k["scene"], person=subject))
     counts = {"mistake": len(report.mistakes), "major": len(report.major_errors),
               "critical": len(report.critical_errors)}
-    return {"result": report.result, "result_words": RESULT_WORDS.get(report.result, report.result),
+    return {"result": report.result, "result_words": _(RESULT_WORDS[report.result]) if report.result in RESULT_WORDS else report.result,
             "overall": report.overall, "headline": report.result_rule, "counts": counts,
             "takeaways": takeaways, "questions": questions}
 
@@ -222,7 +221,7 @@ def objectives(ctx: Context, trace: Trace, report, lang: str) -> list:
         entry = mapping.get(obj.id)
         row = {"id": obj.id, "text": _t(obj.text, ctx, lang), "met": None, "evidence": [], "why": ""}
         if entry is None:
-            row["why"] = "The scenario does not say how to assess this objective."
+            row["why"] = _("The scenario does not say how to assess this objective.")
             out.append(row)
             continue
         met_by, missed_by = entry.get("met_by") or {}, entry.get("missed_by") or {}
@@ -249,22 +248,24 @@ def objectives(ctx: Context, trace: Trace, report, lang: str) -> list:
         ok = True
         if (met_by.get("choices") or met_by.get("tags")) and not hits:
             ok = False
-            reasons.append("no decision on this path met it")
+            reasons.append(_("no decision on this path met it"))
         if met_by.get("factor_revealed") and not revealed:
             ok = False
-            reasons.append("what was really going on was never found out by a sound decision")
+            reasons.append(_("what was really going on was never found out by a sound decision"))
         for cid, minimum in (met_by.get("competencies") or {}).items():
             score = scores.get(cid)
             if score is None or score < minimum:
                 ok = False
-                reasons.append(f"{names.get(cid, cid)} scored {'not observed' if score is None else score}, "
-                               f"below {minimum:g}")
+                shown = _("not observed") if score is None else str(score)
+                reasons.append(_("{competency} scored {score}, below {minimum}")
+                               .format(competency=names.get(cid, cid), score=shown, minimum=f"{minimum:g}"))
         if misses:
             ok = False
-            reasons.append("; ".join(f"“{m['text']}” at {m['scene']}" if m["text"] else f"the ending: {m['scene']}"
+            reasons.append("; ".join(_("{choice} at {scene}").format(choice=quoted(m["text"]), scene=m["scene"])
+                                     if m["text"] else _("the ending: {scene}").format(scene=m["scene"])
                                      for m in misses))
         row["met"] = ok
         row["evidence"] = hits + misses
-        row["why"] = "Met." if ok else "Missed: " + "; ".join(reasons) + "."
+        row["why"] = _("Met.") if ok else _(MISSED) + "; ".join(reasons) + "."
         out.append(row)
     return out

@@ -10,7 +10,7 @@ from simulator.engine.session import ReplayMismatch, Session
 from .context import Context, context_for
 from .rubric import Rubric
 from .trace import Trace, read_trace
-from .words import GRADE_WORDS, choice_label, scene_label
+from .words import GRADE_WORDS, QUOTE_MARKS, choice_label, scene_label
 
 REPORT_FORMAT = 2  # 2: grades per decision, major errors, behaviour-based proportionality, summary page
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
@@ -257,7 +257,7 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
                     "alternative": choice_label(choices[alt], lang, sc.language) if alt else None}
             if created:
                 full["why"] += (" The threat it answered was created by the officer's own earlier choices ("
-                                + "; ".join(f"“{e['text']}” at {e['scene']}" for e in created)
+                                + "; ".join(f"{_quote(e['text'], 1000)} at {e['scene']}" for e in created)
                                 + "): officer-created jeopardy, which does not excuse the force.")
             force_rows.append(full)
         if (target is not None and not sc.is_ending(target) and tier in ("mistake", "major", "critical")
@@ -287,8 +287,14 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
 
 
 def _quote(text: str, limit: int = 90) -> str:
+    """`text` in quotation marks, cut at `limit`; a text that already begins or ends with a quotation
+    mark (an option that is a spoken line) gets none of ours, so marks are never doubled."""
     text = " ".join(text.split())
-    return "“" + (text if len(text) <= limit else text[:limit - 1].rstrip() + "…") + "”"
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    if text and (text[0] in QUOTE_MARKS or text.rstrip("…")[-1:] in QUOTE_MARKS):
+        return text
+    return "“" + text + "”"
 
 
 def _explain(comp, score, items: list, harmful: list) -> str:

@@ -1,27 +1,79 @@
-"""Words for people: what a debrief calls a scene, a choice and a grade (never an id)."""
+"""Words for people: what a debrief calls a scene, a choice and a grade (never an id), and how it quotes."""
 from __future__ import annotations
 
 from simulator.engine.model import Scenario
+from simulator.i18n import N_, _, ngettext
 
-GRADE_WORDS = {"good": "good practice", "acceptable": "acceptable, not the best here", "mistake": "a mistake",
-               "major": "a major error", "critical": "a critical error"}
+GRADE_WORDS = {"good": N_("good practice"), "acceptable": N_("acceptable, not the best here"),
+               "mistake": N_("a mistake"), "major": N_("a major error"), "critical": N_("a critical error")}
+# How an objective's `why` begins when it was missed (the window replaces it with its own heading).
+MISSED = N_("Missed: ")
+# Straight and typographic quotation marks (English, German, French): a text that already opens or
+# closes with one of these is quoting someone itself, so wrapping it again would show them doubled.
+QUOTE_MARKS = "\"'“”‘’„‚«»‹›"
+
+
+def grade_words(tier: str) -> str:
+    """A grade in words, in the interface language ("a major error"); the tier itself when unknown."""
+    return _(GRADE_WORDS[tier]) if tier in GRADE_WORDS else tier
+
+
+def quoted(text: str) -> str:
+    """`text` between quotation marks, unless it already begins or ends with one: “I'll wait” but never
+    “I'll say: 'Turn around!'” with the marks doubled at the end."""
+    text = " ".join(str(text).split())
+    if not text or text[0] in QUOTE_MARKS or text[-1] in QUOTE_MARKS:
+        return text
+    return _("“{text}”").format(text=text)
+
+
+def closed(text: str) -> str:
+    """A quoted option that ends a sentence: “I'll wait.”, and no second full stop after a text that ends
+    with its own (“Stop!” stays so; “... 'Now!'” gets no period)."""
+    text = " ".join(str(text).split())
+    ending = text.rstrip(QUOTE_MARKS)[-1:]
+    return quoted(text) + ("" if not text or ending in ".!?…" else ".")
+
+
+def times(n: int) -> str:
+    """How often, in words: "never", "once", "twice", "3 times"."""
+    if n == 0:
+        return _("never")
+    if n == 1:
+        return _("once")
+    if n == 2:
+        return _("twice")
+    return ngettext("{n} time", "{n} times", n).format(n=n)
+
+
+def raised_lowered(rises: int, falls: int) -> str:
+    """How the trainee's own choices moved the person's distress, whatever the counts: "Your own choices
+    raised it twice and never lowered it." """
+    if not rises and not falls:
+        return _("Your own choices neither raised nor lowered it.")
+    if not falls:
+        return _("Your own choices raised it {times} and never lowered it.").format(times=times(rises))
+    if not rises:
+        return _("Your own choices never raised it and lowered it {times}.").format(times=times(falls))
+    return _("Your own choices raised it {raised} and lowered it {lowered}.").format(raised=times(rises),
+                                                                                   lowered=times(falls))
 
 
 def scene_label(scenario: Scenario, node_id: str, lang: str) -> str:
     """What people call a scene: its label, else the ending's title, else a neutral phrase (never the id)."""
     index = scenario.target_index.get(node_id)
     if index is None:
-        return "a scene"
+        return _("a scene")
     if scenario.is_ending(index):
         return scenario.ending_at(index).title.get(lang, scenario.language)
     node = scenario.nodes[index]
     if node.label is not None:
         return node.label.get(lang, scenario.language)
-    return f"decision point {index + 1}"
+    return _("decision point {number}").format(number=index + 1)
 
 
 def choice_label(choice, lang: str, default: str) -> str:
     """A choice as people see it: its text (a timer's expiry: "You waited")."""
     if choice.text is not None:
         return choice.text.get(lang, default)
-    return "You waited: the time to decide ran out" if choice.is_timeout else "an option"
+    return _("You waited: the time to decide ran out") if choice.is_timeout else _("an option")

@@ -5,7 +5,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LENGTHS = (("short", "Up to 15 min", 0, 15), ("medium", "16 to 30 min", 16, 30), ("long", "Over 30 min", 31, 10**6))
+from ..i18n import N_
+
+# (key, label, shortest, longest) in minutes; the labels are translated where they are shown.
+LENGTHS = (("short", N_("Up to 15 min"), 0, 15), ("medium", N_("16 to 30 min"), 16, 30),
+           ("long", N_("Over 30 min"), 31, 10**6))
 
 
 @dataclass
@@ -23,7 +27,7 @@ class Entry:
 
     def length(self) -> str:
         minutes = self.scenario.minutes if self.scenario else 0
-        return next(key for key, _, lo, hi in LENGTHS if lo <= minutes <= hi)
+        return next(key for key, _label, lo, hi in LENGTHS if lo <= minutes <= hi)
 
 
 class Catalog:

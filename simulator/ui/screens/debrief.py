@@ -5,37 +5,36 @@ from __future__ import annotations
 
 import pygame
 
-from scoring.words import GRADE_WORDS  # a decision's grade in words, as the text debrief says it
+from scoring.words import MISSED, grade_words, quoted, raised_lowered, times
 
-from ..chart import draw_chart
+from ...engine.model import GRADES
+from ...i18n import N_, _, ngettext
+from ..chart import draw_chart, draw_legend
 from ..text import Span, layout
 from ..theme import OUTCOME_LABELS, panel_surface
+from ..topics import mode_name
 from ..widgets import Button
 from .base import FocusScreen, button_row
 
-RESULT_LABELS = {"pass": "Pass", "needs-practice": "Needs practice", "fail": "Fail"}
-PAGES = ("Summary", "Key decisions", "Errors, mistakes and chance", "Competencies", "Distress and rapport",
-         "Use of force", "Your path and the paths not taken", "Their side", "Objectives and notes")
-
-
-def _times(n: int) -> str:
-    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def _raised_lowered(rises: int, falls: int) -> str:
-    """ "Your own choices raised it twice and never lowered it." in words, whatever the counts."""
-    if not rises and not falls:
-        return "Your own choices neither raised nor lowered it."
-    if not falls:
-        return f"Your own choices raised it {_times(rises)} and never lowered it."
-    if not rises:
-        return f"Your own choices never raised it and lowered it {_times(falls)}."
-    return f"Your own choices raised it {_times(rises)} and lowered it {_times(falls)}."
+RESULT_LABELS = {"pass": N_("Pass"), "needs-practice": N_("Needs practice"), "fail": N_("Fail")}
+PAGES = (N_("Summary"), N_("Key decisions"), N_("Errors, mistakes and chance"), N_("Competencies"),
+         N_("Distress and rapport"), N_("Use of force"), N_("Your path and the paths not taken"), N_("Their side"),
+         N_("Objectives and notes"))
+FALLBACK_BACKGROUND = "backgrounds/briefing.svg"  # only for a scenario with no art of its own
+COLUMN_MIN_EMS = 25  # a column of the summary is at least this many body-text heights wide
 
 
 def _lower(name: str) -> str:
     """A level or stage name inside a sentence: "Feels listened to" -> "feels listened to"."""
     return name[:1].lower() + name[1:] if name else name
+
+
+def _mattered_most(key_decisions: list) -> dict | None:
+    """The key decision where a better option would have gained most (then the most serious grade)."""
+    rows = [k for k in key_decisions if k.get("lesson") or (k.get("better") or {}).get("text")]
+    if not rows:
+        return None
+    return max(rows, key=lambda k: (k.get("gain") or 0, GRADES.index(k["grade"]) if k.get("grade") in GRADES else 0))
 
 
 class DebriefScreen(FocusScreen):
@@ -53,6 +52,8 @@ class DebriefScreen(FocusScreen):
         self.scenario = scene.session.scenario
         self.language = scene.language
         self.page = 0
+        self.blocks: list = []
+        self.page_content: list = []
 
     # --- text helpers --------------------------------------------------------------------------
     def _t(self, text) -> str:
@@ -62,38 +63,59 @@ class DebriefScreen(FocusScreen):
         """A choice as the trainee saw it (never its id)."""
         choice = self.scenario.choice_by_id.get(choice_id) if choice_id else None
         if choice is None:
-            return "an option"
+            return _("an option")
         if choice.is_timeout:
             happened = self._t(choice.text).strip()
-            return "No decision in time" + (f": {happened}" if happened else "")
-        return self._t(choice.text) or "an option"
+            if happened:
+                return _("No decision in time: {what_happened}").format(what_happened=happened)
+            return _("No decision in time")
+        return self._t(choice.text) or _("an option")
+
+    def _quoted_choice(self, choice_id: str | None, text: str | None = None) -> str:
+        """A choice inside a sentence: its own text quoted (never doubled), or the timeout's words."""
+        if self._is_timeout(choice_id):
+            return self._choice_text(choice_id)
+        return quoted(text or self._choice_text(choice_id))
 
     def _feedback(self, choice_id: str | None) -> str:
         choice = self.scenario.choice_by_id.get(choice_id) if choice_id else None
         return self._t(choice.feedback).strip() if choice is not None else ""
 
-    def _person(self) -> str:
-        """The subject's first name, as the scoring report's own sentences call them."""
+    def _person(self) -> str | None:
+        """The subject's first name, as the scoring report's own sentences call them (None: unnamed)."""
         try:
             return self._t(self.scenario.subject().name).split()[0]
         except (StopIteration, IndexError, AttributeError):
-            return "the person"
+            return None
 
     def _is_timeout(self, choice_id: str | None) -> bool:
         choice = self.scenario.choice_by_id.get(choice_id) if choice_id else None
         return choice is not None and choice.is_timeout
 
     def page_text(self, index: int, width: int = 1000) -> str:
-        """The words of page `index` as the screen lays them out (tests read it)."""
-        return "\n".join(span.text for kind, payload in self.page_blocks(index, width) if kind == "text"
-                         for span in payload)
+        """The words of page `index` as the screen lays them out (tests and self-voicing read it)."""
+        return "\n".join(span.text for spans in self._block_spans(self.page_blocks(index, width)) for span in spans)
+
+    @staticmethod
+    def _block_spans(blocks: list) -> list:
+        """Every list of spans in `blocks`, in reading order (text, and the text beside an image)."""
+        found = []
+        for kind, payload in blocks:
+            if kind == "text":
+                found.append(payload)
+            elif kind == "beside":
+                found.append(payload[1])
+            elif kind == "columns":
+                found.extend(payload)
+        return found
 
     # --- pages ---------------------------------------------------------------------------------
     def page_blocks(self, index: int, width: int) -> list:
-        """The page's content as blocks: ("text", spans) or ("image", surface)."""
+        """The page's content as blocks: ("text", spans), ("image", surface), ("beside", (surface, spans))
+        for text to the right of an image, or ("columns", [spans, ...]) for text side by side."""
         theme, r = self.app.theme, self.report
         pal = theme.palette
-        body, small, head = theme.body, theme.small, theme.heading
+        body, head = theme.body, theme.heading
         gap, pad = theme.gap, theme.pad
 
         def para(text, colour=None, px=None, bold=False, indent=0, before=gap):
@@ -102,233 +124,322 @@ class DebriefScreen(FocusScreen):
         def heading(text, colour=None, first=False):
             return para(text, colour or pal.accent, head, True, before=0 if first else pad)
 
-        grade_colour = {"good": pal.good, "acceptable": pal.text, "mistake": pal.warn, "major": pal.bad,
-                        "critical": pal.bad}
-        names = self.scenario.behaviour.level_names
-        rapport_names = self.scenario.behaviour.rapport_names
         if index == 0:
-            return self._summary_page(para, heading)
+            return self._summary_page(para, heading, width)
         if index == 1:
-            spans = [para("The decisions that changed the outcome most, in the order you made them.",
-                          pal.muted, small, before=0)]
-            graded = {(g["node"], g["choice"], g["t"]): g for g in r.get("graded", [])}
-            for k, decision in enumerate(r["key_decisions"], 1):
-                spans.append(heading(f"{k}. {decision['scene']}"))
-                if self._is_timeout(decision["choice"]):
-                    spans.append(para(self._choice_text(decision["choice"]), bold=True, before=gap // 2))
-                else:
-                    spans.append(para(f"You chose: “{decision['text']}”", bold=True, before=gap // 2))
-                tier = decision.get("grade")
-                if tier in GRADE_WORDS:
-                    spans.append(para(f"That was {GRADE_WORDS[tier]}.", grade_colour[tier], bold=True,
-                                      indent=pad, before=gap // 2))
-                g = graded.get((decision["node"], decision["choice"], decision["t"]), {})
-                feedback = (g.get("feedback") or self._feedback(decision["choice"])).strip()
-                if feedback:
-                    spans.append(para(feedback, pal.muted, indent=pad, before=gap // 2))
-                better = decision.get("better") or {}
-                if better.get("choice") or better.get("text"):
-                    text = better.get("text") or self._choice_text(better.get("choice"))
-                    spans.append(para(f"Better here: “{text}”", pal.good, bold=True, indent=pad))
-                    why = self._feedback(better.get("choice"))
-                    if why:
-                        spans.append(para(why, pal.muted, indent=pad, before=gap // 2))
-                elif better.get("why"):
-                    spans.append(para(better["why"], pal.muted, indent=pad))
-            if not r["key_decisions"]:
-                spans.append(para("No decision was made on this path."))
-            return [("text", spans)]
+            return [("text", self._key_decisions_page(para, heading))]
         if index == 2:
             return [("text", self._errors_page(para, heading))]
         if index == 3:
             blocks = []
             for c in r["competencies"]:
                 observed = c["observed"] and c["score"] is not None
-                score = f"{c['score']} of 100" if observed else "not observed"
-                blocks.append(("text", [para(f"{c['name']}: {score}", bold=True, before=pad)]))
+                score = _("{score} of 100").format(score=c["score"]) if observed else _("not observed")
+                blocks.append(("text", [para(_("{competency}: {score}").format(competency=c["name"], score=score),
+                                             bold=True, before=pad)]))
                 if observed:
                     blocks.append(("image", self._bar(c["score"], width)))
                 blocks.append(("text", [para(c["explanation"], pal.muted, before=gap // 2)]))
             return blocks
         if index == 4:
-            d = r["deescalation"]
-            timeline = r["timeline"]
-            rises, falls = d["rises_by_own_choices"], d["falls_by_own_choices"]
-            person = self._person()
-            whose = "The person's" if person == "the person" else f"{person}'s"
-            summary = (f"{whose} distress started at {_lower(d['start_name'])}, peaked at "
-                       f"{_lower(d['peak_name'])} and ended at {_lower(d['final_name'])}. "
-                       + _raised_lowered(rises, falls))
-            rapport = d.get("final_rapport")
-            if isinstance(rapport, int) and 0 <= rapport < len(rapport_names):
-                summary += f" Rapport at the end: {_lower(rapport_names[rapport])}."
-            height = max(theme.px(220), round(self.content_rect.height * 0.62))
-            chart = draw_chart(timeline, (width, height), theme, self.app.fonts, names, len(rapport_names) - 1)
-            intro = [para(summary, before=0),
-                     para("Solid line and shapes: distress (left scale). Dashed line: rapport (right scale). "
-                          "Numbered markers: your decisions; a square marker means the time to decide ran out.",
-                          pal.muted, small)]
-            spans = []
-            step = 0
-            for entry in timeline:
-                if entry["kind"] in ("choice", "timer"):
-                    step += 1
-                    what = (self._choice_text(entry["choice"]) if entry["kind"] == "timer"
-                            else f"“{entry.get('label') or self._choice_text(entry['choice'])}”")
-                    spans.append(para(f"{step}. {entry.get('scene', '')}: {what}", before=gap))
-                    level, stage = entry["escalation"], entry["rapport"]
-                    after = f"Afterwards {person} was {_lower(names[level])}; rapport: {_lower(rapport_names[stage])}."
-                    spans.append(para(after, pal.muted, small, indent=pad, before=gap // 3))
-            return [("text", intro), ("image", chart), ("text", spans)]
+            return self._chart_page(para, width)
         if index == 5:
             return [("text", self._force_page(para, heading))]
         if index == 6:
-            spans = [para("Each decision point: what you chose, and the other options you had at that moment, "
-                          "in the order you saw them.", pal.muted, small, before=0)]
-            decisions = [e for e in r["timeline"] if e["kind"] in ("choice", "timer")]
-            offered = self.scene.offered if len(self.scene.offered) == len(decisions) else None
-            better = {d["choice"]: (d.get("better") or {}).get("choice") for d in r["key_decisions"]}
-            for step, entry in enumerate(decisions, 1):
-                node = self.scenario.nodes[self.scenario.target_index[entry["node"]]]
-                ids = offered[step - 1] if offered else [c.id for c in node.choices]
-                spans.append(para(f"Decision {step}: {entry.get('scene', '')}", pal.accent, bold=True, before=pad))
-                if entry["kind"] == "timer":
-                    spans.append(para(self._choice_text(entry["choice"]), pal.warn, bold=True, indent=pad,
-                                      before=gap // 2))
-                for choice_id in ids:
-                    if choice_id == entry["choice"]:
-                        spans.append(para("You chose: " + self._choice_text(choice_id), pal.text, bold=True,
-                                          indent=pad, before=gap // 2))
-                    else:
-                        label = "Better option: " if better.get(entry["choice"]) == choice_id else "Not taken: "
-                        spans.append(para(label + self._choice_text(choice_id),
-                                          pal.good if label.startswith("Better") else pal.muted, indent=pad,
-                                          before=gap // 2))
-            return [("text", spans)]
+            return [("text", self._path_page(para))]
         if index == 7:
-            spans = []
-            ending_id = (r.get("ending") or {}).get("id")
-            for p in r["perspectives"]:
-                where = (f"At the end: {p.get('scene', '')}" if ending_id is not None and p.get("node") == ending_id
-                         else f"At {p.get('scene', '')}")
-                spans.append(para(where, pal.rapport, small, True, before=pad if spans else 0))
-                spans.append(para(p["text"].strip(), before=gap // 2))
-            view = self.scene.session.view()
-            if view.ending and view.ending.perspective and not any(
-                    p["text"].strip() == view.ending.perspective.strip() for p in r["perspectives"]):
-                spans.append(para("At the end", pal.rapport, small, True, before=pad))
-                spans.append(para(view.ending.perspective.strip(), before=gap // 2))
-            if not spans:
-                spans.append(para("This scenario gives no perspective text.", pal.muted))
-            return [("text", spans)]
-        spans = [heading("Learning objectives", first=True)]
-        for o in r["objectives"]:
-            mark = {True: "Met", False: "Missed"}.get(o["met"], "Not assessed")
-            colour = {True: pal.good, False: pal.bad}.get(o["met"], pal.muted)
-            spans.append(para(f"{mark}: {o['text']}", colour, bold=True))
-            why = str(o.get("why") or "")
-            if why.startswith("Missed: "):
-                why = "Why: " + why[len("Missed: "):]
-            if o["met"] is not True and why:
-                spans.append(para(why, pal.muted, indent=pad, before=gap // 2))
-        if not r["objectives"]:
-            spans.append(para("This scenario lists no learning objectives.", pal.muted))
-        view = self.scene.session.view()
-        if view.ending and view.ending.debrief:
-            spans.append(heading("From the scenario's authors"))
-            spans.append(para(view.ending.debrief.strip()))
-        if r["feedback"]:
-            spans.append(heading("Feedback on the choices you made"))
-            for f in r["feedback"]:
-                what = (self._choice_text(f.get("choice")) if self._is_timeout(f.get("choice"))
-                        else f"“{f['text']}”")
-                spans.append(para(f"{f.get('scene', '')}: {what}", bold=True))
-                if f.get("feedback"):
-                    spans.append(para(f["feedback"], pal.muted, indent=pad, before=gap // 2))
-        return [("text", spans)]
+            return [("text", self._their_side_page(para))]
+        return [("text", self._objectives_page(para, heading))]
 
-    def _summary_page(self, para, heading) -> list:
-        """The page an instructor projects: result and score, the rule that decided it, the ending,
-        three takeaways and two questions for discussion."""
+    def _summary_page(self, para, heading, width: int) -> list:
+        """The page an instructor projects: the result large, beside its drawn mark, with the rule that
+        decided it; the ending and its outcome; what mattered most; the count of errors; three takeaways
+        and two questions for discussion."""
         theme, r = self.app.theme, self.report
         pal = theme.palette
         s = r.get("summary") or {}
         result = s.get("result", r["result"])
         colour = {"pass": pal.good, "needs-practice": pal.warn, "fail": pal.bad}.get(result, pal.text)
-        words = s.get("result_words") or RESULT_LABELS.get(result, "Result")
+        words = s.get("result_words") or (_(RESULT_LABELS[result]) if result in RESULT_LABELS else _("Result"))
         overall = s.get("overall", r["overall"])
-        score = "no decision was made" if overall is None else f"{overall} out of 100"
+        score = _("no decision was made") if overall is None else _("{score} out of 100").format(score=overall)
+        big = round(theme.heading * 1.45)  # read from the back of a classroom, yet one line at 1280x720
+        top = [para(_("{result}: {score}").format(result=words, score=score), colour, big, True, before=0),
+               para(s.get("headline") or r["result_rule"], pal.muted, theme.body, before=theme.gap)]
+        spans = []
         ending = r.get("ending") or {}
-        spans = [para(f"{words}: {score}", colour, theme.heading, True, before=0),
-                 para(s.get("headline") or r["result_rule"], pal.muted)]
         if ending:
-            outcome = OUTCOME_LABELS.get(ending.get("outcome"))
-            spans.append(para(f"Ending: {ending.get('title', '')}" + (f" ({outcome})" if outcome else ""),
-                              bold=True, before=theme.pad))
+            outcome = ending.get("outcome")
+            label = _(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else ""
+            text = (_("Ending: {title} (outcome: {outcome})").format(title=ending.get("title", ""), outcome=label)
+                    if label else _("Ending: {title}").format(title=ending.get("title", "")))
+            spans.append(para(text, bold=True, before=0))
+        counts = s.get("counts") or {}
+        if counts:
+            spans.append(para(self._counts_line(counts), pal.muted, theme.small, before=theme.gap // 2))
+        most = _mattered_most(r.get("key_decisions", []))
+        if most is not None:
+            better = (most.get("better") or {}).get("text")
+            if better:  # the concrete better option says more than its feedback's first sentence
+                text = _("What mattered most: {scene}. Better there: {choice}").format(scene=most["scene"],
+                                                                                      choice=quoted(better))
+            else:
+                text = _("What mattered most: {scene}. {lesson}").format(scene=most["scene"], lesson=most["lesson"])
+            spans.append(para(text, pal.text, before=theme.gap))
         for warning in r.get("warnings", []):
             text = str(warning)
             if text.startswith("choices not in this scenario"):
-                text = "some recorded choices are not in this scenario and were not graded"
-            spans.append(para(f"Note: {text}.", pal.warn, theme.small))
+                text = _("some recorded choices are not in this scenario and were not graded")
+            spans.append(para(_("Note: {warning}.").format(warning=text), pal.warn, theme.small))
         if r.get("undos"):
-            n = r["undos"]
-            spans.append(para(f"You stepped back {_times(n)} during play; only the final path is graded.",
-                              pal.muted, theme.small))
+            spans.append(para(_("You stepped back {times} during play; only the final path is graded.").format(
+                times=times(r["undos"])), pal.muted, theme.small))
+        takeaways, questions = [], []
         if s.get("takeaways"):
-            spans.append(heading("Takeaways"))
+            takeaways.append(heading(_("Takeaways")))
             for i, t in enumerate(s["takeaways"], 1):
-                spans.append(para(f"{i}. {t}", indent=0, before=theme.gap))
+                takeaways.append(para(f"{i}. {t}", before=theme.gap))
         if s.get("questions"):
-            spans.append(heading("For discussion"))
+            questions.append(heading(_("For discussion")))
             for i, q in enumerate(s["questions"], 1):
-                spans.append(para(f"{i}. {q}", before=theme.gap))
-        spans.append(para(f"Left/Right or Page Up/Down turn pages; Up/Down scroll; 1-{len(PAGES)} jump to a page.",
-                          pal.muted, theme.small, before=theme.pad))
-        return [("image", self._badge(result, colour)), ("text", spans)]
+                questions.append(para(f"{i}. {q}", before=theme.gap))
+        keys = [para(_("Left/Right or Page Up/Down turn pages; Up/Down scroll; 1-{last} jump to a page.").format(
+            last=len(PAGES)), pal.muted, theme.small, before=theme.pad)]
+        blocks = [("beside", (self._badge(result, colour), top)), ("text", spans)]
+        # side by side when each column still holds a comfortable line (about 45 characters), so that the
+        # page an instructor projects needs no scrolling; one column at large text on a small window
+        if takeaways and questions and width >= 2 * COLUMN_MIN_EMS * theme.body + theme.pad * 2:
+            blocks.append(("columns", [takeaways, questions]))
+        else:
+            blocks.append(("text", takeaways + questions))
+        return blocks + [("text", keys)]
+
+    @staticmethod
+    def _counts_line(counts: dict) -> str:
+        """ "No critical error, 1 major error, 2 mistakes." with each count in its right number."""
+        critical, major, mistakes = (int(counts.get(key) or 0) for key in ("critical", "major", "mistake"))
+        # each form is written out, so that the extractor finds both forms of every count
+        parts = [ngettext("{n} critical error", "{n} critical errors", critical).format(n=critical)
+                 if critical else _("no critical error"),
+                 ngettext("{n} major error", "{n} major errors", major).format(n=major) if major else _("no major error"),
+                 ngettext("{n} mistake", "{n} mistakes", mistakes).format(n=mistakes) if mistakes else _("no mistake")]
+        line = _("{critical}, {major}, {mistakes}.").format(critical=parts[0], major=parts[1], mistakes=parts[2])
+        return line[:1].upper() + line[1:]
+
+    def _key_decisions_page(self, para, heading) -> list:
+        """The decisions that changed the outcome most, each with its grade, feedback and a better option."""
+        theme, r = self.app.theme, self.report
+        pal, gap, pad = theme.palette, theme.gap, theme.pad
+        grade_colour = {"good": pal.good, "acceptable": pal.text, "mistake": pal.warn, "major": pal.bad,
+                        "critical": pal.bad}
+        spans = [para(_("The decisions that changed the outcome most, in the order you made them."),
+                      pal.muted, theme.small, before=0)]
+        graded = {(g["node"], g["choice"], g["t"]): g for g in r.get("graded", [])}
+        for k, decision in enumerate(r["key_decisions"], 1):
+            spans.append(heading(f"{k}. {decision['scene']}"))
+            if self._is_timeout(decision["choice"]):
+                spans.append(para(self._choice_text(decision["choice"]), bold=True, before=gap // 2))
+            else:
+                spans.append(para(_("You chose: {choice}").format(choice=quoted(decision["text"])), bold=True,
+                                  before=gap // 2))
+            tier = decision.get("grade")
+            if tier in grade_colour:
+                spans.append(para(_("That was {grade}.").format(grade=grade_words(tier)), grade_colour[tier],
+                                  bold=True, indent=pad, before=gap // 2))
+            g = graded.get((decision["node"], decision["choice"], decision["t"]), {})
+            feedback = (g.get("feedback") or self._feedback(decision["choice"])).strip()
+            if feedback:
+                spans.append(para(feedback, pal.muted, indent=pad, before=gap // 2))
+            better = decision.get("better") or {}
+            if better.get("choice") or better.get("text"):
+                text = better.get("text") or self._choice_text(better.get("choice"))
+                spans.append(para(_("Better here: {choice}").format(choice=quoted(text)), pal.good, bold=True,
+                                  indent=pad))
+                why = self._feedback(better.get("choice"))
+                if why:
+                    spans.append(para(why, pal.muted, indent=pad, before=gap // 2))
+            elif better.get("why"):
+                spans.append(para(better["why"], pal.muted, indent=pad))
+        if not r["key_decisions"]:
+            spans.append(para(_("No decision was made on this path.")))
+        return spans
+
+    def _chart_page(self, para, width: int) -> list:
+        """Distress and rapport in a sentence, the chart with its legend, then each decision's aftermath."""
+        theme, r = self.app.theme, self.report
+        pal, gap, pad = theme.palette, theme.gap, theme.pad
+        names = self.scenario.behaviour.level_names
+        rapport_names = self.scenario.behaviour.rapport_names
+        d = r["deescalation"]
+        timeline = r["timeline"]
+        person = self._person()
+        levels = {"start": _lower(d["start_name"]), "peak": _lower(d["peak_name"]), "final": _lower(d["final_name"])}
+        if person is None:
+            summary = _("The person's distress started at {start}, peaked at {peak} and ended at {final}.").format(
+                **levels)
+        else:
+            summary = _("{person}'s distress started at {start}, peaked at {peak} and ended at {final}.").format(
+                person=person, **levels)
+        summary += " " + raised_lowered(d["rises_by_own_choices"], d["falls_by_own_choices"])
+        rapport = d.get("final_rapport")
+        if isinstance(rapport, int) and 0 <= rapport < len(rapport_names):
+            summary += " " + _("Rapport at the end: {rapport}.").format(rapport=_lower(rapport_names[rapport]))
+        height = max(theme.px(220), round(self.content_rect.height * 0.62))
+        chart = draw_chart(timeline, (width, height), theme, self.app.fonts, names, len(rapport_names) - 1)
+        legend = draw_legend(timeline, width, theme, self.app.fonts)
+        if any(entry["kind"] == "timer" for entry in timeline):
+            key = _("Solid line and shapes: distress (left scale). Dashed line: rapport (right scale). "
+                    "Numbered tags: your decisions; a tag with a clock means the time to decide ran out.")
+        else:
+            key = _("Solid line and shapes: distress (left scale). Dashed line: rapport (right scale). "
+                    "Numbered tags: your decisions.")
+        intro = [para(summary, before=0), para(key, pal.muted, theme.small)]
+        spans = []
+        step = 0
+        who = person or _("the person")
+        for entry in timeline:
+            if entry["kind"] not in ("choice", "timer"):
+                continue
+            step += 1
+            what = (self._choice_text(entry["choice"]) if entry["kind"] == "timer"
+                    else quoted(entry.get("label") or self._choice_text(entry["choice"])))
+            spans.append(para(_("{step}. {scene}: {choice}").format(step=step, scene=entry.get("scene", ""),
+                                                                    choice=what), before=gap))
+            level, stage = entry["escalation"], entry["rapport"]
+            after = _("Afterwards {person} was {level}; rapport: {rapport}.").format(
+                person=who, level=_lower(names[level]), rapport=_lower(rapport_names[stage]))
+            spans.append(para(after, pal.muted, theme.small, indent=pad, before=gap // 3))
+        return [("text", intro), ("image", chart), ("image", legend), ("text", spans)]
+
+    def _path_page(self, para) -> list:
+        """Each decision point: what was chosen, beside the options not taken, in the order they were shown."""
+        theme, r = self.app.theme, self.report
+        pal, gap, pad = theme.palette, theme.gap, theme.pad
+        spans = [para(_("Each decision point: what you chose, and the other options you had at that moment, "
+                        "in the order you saw them."), pal.muted, theme.small, before=0)]
+        decisions = [e for e in r["timeline"] if e["kind"] in ("choice", "timer")]
+        offered = self.scene.offered if len(self.scene.offered) == len(decisions) else None
+        better = {d["choice"]: (d.get("better") or {}).get("choice") for d in r["key_decisions"]}
+        for step, entry in enumerate(decisions, 1):
+            node = self.scenario.nodes[self.scenario.target_index[entry["node"]]]
+            ids = offered[step - 1] if offered else [c.id for c in node.choices]
+            spans.append(para(_("Decision {step}: {scene}").format(step=step, scene=entry.get("scene", "")),
+                              pal.accent, bold=True, before=pad))
+            if entry["kind"] == "timer":
+                spans.append(para(self._choice_text(entry["choice"]), pal.warn, bold=True, indent=pad,
+                                  before=gap // 2))
+            for choice_id in ids:
+                if choice_id == entry["choice"]:
+                    spans.append(para(_("You chose: {choice}").format(choice=self._choice_text(choice_id)),
+                                      pal.text, bold=True, indent=pad, before=gap // 2))
+                elif better.get(entry["choice"]) == choice_id:
+                    spans.append(para(_("Better option: {choice}").format(choice=self._choice_text(choice_id)),
+                                      pal.good, indent=pad, before=gap // 2))
+                else:
+                    spans.append(para(_("Not taken: {choice}").format(choice=self._choice_text(choice_id)),
+                                      pal.muted, indent=pad, before=gap // 2))
+        return spans
+
+    def _their_side_page(self, para) -> list:
+        """The person's perspective at each moment that has one, and at the end."""
+        theme, r = self.app.theme, self.report
+        pal, gap, pad = theme.palette, theme.gap, theme.pad
+        spans = []
+        ending_id = (r.get("ending") or {}).get("id")
+        for p in r["perspectives"]:
+            scene = p.get("scene", "")
+            where = (_("At the end: {scene}").format(scene=scene)
+                     if ending_id is not None and p.get("node") == ending_id else _("At {scene}").format(scene=scene))
+            spans.append(para(where, pal.rapport, theme.small, True, before=pad if spans else 0))
+            spans.append(para(p["text"].strip(), before=gap // 2))
+        view = self.scene.session.view()
+        if view.ending and view.ending.perspective and not any(
+                p["text"].strip() == view.ending.perspective.strip() for p in r["perspectives"]):
+            spans.append(para(_("At the end"), pal.rapport, theme.small, True, before=pad))
+            spans.append(para(view.ending.perspective.strip(), before=gap // 2))
+        if not spans:
+            spans.append(para(_("This scenario gives no perspective text."), pal.muted))
+        return spans
+
+    def _objectives_page(self, para, heading) -> list:
+        """Every learning objective (also those kept until after play), the authors' notes and feedback."""
+        theme, r = self.app.theme, self.report
+        pal, gap, pad = theme.palette, theme.gap, theme.pad
+        spans = [heading(_("Learning objectives"), first=True)]
+        marks = {True: N_("Met"), False: N_("Missed"), None: N_("Not assessed")}
+        missed = _(MISSED)
+        for o in r["objectives"]:
+            label = marks.get(o["met"], marks[None])
+            mark = _(label)
+            colour = {True: pal.good, False: pal.bad}.get(o["met"], pal.muted)
+            spans.append(para(_("{mark}: {objective}").format(mark=mark, objective=o["text"]), colour, bold=True))
+            why = str(o.get("why") or "")
+            if why.startswith(missed):  # the heading already says "Missed"
+                why = _("Why: {reasons}").format(reasons=why[len(missed):])
+            if o["met"] is not True and why:
+                spans.append(para(why, pal.muted, indent=pad, before=gap // 2))
+        if not r["objectives"]:
+            spans.append(para(_("This scenario lists no learning objectives."), pal.muted))
+        view = self.scene.session.view()
+        if view.ending and view.ending.debrief:
+            spans.append(heading(_("From the scenario's authors")))
+            spans.append(para(view.ending.debrief.strip()))
+        if r["feedback"]:
+            spans.append(heading(_("Feedback on the choices you made")))
+            for f in r["feedback"]:
+                what = self._quoted_choice(f.get("choice"), f.get("text"))
+                spans.append(para(_("{scene}: {choice}").format(scene=f.get("scene", ""), choice=what), bold=True))
+                if f.get("feedback"):
+                    spans.append(para(f["feedback"], pal.muted, indent=pad, before=gap // 2))
+        return spans
 
     def _errors_page(self, para, heading) -> list:
         """Critical errors, major errors and mistakes by scene and choice, then the reactions left to chance."""
         theme, r = self.app.theme, self.report
         pal, gap, pad = theme.palette, theme.gap, theme.pad
-        spans = [para("A critical error fails the run; a major error caps the result at needs practice; "
-                      "mistakes lower the score.", pal.muted, theme.small, before=0)]
+        spans = [para(_("A critical error fails the run; a major error caps the result at needs practice; "
+                        "mistakes lower the score."), pal.muted, theme.small, before=0)]
 
         def where(e) -> str:
+            scene = e.get("scene", "")
             if e.get("text") is None and e.get("choice") is None:
-                return f"At the ending: {e.get('scene', '')}"
+                return _("At the ending: {scene}").format(scene=scene)
             if self._is_timeout(e.get("choice")):
-                return f"At {e.get('scene', '')}: {self._choice_text(e.get('choice'))}"
-            return f"“{e.get('text') or self._choice_text(e.get('choice'))}” at {e.get('scene', '')}"
+                return _("At {scene}: {what_happened}").format(scene=scene,
+                                                              what_happened=self._choice_text(e.get("choice")))
+            return _("{choice} at {scene}").format(choice=self._quoted_choice(e.get("choice"), e.get("text")),
+                                                   scene=scene)
 
         critical = r["critical_errors"]
-        spans.append(heading("Critical errors", pal.bad if critical else pal.good))
+        spans.append(heading(_("Critical errors"), pal.bad if critical else pal.good))
         if not critical:
-            spans.append(para("None."))
+            spans.append(para(_("None.")))
         for e in critical:
-            spans.append(para(e.get("name") or "A critical error", pal.bad, bold=True))
+            spans.append(para(e.get("name") or _("A critical error"), pal.bad, bold=True))
             spans.append(para(where(e), indent=pad, before=gap // 2))
             if e.get("why"):
                 spans.append(para(e["why"], pal.muted, indent=pad, before=gap // 2))
-        for title, rows, colour in (("Major errors", r.get("major_errors", []), pal.bad),
-                                    ("Mistakes", r.get("mistakes", []), pal.warn)):
-            spans.append(heading(title, colour if rows else pal.good))
+        for title, rows, colour in ((N_("Major errors"), r.get("major_errors", []), pal.bad),
+                                    (N_("Mistakes"), r.get("mistakes", []), pal.warn)):
+            spans.append(heading(_(title), colour if rows else pal.good))
             if not rows:
-                spans.append(para("None."))
+                spans.append(para(_("None.")))
             for e in rows:
                 spans.append(para(where(e), bold=True))
                 if e.get("why"):
                     spans.append(para(e["why"], pal.muted, indent=pad, before=gap // 2))
                 if e.get("against"):
-                    spans.append(para("Counts against: " + ", ".join(e["against"]) + ".", pal.muted, theme.small,
-                                      indent=pad, before=gap // 2))
-        spans.append(heading("Chance"))
+                    spans.append(para(_("Counts against: {competencies}.").format(
+                        competencies=", ".join(e["against"])), pal.muted, theme.small, indent=pad, before=gap // 2))
+        spans.append(heading(_("Chance")))
         chance = r.get("chance", [])
         if not chance:
-            spans.append(para("No reaction on this path was left to chance."))
+            spans.append(para(_("No reaction on this path was left to chance.")))
         for c in chance:
             spans.append(para(where(c), bold=True))
             if c.get("reaction"):
-                spans.append(para("What happened: " + c["reaction"].strip(), indent=pad, before=gap // 2))
+                spans.append(para(_("What happened: {reaction}").format(reaction=c["reaction"].strip()), indent=pad,
+                                  before=gap // 2))
             spans.append(para(c["note"], pal.muted, indent=pad, before=gap // 2))
         return spans
 
@@ -337,38 +448,40 @@ class DebriefScreen(FocusScreen):
         jeopardy and a lower-force option when there was one."""
         theme, r = self.app.theme, self.report
         pal, gap, pad = theme.palette, theme.gap, theme.pad
-        spans = [para("Force is judged against what the person was doing, as a reasonable officer would have "
-                      "seen it, never against how distressed they were.", pal.muted, theme.small, before=0)]
+        spans = [para(_("Force is judged against what the person was doing, as a reasonable officer would have "
+                        "seen it, never against how distressed they were."), pal.muted, theme.small, before=0)]
         rows = r["proportionality"]
         if not rows:
-            spans.append(para("No option on this path used force.", before=pad))
+            spans.append(para(_("No option on this path used force."), before=pad))
         for p in rows:
-            spans.append(para(f"“{p.get('text', '')}” at {p.get('scene', '')}", bold=True, before=pad))
-            spans.append(para(f"Force: {p['force_name']}.", indent=pad, before=gap // 2))
-            distress = f" Their distress: {_lower(p['distress_name'])}." if p.get("distress_name") else ""
-            spans.append(para(f"What the person was doing: {_lower(p.get('shows_name', ''))}.{distress}",
-                              indent=pad, before=gap // 2))
+            spans.append(para(_("{choice} at {scene}").format(choice=quoted(p.get("text", "")),
+                                                              scene=p.get("scene", "")), bold=True, before=pad))
+            spans.append(para(_("Force: {force}.").format(force=p["force_name"]), indent=pad, before=gap // 2))
+            doing = _("What the person was doing: {behaviour}.").format(behaviour=_lower(p.get("shows_name", "")))
+            if p.get("distress_name"):
+                doing += " " + _("Their distress: {level}.").format(level=_lower(p["distress_name"]))
+            spans.append(para(doing, indent=pad, before=gap // 2))
             if p["proportionate"]:
-                spans.append(para("In proportion to what the person was doing.", pal.good, bold=True, indent=pad,
+                spans.append(para(_("In proportion to what the person was doing."), pal.good, bold=True, indent=pad,
                                   before=gap // 2))
             else:
-                spans.append(para("Out of proportion to what the person was doing.", pal.bad, bold=True,
+                spans.append(para(_("Out of proportion to what the person was doing."), pal.bad, bold=True,
                                   indent=pad, before=gap // 2))
             if p.get("officer_created"):
-                spans.append(para("Officer-created jeopardy: your own earlier choices created the threat this "
-                                  "force answered, and that does not excuse it.", pal.bad, bold=True, indent=pad,
+                spans.append(para(_("Officer-created jeopardy: your own earlier choices created the threat this "
+                                    "force answered, and that does not excuse it."), pal.bad, bold=True, indent=pad,
                                   before=gap // 2))
             if p.get("why"):
                 spans.append(para(p["why"], pal.muted, indent=pad, before=gap // 2))
             if p.get("alternative"):
-                spans.append(para(f"A lower-force option was there: “{p['alternative']}”", pal.good, indent=pad,
-                                  before=gap // 2))
+                spans.append(para(_("A lower-force option was there: {choice}").format(
+                    choice=quoted(p["alternative"])), pal.good, indent=pad, before=gap // 2))
         return spans
 
     def _badge(self, result: str, colour: tuple) -> pygame.Surface:
         """A drawn mark for the result (tick, exclamation, cross), so it does not rest on colour alone."""
         theme = self.app.theme
-        size = theme.px(44)
+        size = max(theme.px(64), round(theme.heading * 2.2))
         badge = pygame.Surface((size, size), pygame.SRCALPHA)
         pygame.draw.circle(badge, colour, (size // 2, size // 2), size // 2)
         ink, w = (15, 15, 15), max(3, size // 9)
@@ -397,42 +510,70 @@ class DebriefScreen(FocusScreen):
         return bar
 
     # --- layout --------------------------------------------------------------------------------
+    def _background(self) -> str:
+        """The ending's own art, else the scenario's first scene, as the ending screen before it showed."""
+        sc = self.scenario
+        try:
+            view = self.scene.session.view()
+            if view.ending is not None and view.background:
+                return view.background
+            return sc.nodes[sc.start].background or FALLBACK_BACKGROUND
+        except (IndexError, AttributeError, TypeError):
+            return FALLBACK_BACKGROUND
+
     def build(self) -> None:
         app, theme = self.app, self.app.theme
         pal = theme.palette
         w, h = app.surface.get_size()
         margin = theme.px(24)
-        self.backdrop = app.art.background("backgrounds/briefing.svg", (w, h))
+        self.backdrop = app.art.background(self._background(), (w, h))
         self.panel = pygame.Rect(margin, margin, w - 2 * margin, h - 2 * margin)
         self.panel_image = panel_surface(self.panel.size, theme)
         inner_w = self.panel.width - 2 * theme.pad - theme.px(14)
         title = self.scenario.title.get(self.language, self.scenario.language)
         self.header = layout(app.fonts, [
-            Span(f"Debrief {self.page + 1} of {len(PAGES)}: {PAGES[self.page]}", theme.heading, pal.text, True),
-            Span(f"{title}  |  {app.trainee}  |  {app.mode}", theme.small, pal.muted)], inner_w)
-        buttons = [Button("< Previous", lambda: self.turn(-1), wid="prev", enabled=self.page > 0),
-                   Button("Next >", lambda: self.turn(1), wid="next", enabled=self.page < len(PAGES) - 1),
-                   Button("Play again", self.replay, wid="replay"),
-                   Button("Library", self.to_library, wid="library")]
+            Span(self.page_title(), theme.heading, pal.text, True),
+            Span(f"{title}  |  {app.trainee}  |  {mode_name(app.mode)}", theme.small, pal.muted)], inner_w)
+        self.header_rect = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
+                                       self.header.height)
+        buttons = [Button(_("< Previous"), lambda: self.turn(-1), wid="prev", enabled=self.page > 0),
+                   Button(_("Next >"), lambda: self.turn(1), wid="next", enabled=self.page < len(PAGES) - 1),
+                   Button(_("Play again"), self.replay, wid="replay"),
+                   Button(_("Library"), self.to_library, wid="library")]
         button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad, inner_w)
-        top = self.panel.y + theme.pad + self.header.height + theme.pad
+        top = self.header_rect.bottom + theme.pad
         self.content_rect = pygame.Rect(self.panel.x + theme.pad, top, inner_w,
                                         buttons[0].rect.top - theme.pad - top)
-        self.blocks = []
+        self.blocks = []  # (kind, item, y, x): text layouts and images at their offset in the page
         y = 0
-        for kind, payload in self.page_blocks(self.page, inner_w):
+        self.page_content = self.page_blocks(self.page, inner_w)  # kept for self-voicing
+        for kind, payload in self.page_content:
             if kind == "text":
                 item = layout(app.fonts, payload, inner_w)
-                self.blocks.append(("text", item, y))
+                self.blocks.append(("text", item, y, 0))
                 y += item.height
+            elif kind == "beside":  # an image with text to its right, both starting at the same line
+                image, spans = payload
+                x = image.get_width() + theme.pad
+                item = layout(app.fonts, spans, inner_w - x)
+                self.blocks.append(("image", image, y, 0))
+                self.blocks.append(("text", item, y, x))
+                y += max(image.get_height(), item.height) + theme.pad
+            elif kind == "columns":  # two span lists side by side, from the same line
+                left, right, split = self._columns(payload, inner_w)
+                self.blocks.append(("text", left, y, 0))
+                self.blocks.append(("text", right, y, split))
+                y += max(left.height, right.height)
             else:
                 app.audit.check(f"debrief page {self.page + 1}: image", payload.get_size(), (inner_w, 10**6))
-                self.blocks.append(("image", payload, y + theme.gap))
+                self.blocks.append(("image", payload, y + theme.gap, 0))
                 y += payload.get_height() + theme.gap * 2
         self.scroller.set(y, self.content_rect.height)
         app.audit.check(f"debrief page {self.page + 1}: header", (self.header.width, self.header.height),
                         (inner_w, self.header.height))
         app.audit.check("debrief: room for content", (0, theme.body * 3), (inner_w, self.content_rect.height))
+        app.audit.apart(f"debrief page {self.page + 1}", [("header", self.header_rect), ("page", self.content_rect)]
+                        + [(f"button {b.wid}", b.rect) for b in buttons])
         focus = self.ring.current.wid if self.ring.current is not None else "next"
         self.set_widgets(buttons, keep=False)
         for b in buttons:
@@ -441,16 +582,45 @@ class DebriefScreen(FocusScreen):
         if not self.ring.current.enabled:
             self.ring.move(1)
 
+    def _columns(self, payload: list, width: int) -> tuple:
+        """Lay two span lists out side by side, trying a few splits of `width` and keeping the one whose
+        taller column is shortest (three long takeaways beside two questions need more than half)."""
+        gutter = self.app.theme.pad * 2
+        best = None
+        for share in (0.5, 0.55, 0.6, 0.65):
+            left_w = round((width - gutter) * share)
+            left = layout(self.app.fonts, payload[0], left_w)
+            right = layout(self.app.fonts, payload[1], width - gutter - left_w)
+            if best is None or max(left.height, right.height) < max(best[0].height, best[1].height):
+                best = (left, right, left_w + gutter)
+        return best
+
+    def page_title(self) -> str:
+        """The header's first line: "Debrief 1 of 9: Summary"."""
+        return _("Debrief {page} of {pages}: {title}").format(page=self.page + 1, pages=len(PAGES),
+                                                              title=_(PAGES[self.page]))
+
+    def speech(self) -> str:
+        """What self-voicing reads for the page now shown: its title, then its words (the app reads it when
+        the debrief opens; `show_page` when a page is turned)."""
+        words = [span.text for spans in self._block_spans(self.page_content) for span in spans]
+        return "\n".join([self.page_title()] + words)
+
     def is_scrolled(self, widget) -> bool:
         return False
 
-    def turn(self, direction: int) -> None:
-        page = max(0, min(len(PAGES) - 1, self.page + direction))
+    def show_page(self, page: int) -> None:
+        """Show page `page` (0-based) from its top, with a cue and its words spoken."""
+        page = max(0, min(len(PAGES) - 1, page))
         if page != self.page:
             self.page = page
             self.scroller.offset = 0
             self.build()
             self.app.cue("page")
+            self.app.speak(self.speech())  # a no-op unless self-voicing is on
+
+    def turn(self, direction: int) -> None:
+        self.show_page(self.page + direction)
 
     def replay(self) -> None:
         self.app.replace_top(self.app.flow.briefing(self.scene.entry, self.language))
@@ -470,9 +640,7 @@ class DebriefScreen(FocusScreen):
         elif key in (pygame.K_UP, pygame.K_DOWN):
             self.scroller.scroll((1 if key == pygame.K_DOWN else -1) * self.app.theme.body * 3)
         elif pygame.K_1 <= key < pygame.K_1 + min(9, len(PAGES)):
-            self.page = key - pygame.K_1
-            self.scroller.offset = 0
-            self.build()
+            self.show_page(key - pygame.K_1)
         else:
             super().handle_key(event)
 
@@ -480,19 +648,19 @@ class DebriefScreen(FocusScreen):
         theme = self.app.theme
         surface.blit(self.backdrop, (0, 0))
         surface.blit(self.panel_image, self.panel.topleft)
-        self.header.draw(surface, self.panel.x + theme.pad, self.panel.y + theme.pad)
+        self.header.draw(surface, self.header_rect.x, self.header_rect.y)
         clip = self.content_rect
         previous = surface.get_clip()
         surface.set_clip(clip)
-        for kind, item, y in self.blocks:
+        for kind, item, y, x in self.blocks:
             top = clip.y + y - self.scroller.offset
             height = item.height if kind == "text" else item.get_height()
             if top > clip.bottom or top + height < clip.top:
                 continue
             if kind == "text":
-                item.draw(surface, clip.x, top, clip)
+                item.draw(surface, clip.x + x, top, clip)
             else:
-                surface.blit(item, (clip.x, top))
+                surface.blit(item, (clip.x + x, top))
         surface.set_clip(previous)
         self.scroller.draw_bar(surface, clip.move(theme.px(10), 0), theme)
         self.draw_widgets(surface)

@@ -3,16 +3,45 @@ from __future__ import annotations
 
 import pygame
 
+from ...i18n import _, ngettext
 from ..catalog import LENGTHS
 from ..text import Span, layout
 from ..theme import panel_surface
+from ..topics import audience_name, mode_name, topic_name
 from ..widgets import Button, Cycler, Scroller
 from .base import FocusScreen, draw_scrolled
 
 ALL = "all"
+CARD_TOPICS = 3  # a card names this many topics at most; the details pane names them all
+
+
+def after_play(objective) -> bool:
+    """Whether an objective is kept until after play, because it would give the scenario's twist away."""
+    return bool(objective.after_play)
+
+
+def objectives_before_play(scenario) -> tuple[list, int]:
+    """The objectives a trainee may read before playing, and how many are kept until after play."""
+    shown = [o for o in scenario.objectives if not after_play(o)]
+    return shown, len(scenario.objectives) - len(shown)
+
+
+def hidden_objectives_note(count: int) -> str:
+    """What stands in for objectives kept until after play ("1 more objective is shown after you play")."""
+    return ngettext("{count} more objective is shown after you play.",
+                    "{count} more objectives are shown after you play.", count).format(count=count)
+
+
+def review_status(scenario) -> str:
+    """Review status in neutral words, for instructors and authors (never a warning to trainees)."""
+    if scenario.reviewers:
+        return _("Review: reviewed by {names}.").format(names=", ".join(p.name for p in scenario.reviewers))
+    return _("Review: not yet reviewed by a community panel.")
 
 
 class LibraryScreen(FocusScreen):
+    """Filters and cards on the left; the chosen scenario's description, content notes first, on the right."""
+
     name = "library"
 
     def __init__(self, app):
@@ -55,9 +84,11 @@ class LibraryScreen(FocusScreen):
         self.built_ready = self.catalog.ready
         self.backdrop = app.art.background("backgrounds/title.svg", (w, h))
         margin = theme.px(24)
-        header_spans = [Span("Scenario library", theme.heading, pal.text, True),
-                        Span(f"Training: {app.trainee} | Mode: {app.mode} | Escape goes back", theme.small, pal.muted)]
+        header_spans = [Span(_("Scenario library"), theme.heading, pal.text, True),
+                        Span(_("Training: {trainee} | Mode: {mode} | Escape goes back").format(
+                            trainee=app.trainee, mode=mode_name(app.mode)), theme.small, pal.muted)]
         self.header = layout(app.fonts, header_spans, w - 2 * margin)
+        self.header_rect = pygame.Rect(margin, margin, self.header.width, self.header.height)
         top = margin + self.header.height + theme.pad
         left_w = round((w - 3 * margin) * 0.42)
         self.left = pygame.Rect(margin, top, left_w, h - top - margin)
@@ -69,34 +100,32 @@ class LibraryScreen(FocusScreen):
         self.filter_widgets = []
         self.cards = []
         if not self.catalog.ready:
-            self.left_text = layout(app.fonts, [Span("Loading scenarios...", theme.body, pal.muted)], inner_w)
+            self.left_text = layout(app.fonts, [Span(_("Loading scenarios..."), theme.body, pal.muted)], inner_w)
         elif self.catalog.error:
-            self.left_text = layout(app.fonts, [Span("The scenario library could not be loaded: " + self.catalog.error,
-                                                     theme.body, pal.bad)], inner_w)
+            self.left_text = layout(app.fonts, [Span(_("The scenario library could not be loaded: {error}").format(
+                error=self.catalog.error), theme.body, pal.bad)], inner_w)
         else:
             self.left_text = None
             audience = [ALL] + self._values("audience")
-            topics = [ALL] + self._values("topics")
-            lengths = [ALL] + [key for key, *_ in LENGTHS]
+            topics = [ALL] + sorted(self._values("topics"), key=lambda t: topic_name(t).casefold())
+            lengths = [ALL] + [length[0] for length in LENGTHS]
             self.filter_widgets = [
-                Cycler("Audience", audience, {ALL: "All", **{a: a for a in audience[1:]}}, self.filters["audience"],
-                       lambda v: self.set_filter("audience", v), wid="f-audience"),
-                Cycler("Topic", topics, {ALL: "All", **{t: t for t in topics[1:]}}, self.filters["topic"],
-                       lambda v: self.set_filter("topic", v), wid="f-topic"),
-                Cycler("Length", lengths, {ALL: "Any", **{k: label for k, label, *_ in LENGTHS}}, self.filters["length"],
-                       lambda v: self.set_filter("length", v), wid="f-length"),
+                Cycler(_("Audience"), audience, {ALL: _("All"), **{a: audience_name(a) for a in audience[1:]}},
+                       self.filters["audience"], lambda v: self.set_filter("audience", v), wid="f-audience"),
+                Cycler(_("Topic"), topics, {ALL: _("All"), **{t: topic_name(t) for t in topics[1:]}},
+                       self.filters["topic"], lambda v: self.set_filter("topic", v), wid="f-topic"),
+                Cycler(_("Length"), lengths, {ALL: _("Any"), **{key: _(label) for key, label, lo, hi in LENGTHS}},
+                       self.filters["length"], lambda v: self.set_filter("length", v), wid="f-length"),
             ]
             for i, entry in enumerate(self.entries()):
                 sc = entry.scenario
                 if sc is None:
                     card = Button(entry.path.name, lambda e=entry: self.choose(e), i + 1,
-                                  detail="This file has errors and cannot be played.", wid=str(entry.path))
+                                  detail=_("This file has errors and cannot be played."), wid=str(entry.path))
                 else:
                     lang = self._language_for(sc)
-                    review = "reviewed" if sc.reviewers else "draft, not yet reviewed"
                     card = Button(sc.title.get(lang, sc.language), lambda e=entry: self.choose(e), i + 1,
-                                  detail=f"{sc.minutes} min  |  {', '.join(sc.audience)}  |  {review}",
-                                  wid=str(entry.path))
+                                  detail=self._card_detail(sc), wid=str(entry.path))
                 card.entry = entry
                 self.cards.append(card)
         y = 0
@@ -107,7 +136,7 @@ class LibraryScreen(FocusScreen):
             if widget is (self.filter_widgets[-1] if self.filter_widgets else None):
                 y += theme.pad
         if self.catalog.ready and not self.cards and not self.catalog.error:
-            self.left_text = layout(app.fonts, [Span("No scenario matches these filters.", theme.body, pal.muted)],
+            self.left_text = layout(app.fonts, [Span(_("No scenario matches these filters."), theme.body, pal.muted)],
                                     inner_w)
         self.left_inner = self.left.inflate(-2 * theme.pad, -2 * theme.pad)
         self.list_scroller.set(y - theme.gap, self.left_inner.height)
@@ -118,6 +147,18 @@ class LibraryScreen(FocusScreen):
             self.chosen = self.cards[0].entry if self.cards else None
         widgets += self._build_detail()
         self.set_widgets(widgets)
+        app.audit.apart("library", [("header", self.header_rect), ("filters and cards", self.left),
+                                    ("details", self.right)])
+
+    @staticmethod
+    def _card_detail(sc) -> str:
+        """A card's second line: length and the first few topics by name (review status is never here)."""
+        names = [topic_name(t) for t in sc.topics[:CARD_TOPICS]]
+        more = len(sc.topics) - len(names)
+        if more:
+            names.append(ngettext("{count} more topic", "{count} more topics", more).format(count=more))
+        minutes = ngettext("{minutes} min", "{minutes} min", sc.minutes).format(minutes=sc.minutes)
+        return "  |  ".join([minutes] + ([", ".join(names)] if names else []))
 
     def _language_for(self, scenario) -> str:
         preferred = self.language or self.app.settings.language
@@ -131,42 +172,24 @@ class LibraryScreen(FocusScreen):
         spans = []
         buttons = []
         if entry is None:
-            message = ("Choose a scenario on the left." if self.cards or not self.catalog.ready else
-                       "No scenario matches these filters: change them on the left.")
+            message = (_("Choose a scenario on the left.") if self.cards or not self.catalog.ready else
+                       _("No scenario matches these filters: change them on the left."))
             spans.append(Span(message, theme.body, pal.muted))
         elif entry.scenario is None:
             spans.append(Span(entry.path.name, theme.heading, pal.text, True))
-            spans.append(Span("This scenario file has problems, so it cannot be played. Ask its author to run "
-                              "`parley validate` on it:", theme.body, pal.bad, space_before=theme.gap))
+            spans.append(Span(_("This scenario file has problems, so it cannot be played. Ask its author to run "
+                                "`parley validate` on it:"), theme.body, pal.bad, space_before=theme.gap))
             for problem in entry.problems[:12]:
                 spans.append(Span(problem, theme.small, pal.text, space_before=theme.gap // 2))
         else:
+            spans += self._description(entry.scenario)
             sc = entry.scenario
             lang = self._language_for(sc)
-            d = sc.language
-            spans.append(Span(sc.title.get(lang, d), theme.heading, pal.text, True))
-            facts = f"{sc.minutes} minutes  |  for {', '.join(sc.audience)}  |  topics: {', '.join(sc.topics)}"
-            spans.append(Span(facts, theme.small, pal.muted, space_before=theme.gap // 2))
-            spans.append(Span(sc.summary.get(lang, d), theme.body, pal.text, space_before=theme.gap))
-            if sc.objectives:
-                spans.append(Span("Learning objectives", theme.body, pal.accent, True, space_before=theme.pad))
-                for objective in sc.objectives:
-                    spans.append(Span("- " + objective.text.get(lang, d), theme.body, pal.text, indent=theme.pad,
-                                      space_before=theme.gap // 2))
-            if sc.content_notes:
-                spans.append(Span("Content notes", theme.body, pal.warn, True, space_before=theme.pad))
-                for note in sc.content_notes:
-                    spans.append(Span("- " + note.get(lang, d), theme.body, pal.text, indent=theme.pad,
-                                      space_before=theme.gap // 2))
-            reviewers = ", ".join(p.name for p in sc.reviewers) or "nobody yet: this is a draft awaiting community review"
-            authors = ", ".join(p.name for p in sc.authors)
-            spans.append(Span(f"Written by {authors}. Reviewed by {reviewers}.", theme.small, pal.muted,
-                              space_before=theme.pad))
             if len(sc.languages) > 1:
-                buttons.append(Cycler("Language", list(sc.languages), {c: c for c in sc.languages}, lang,
+                buttons.append(Cycler(_("Language"), list(sc.languages), {c: c for c in sc.languages}, lang,
                                       self.set_language, wid="language"))
-            buttons.append(Button("Start: read the briefing", self.start, wid="start"))
-        buttons.append(Button("Back", self.back, wid="back"))
+            buttons.append(Button(_("Start: read the briefing"), self.start, wid="start"))
+        buttons.append(Button(_("Back"), self.back, wid="back"))
         # buttons sit at the bottom of the right panel; the description scrolls above them
         y = self.right.bottom - theme.pad
         for button in reversed(buttons):
@@ -180,7 +203,49 @@ class LibraryScreen(FocusScreen):
         self.scroller.set(self.detail.height, self.detail_rect.height)
         self.scroller.offset = 0
         app.audit.check("library: room for the description", (0, theme.body * 3), (inner_w, self.detail_rect.height))
+        app.audit.apart("library: details", [("description", self.detail_rect)]
+                        + [(f"button {b.wid}", b.rect) for b in buttons])
+        for button in buttons:
+            app.audit.inside("library: details", f"button {button.wid}", button.rect, self.right)
         return buttons
+
+    def _description(self, sc) -> list[Span]:
+        """The chosen scenario: title, facts, content notes (before anything else a trainee reads), summary,
+        the objectives that may be read before play, authors, and review status for instructors only."""
+        theme = self.app.theme
+        pal = theme.palette
+        lang = self._language_for(sc)
+        d = sc.language
+        half = theme.gap // 2
+        spans = [Span(sc.title.get(lang, d), theme.heading, pal.text, True)]
+        length = ngettext("{minutes} minute", "{minutes} minutes", sc.minutes).format(minutes=sc.minutes)
+        facts = _("{length}  |  for {audience}").format(
+            length=length, audience=", ".join(audience_name(a) for a in sc.audience))
+        spans.append(Span(facts, theme.small, pal.muted, space_before=half))
+        if sc.topics:
+            spans.append(Span(_("Topics: {topics}").format(topics=", ".join(topic_name(t) for t in sc.topics)),
+                              theme.small, pal.muted, space_before=half))
+        if sc.content_notes:  # before the summary: a trainee decides with these whether to start at all
+            spans.append(Span(_("Content notes"), theme.body, pal.warn, True, space_before=theme.pad))
+            for note in sc.content_notes:
+                spans.append(Span("• " + note.get(lang, d), theme.body, pal.text, indent=theme.pad, space_before=half))
+        spans.append(Span(sc.summary.get(lang, d), theme.body, pal.text, space_before=theme.pad))
+        shown, hidden = objectives_before_play(sc)
+        if shown or hidden:
+            spans.append(Span(_("Learning objectives"), theme.body, pal.accent, True, space_before=theme.pad))
+            for objective in shown:
+                spans.append(Span("• " + objective.text.get(lang, d), theme.body, pal.text, indent=theme.pad,
+                                  space_before=half))
+            if hidden:
+                spans.append(Span(hidden_objectives_note(hidden), theme.small, pal.muted, indent=theme.pad,
+                                  space_before=half))
+        authors = ", ".join(p.name for p in sc.authors)
+        if authors:
+            spans.append(Span(_("Written by {authors}.").format(authors=authors), theme.small, pal.muted,
+                              space_before=theme.pad))
+        if self.app.settings.instructor_details:  # instructors and authors; trainees never see it
+            spans.append(Span(review_status(sc), theme.small, pal.muted, space_before=half if authors else theme.pad))
+        return spans
 
     # --- behaviour -----------------------------------------------------------------------------
     def preselect(self, path) -> None:
