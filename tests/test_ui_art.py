@@ -5,7 +5,8 @@ import pygame
 import pytest
 
 from simulator.content.loader import bundled_scenarios, load_scenario
-from simulator.ui.art import EXPRESSIONS, ArtCache, expression_for
+from simulator.engine.session import PersonView
+from simulator.ui.art import EXPRESSIONS, ArtCache, expression_for, person_expression, place_icon
 from tests.ui_helpers import make_app
 
 
@@ -27,8 +28,32 @@ def test_expression_follows_distress_and_anger_only_follows_behaviour():
         assert expression_for(level, "life-threatening", "self") != "angry"  # a crisis, not anger
 
 
+def test_each_person_has_their_own_expression():
+    def person(role, level, expression=None):
+        return PersonView("p", "P", role, None, level, expression, "here")
+    assert person_expression(person("subject", 4)) == "upset"
+    assert person_expression(person("subject", 0, "angry")) == "angry"  # staging wins
+    assert person_expression(person("subject", 6), "assaultive", "officers") == "angry"
+    assert person_expression(person("subject", 6), "life-threatening", "self") == "upset"
+    assert person_expression(person("partner", None)) == "calm"  # no expression_from: calm
+    assert person_expression(person("partner", None), "assaultive", "officers") == "calm"  # shows is the subject's
+    assert person_expression(person("bystander", 2)) == "anxious"  # its own variable's level
+    assert person_expression(person("bystander", 9), "assaultive", "others") == "upset"  # a level is never anger
+    assert person_expression(person("bystander", None, "upset")) == "upset"
+
+
+def test_place_icons_are_drawn_in_two_colours(display):
+    for where in ("in-car", "on-phone"):
+        icon = place_icon(where, 40, (255, 255, 255), (0, 0, 0))
+        colours = {tuple(icon.get_at((x, y)))[:3] for x in range(40) for y in range(40) if icon.get_at((x, y)).a == 255}
+        assert (255, 255, 255) in colours and (0, 0, 0) in colours
+    assert place_icon("in-car", 40, (255, 255, 255), (0, 0, 0)).get_view("2").raw != \
+        place_icon("on-phone", 40, (255, 255, 255), (0, 0, 0)).get_view("2").raw
+
+
 def test_scene_draws_anger_only_for_the_subject_at_a_threatening_node(monkeypatch):
-    """The scene passes the node's `shows` (and `toward`) for the subject only."""
+    """What a node `shows` counts for the subject only; nobody else follows the subject's distress
+    (a scene's staging may still set anyone's expression, angry included)."""
     import dataclasses
 
     from simulator.ui.screens.scene import SceneScreen
@@ -41,21 +66,25 @@ def test_scene_draws_anger_only_for_the_subject_at_a_threatening_node(monkeypatc
     calls = []
     real = app.art.portrait
 
-    def spy(folder, level, height, base=None, shows=None, toward=None):
-        calls.append((folder, shows, toward))
-        return real(folder, level, height, base, shows, toward)
+    def spy(folder, level, height, base=None, shows=None, toward=None, expression=None):
+        calls.append((folder, expression))
+        return real(folder, level, height, base, shows, toward, expression)
     monkeypatch.setattr(app.art, "portrait", spy)
     scene = SceneScreen(app, entry, scenario.language)
     app.push(scene)
-    threatening = dataclasses.replace(node, shows="assaultive", toward="officers")
+    threatening = dataclasses.replace(node, shows="assaultive", toward="officers", staging={})
     scene.scenario = dataclasses.replace(scenario, nodes=tuple(threatening if n is node else n for n in scenario.nodes))
+    scene.session.scenario = scene.scenario
     scene.session.state = scene.session.state._replace(at=node.index)
     scene._new_moment()
     scene.build()
     app.step(DT)
     subject = next(c.portrait for c in scenario.characters.values() if c.role == "subject")
-    assert (subject, "assaultive", "officers") in calls
-    assert all(shows is None for folder, shows, _ in calls if folder != subject)
+    assert (subject, "angry") in calls
+    others = [expression for folder, expression in calls if folder != subject]
+    assert others and "angry" not in others
+    partner = next(c.portrait for c in scenario.characters.values() if c.role == "partner")
+    assert {e for f, e in calls if f == partner} == {"calm"}  # the partner never follows the subject
     pygame.display.quit()
 
 

@@ -13,7 +13,18 @@ from simulator.paths import config_dir, data_dir
 from simulator.ui.screens.debrief import PAGES
 from simulator.ui.settings import load_settings
 from tests.conftest import FIXTURES
-from tests.ui_helpers import DT, click, make_app, play_to_ending, press, start_scenario, to_library, type_text, widget
+from tests.ui_helpers import (
+    DT,
+    click,
+    make_app,
+    play_to_ending,
+    press,
+    start_scenario,
+    to_library,
+    type_text,
+    wait,
+    widget,
+)
 
 SCENARIOS = bundled_scenarios()
 
@@ -25,7 +36,7 @@ def records():
 def finish_ending(app):
     assert app.top.name == "ending"
     app.top.wait(60)
-    app.step(DT)
+    wait(app, 1.0)  # keys and clicks in the ending's first moments are ignored (see test_ui_scene.py)
     assert widget(app, "debrief").enabled
     assert app.top.ring.current.wid == "debrief"
 
@@ -124,7 +135,7 @@ def test_debrief_opens_on_the_projector_page_and_never_shows_an_id(path, strateg
 
 
 def test_briefing_and_meter_speak_of_distress():
-    from simulator.ui.screens.scene import METER_HIDDEN
+    from simulator.ui.meter import METER_HIDDEN
     app = make_app()
     to_library(app, mode_key=pygame.K_2)  # in-service: the meter starts hidden
     screen = app.top
@@ -258,7 +269,9 @@ def test_in_service_hides_the_meter_until_m():
     assert not scene.meter_visible
 
 
-def test_workshop_steps_back_and_logs_it():
+def test_workshop_steps_back_and_logs_who_why_and_when():
+    """Backspace asks the facilitator why; the undo is logged with that reason, the facilitator as
+    actor, and the time since the moment appeared (not t=0)."""
     app = make_app()
     to_library(app, mode_key=pygame.K_3)
     start_scenario(app, SCENARIOS[1])
@@ -267,11 +280,39 @@ def test_workshop_steps_back_and_logs_it():
     press(app, pygame.K_SPACE)
     press(app, pygame.K_2)
     assert scene.view.node_id != first_node and scene.session.can_undo
+    wait(app, 2.0)  # the facilitator lets the group talk for a while before stepping back
     press(app, pygame.K_BACKSPACE)
-    assert scene.view.node_id == first_node and not scene.session.can_undo
-    undo = [e for e in scene.session.log if e["type"] == "undo"]
-    assert len(undo) == 1 and undo[0]["actor"]["id"] == "Test Trainee"
-    assert "workshop" in undo[0]["reason"]
+    prompt = app.top
+    assert prompt.name == "step back" and scene.view.node_id != first_node  # nothing undone yet
+    assert "Why step back?" in prompt.heading() and "session log" in prompt.heading()
+    type_text(app, "Group wants to see the written-note branch 2")  # a digit types, it picks no reason
+    press(app, pygame.K_2)
+    assert app.top is prompt and prompt.field.value.endswith("2")
+    wait(app, 0.5)
+    press(app, pygame.K_RETURN)
+    assert app.top is scene and scene.view.node_id == first_node and not scene.session.can_undo
+    log = scene.session.log
+    [undo] = [e for e in log if e["type"] == "undo"]
+    assert undo["reason"] == "Group wants to see the written-note branch 2"
+    assert undo["actor"] == {"role": "facilitator", "id": "Test Trainee"}
+    entered = [e for e in log[:log.index(undo)] if e["type"] == "node_entered"][-1]
+    assert undo["t"] == pytest.approx(entered["t"] + 2.0 + 0.5 + 4 * DT, abs=0.011)
+    assert undo["t"] == pytest.approx(log[log.index(undo) - 1]["t"] + 2.0 + 0.5 + 4 * DT, abs=0.011)
+    # a quick reason and Cancel
+    press(app, pygame.K_SPACE)
+    press(app, pygame.K_1)
+    press(app, pygame.K_BACKSPACE)
+    press(app, pygame.K_DOWN)  # off the text field: numbers pick the quick reasons
+    press(app, pygame.K_4)  # Cancel
+    assert app.top is scene and scene.session.can_undo
+    press(app, pygame.K_BACKSPACE)
+    press(app, pygame.K_DOWN)
+    press(app, pygame.K_SPACE)  # Space never takes a reason
+    assert app.top.name == "step back"
+    press(app, pygame.K_2)
+    undos = [e for e in scene.session.log if e["type"] == "undo"]
+    assert [e["reason"] for e in undos] == ["Group wants to see the written-note branch 2",
+                                            "The group asked to try another branch"]
 
 
 def test_settings_change_apply_at_once_and_persist():
@@ -353,16 +394,19 @@ def test_language_choice_when_a_scenario_has_translations(tmp_path):
     assert scene.title_text.lines  # rendered with the bundled font (accents included)
 
 
-def test_trainee_name_is_remembered():
+@pytest.mark.parametrize("remember", [True, False])
+def test_trainee_name_is_remembered_only_when_the_setting_allows(remember):
+    """On a shared training station (the default) the next person is never offered the last name."""
     app = make_app()
+    app.settings.remember_names = remember
     press(app, pygame.K_RETURN)
     press(app, pygame.K_RETURN)  # empty name: a message, not a crash
     assert app.top.name == "trainee" and app.top.error
     type_text(app, "Officer 1234")
     press(app, pygame.K_RETURN)
     assert app.trainee == "Officer 1234"
-    saved, _ = load_settings()
-    assert saved.recent_trainees == ["Officer 1234"]
+    saved, _warnings = load_settings()
+    assert saved.recent_trainees == (["Officer 1234"] if remember else [])
 
 
 def test_asking_for_the_debrief_early_opens_it_when_ready(monkeypatch):
@@ -382,7 +426,8 @@ def test_asking_for_the_debrief_early_opens_it_when_ready(monkeypatch):
     play_to_ending(app)
     ending = app.top
     assert ending.name == "ending" and not ending.ready
-    press(app, pygame.K_RETURN)  # Enter right away: it must not replay or leave; it waits for the debrief
+    wait(app, 1.0)
+    press(app, pygame.K_RETURN)  # Enter before grading ends: it must not replay or leave; it waits for the debrief
     assert app.top is ending and ending.open_when_ready
     gate.set()
     ending.wait(60)

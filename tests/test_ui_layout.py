@@ -1,6 +1,12 @@
 """Every screen, every scenario node, ending and debrief page at every text size, at 1280x720 and
-3840x2160: no text may overflow its box, and every control must be on screen (or in a scroll area)."""
+3840x2160: no text may overflow its box, and every control must be on screen (or in a scroll area).
+
+The scene also registers its parts with the audit (SceneScreen._audit): the title, meter, timer
+strip, portraits, name tags, place badges, text box and choices must never cover one another, and a
+timed decision's options must all be in view unscrolled while its clock runs."""
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
@@ -11,7 +17,7 @@ from simulator.ui.screens.debrief import PAGES, DebriefScreen
 from simulator.ui.screens.ending import EndingScreen
 from simulator.ui.screens.library import LibraryScreen
 from simulator.ui.screens.menus import CreditsScreen, ModeScreen, PauseScreen, SettingsScreen, TraineeScreen
-from simulator.ui.screens.scene import SceneScreen
+from simulator.ui.screens.scene import SceneScreen, StepBackScreen
 from simulator.ui.settings import TEXT_SIZES
 from tests.ui_helpers import DT, make_app
 
@@ -32,6 +38,15 @@ def show(app, screen, where):
     app.push(screen) if screen is not app.top else None
     app.step(DT)
     check_controls(app, app.top, where)
+
+
+TIMEOUT = "You hesitate a moment too long, and the person in front of you makes the decision for you."
+
+
+def with_timeout(scene):
+    """Every moment of `scene` shows the longest kind of text: a timer that ran out, then a reaction."""
+    real = scene.session.view
+    scene.session.view = lambda: dataclasses.replace(real(), timeout=TIMEOUT)
 
 
 def run_of(scenario, pick):
@@ -70,6 +85,7 @@ def test_nothing_overflows(size, text_size):
             app.pop()
             scene = SceneScreen(app, entry, sc.language)
             app.push(scene)
+            with_timeout(scene)
             for node in sc.nodes:  # every node of the scenario, whatever path leads there
                 scene.session.state = scene.session.state._replace(at=node.index)
                 scene.session.reaction = "A reaction line: something happened by chance after your decision."
@@ -77,8 +93,17 @@ def test_nothing_overflows(size, text_size):
                 scene.build()
                 scene.skip()
                 show(app, scene, f"scene {sc.id}/{node.id} ({mode})")
+                if node.timer is not None and mode != "workshop" and text_size != "largest":
+                    # the options all fit beside a narrower text column: the clock need not wait
+                    # (at the largest size it may: see test_ui_scene.py)
+                    assert scene.timer_left is not None and not scene.clock_waits, f"{sc.id}/{node.id}"
             show(app, PauseScreen(app, scene), "pause")
             app.pop()
+            if mode == "workshop":
+                prompt = StepBackScreen(app, scene)
+                prompt.error = "Type a reason or choose one of those below."
+                show(app, prompt, "step back")
+                app.pop()
             app.pop()
     app.mode = "academy"
     for entry in entries:
@@ -100,6 +125,7 @@ def test_nothing_overflows(size, text_size):
         for ending_model in sc.endings:  # every ending's text, not only those reached above
             scene = SceneScreen(app, entry, sc.language)
             scene.session.state = scene.session.state._replace(at=ending_model.index)
+            with_timeout(scene)
             ending = EndingScreen(app, scene)
             ending.wait(60)
             show(app, ending, f"ending {sc.id}/{ending_model.id}")

@@ -25,9 +25,15 @@ def make_app(size=(1280, 720), scenario_path=None, seed=7, **settings) -> App:
 
 
 def press(app: App, key: int, times: int = 1, mod: int = 0) -> None:
-    for _ in range(times):
+    for _time in range(times):
         pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=mod, unicode="", scancode=0))
         pygame.event.post(pygame.event.Event(pygame.KEYUP, key=key, mod=mod, unicode="", scancode=0))
+        app.step(DT)
+
+
+def wait(app: App, seconds: float) -> None:
+    """Let `seconds` of frames pass (no input)."""
+    for _frame in range(round(seconds / DT)):
         app.step(DT)
 
 
@@ -68,7 +74,7 @@ def start_scenario(app: App, path) -> None:
     assert screen.ring.current.wid == "start"
     press(app, pygame.K_RETURN)
     assert app.top.name == "briefing"
-    for _ in range(5):
+    for _frame in range(5):
         app.step(DT)
     press(app, pygame.K_1)
     assert app.top.name == "scene"

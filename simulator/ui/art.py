@@ -21,14 +21,16 @@ import pygame
 from ..paths import assets_dir
 from .text import clean, render_text
 
-# The subject's distress level (the engine's `escalation`: 0 calm ... 6 in crisis) picks every present
-# person's expression. Distress is never drawn as anger: a frightened, overwhelmed or crying person looks
-# upset, not angry. The "angry" art is kept for what the person does, not how they feel: only the subject,
-# and only at a node that `shows` an assault or a threat to life toward someone else (a threat to
-# themselves is a crisis, drawn as distress).
+# Each present person has their own expression (see `person_expression`): the scene's staging first,
+# else the level of the character's `expression_from` variable (the subject's is distress: 0 calm ...
+# 6 in crisis), else calm. A level is never drawn as anger: a frightened, overwhelmed or crying person
+# looks upset, not angry. The "angry" art is kept for what the person does, not how they feel: only the
+# subject, and only at a node that `shows` an assault or a threat to life toward someone else (a
+# threat to themselves is a crisis, drawn as distress), or where a scenario stages it.
 EXPRESSIONS = ("calm", "anxious", "anxious", "upset", "upset", "upset", "upset")
 THREAT_EXPRESSION = "angry"
 THREAT_BEHAVIOURS = frozenset({"assaultive", "life-threatening"})
+STAGED_EXPRESSIONS = frozenset({"calm", "anxious", "upset", "angry"})  # the engine model's EXPRESSIONS
 PORTRAIT_ASPECT = 600 / 800
 CACHE_BUDGET_BYTES = 256 * 1024 * 1024
 MAX_ART_BYTES = 4 * 1024 * 1024  # the largest bundled SVG is 43 KB
@@ -135,6 +137,20 @@ def expression_for(level: int, shows: str | None = None, toward: str | None = No
     if shows in THREAT_BEHAVIOURS and toward != "self":
         return THREAT_EXPRESSION
     return EXPRESSIONS[max(0, min(len(EXPRESSIONS) - 1, level))]
+
+
+def person_expression(person, shows: str | None = None, toward: str | None = None) -> str:
+    """The expression of one present person (a session `PersonView`): the scene's staged expression
+    wins; else, for the subject only, "angry" where the node `shows` a threat toward someone else; else
+    `expression_for` their level; else (no `expression_from` variable) calm. Nobody else's distress
+    changes a person's face: the partner officer does not follow the subject."""
+    staged = getattr(person, "expression", None)
+    if staged in STAGED_EXPRESSIONS:
+        return staged
+    level = getattr(person, "level", None)
+    if getattr(person, "role", None) == "subject":
+        return expression_for(level or 0, shows, toward)
+    return "calm" if level is None else expression_for(level)
 
 
 class ArtCache:
@@ -265,15 +281,19 @@ class ArtCache:
         return result
 
     def portrait(self, folder: str | None, level: int, height: int, base: Path | str | None = None,
-                 shows: str | None = None, toward: str | None = None) -> pygame.Surface | None:
-        """The portrait for a character folder at `height` px with the expression for distress `level`
-        (and, for the subject, what the node `shows` and `toward` whom: see `expression_for`), or None.
+                 shows: str | None = None, toward: str | None = None,
+                 expression: str | None = None) -> pygame.Surface | None:
+        """The portrait for a character folder at `height` px, or None. Its expression is `expression`
+        when given (see `person_expression`), else the one for `level` (and, for the subject, what the
+        node `shows` and `toward` whom: see `expression_for`).
 
         `base`: as for `background`; the portrait folder is looked up as one name."""
         if not folder or not isinstance(folder, str):
             return None
         width = round(height * PORTRAIT_ASPECT)
-        return self._svg(f"{folder}/{expression_for(level, shows, toward)}.svg", (width, height), folder, base)
+        if expression not in STAGED_EXPRESSIONS:
+            expression = expression_for(level, shows, toward)
+        return self._svg(f"{folder}/{expression}.svg", (width, height), folder, base)
 
 
 def gradient(surface: pygame.Surface, top: tuple, bottom: tuple) -> None:
@@ -298,4 +318,28 @@ def initials_badge(name: str, height: int, colour: tuple, text_colour: tuple, fo
     initials = "".join(part[0] for part in clean(name).split()[:2]).upper().strip() or "?"
     label = render_text(font, initials, True, text_colour)
     surf.blit(label, label.get_rect(center=(cx, round(height * 0.4))))
+    return surf
+
+
+def place_icon(where: str, size: int, colour: tuple, background: tuple) -> pygame.Surface:
+    """A round badge for where a person is: a car ("in-car") or a phone handset ("on-phone"), drawn
+    in code in two flat colours so it reads at any size and in high contrast."""
+    surf = pygame.Surface((size, size), pygame.SRCALPHA)
+    r = size / 2
+    pygame.draw.circle(surf, background, (r, r), r)
+    pygame.draw.circle(surf, colour, (r, r), r, max(1, size // 14))
+    s = size / 24  # the icons are drawn on a 24-unit grid
+    if where == "in-car":  # body, cabin with a window, two wheels
+        pygame.draw.rect(surf, colour, (5 * s, 11 * s, 14 * s, 5 * s), border_radius=max(1, round(s)))
+        pygame.draw.polygon(surf, colour, [(7.5 * s, 11 * s), (9.5 * s, 7 * s), (14.5 * s, 7 * s), (16.5 * s, 11 * s)])
+        pygame.draw.polygon(surf, background, [(9 * s, 10.5 * s), (10.3 * s, 8.2 * s), (13.7 * s, 8.2 * s),
+                                               (15 * s, 10.5 * s)])
+        for cx in (8.5 * s, 15.5 * s):
+            pygame.draw.circle(surf, colour, (cx, 16.5 * s), 2.2 * s)
+            pygame.draw.circle(surf, background, (cx, 16.5 * s), 0.9 * s)
+    elif where == "on-phone":  # a mobile phone: outline, screen, a button
+        body = pygame.Rect(round(8 * s), round(4 * s), round(8 * s), round(16 * s))
+        pygame.draw.rect(surf, colour, body, border_radius=max(1, round(1.6 * s)))
+        pygame.draw.rect(surf, background, body.inflate(-round(2.4 * s), -round(5.5 * s)).move(0, -round(0.4 * s)))
+        pygame.draw.circle(surf, background, (body.centerx, body.bottom - 1.5 * s), max(1, 0.9 * s))
     return surf

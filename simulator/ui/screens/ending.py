@@ -5,10 +5,16 @@ import threading
 
 import pygame
 
+from ...i18n import _
+from ..keyguard import KeyGuard
 from ..text import Span, layout
 from ..theme import OUTCOME_LABELS, draw_level_shape, panel_surface
 from ..widgets import Button
 from .base import FocusScreen, button_row, draw_scrolled
+
+# Keys pressed this soon after the ending appears were meant for the last choice (a trainee pressing
+# on, or a key held down): they must not open the debrief before the ending has been read.
+QUIET_SECONDS = 0.8
 
 
 class EndingScreen(FocusScreen):
@@ -26,6 +32,7 @@ class EndingScreen(FocusScreen):
         self._thread.start()
         self.ready_seen = False
         self.open_when_ready = False
+        self.keys = KeyGuard(QUIET_SECONDS, getattr(getattr(scene, "keys", None), "down", ()))
         app.cue("ending")
 
     def _grade(self) -> None:
@@ -55,22 +62,27 @@ class EndingScreen(FocusScreen):
         self.panel_image = panel_surface(self.panel.size, theme)
         inner_w = self.panel.width - 2 * theme.pad - theme.px(14)
         self.outcome = ending.outcome
-        spans = [Span("Outcome: " + OUTCOME_LABELS.get(ending.outcome, ending.outcome), theme.body, pal.accent, True,
-                      indent=theme.px(30)),
+        spans = [Span(_("Outcome: {outcome}").format(outcome=_(OUTCOME_LABELS.get(ending.outcome, ending.outcome))),
+                      theme.body, pal.accent, True, indent=theme.px(30)),
                  Span(ending.title, theme.heading, pal.text, True, space_before=theme.gap),
                  Span(ending.text.strip(), theme.body, pal.text, space_before=theme.gap)]
+        ran_out = self.timeout_line()
+        if ran_out:  # the last decision was the clock's: say so before how it ended
+            spans.insert(1, Span(ran_out, theme.body, pal.warn, True, space_before=theme.gap))
         if ending.perspective:
-            spans.append(Span("Their side", theme.body, pal.rapport, True, space_before=theme.pad))
+            spans.append(Span(_("Their side"), theme.body, pal.rapport, True, space_before=theme.pad))
             spans.append(Span(ending.perspective.strip(), theme.body, pal.muted))
+        self.spans = spans
         self.text = layout(app.fonts, spans, inner_w)
-        status = ("Your debrief is ready." if self.ready and not self.error else
-                  f"The debrief could not be prepared ({self.error}); the session record is saved." if self.error
-                  else "Preparing your debrief (it opens as soon as it is ready)..." if self.open_when_ready
-                  else "Preparing your debrief...")
-        buttons = [Button("See the debrief", self.open_debrief, 1, enabled=not self.error,
+        status = (_("Your debrief is ready.") if self.ready and not self.error else
+                  _("The debrief could not be prepared ({error}); the session record is saved.").format(
+                      error=self.error) if self.error
+                  else _("Preparing your debrief (it opens as soon as it is ready)...") if self.open_when_ready
+                  else _("Preparing your debrief..."))
+        buttons = [Button(_("See the debrief"), self.open_debrief, 1, enabled=not self.error,
                           detail=status, wid="debrief"),
-                   Button("Play again", self.replay, 2, wid="replay"),
-                   Button("Back to the library", self.to_library, 3, wid="library")]
+                   Button(_("Play again"), self.replay, 2, wid="replay"),
+                   Button(_("Back to the library"), self.to_library, 3, wid="library")]
         row_top = button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad,
                              inner_w)
         self.text_rect = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
@@ -80,10 +92,34 @@ class EndingScreen(FocusScreen):
         self.ready_seen = self.ready
         self.level = self.session.escalation
 
+    def timeout_line(self) -> str | None:
+        """"Time ran out: ..." when the session ended on a decision timer running out, else None."""
+        timeout = self.session.view().timeout
+        if timeout is None:
+            return None
+        what = timeout.strip()
+        return _("Time ran out: {what}").format(what=what) if what else _("Time ran out.")
+
+    def speech(self) -> str:
+        """The ending as shown (a timer running out first), read when it appears."""
+        return " ".join(span.text for span in getattr(self, "spans", ()))
+
     def is_scrolled(self, widget) -> bool:
         return False
 
+    def handle(self, event: pygame.event.Event) -> None:
+        if self.keys.blocks(event):
+            return
+        if event.type == pygame.MOUSEBUTTONDOWN and self.keys.age < self.keys.quiet:
+            return  # a double click on the last choice must not land on a button here
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_SPACE:
+            # Space never takes a button here (it skipped the scene's text a moment ago): it reads on
+            self.scroller.scroll(max(1, self.scroller.view - self.app.theme.body * 2))
+            return
+        super().handle(event)
+
     def update(self, dt: float) -> None:
+        self.keys.tick(dt)
         if self.ready and not self.ready_seen:
             self.build()
             if self.open_when_ready:

@@ -4,16 +4,38 @@ from __future__ import annotations
 import pygame
 
 from ...engine.session import Session
-from ..art import initials_badge
+from ...i18n import N_, _
+from ..keyguard import KeyGuard
+from ..meter import draw_meter, meter_width
 from ..records import IN_PROGRESS, write_record
-from ..staging import FACE_SHARE, PORTRAIT_SHARES, geometry, portrait_height, session_options
-from ..text import Span, layout
-from ..theme import draw_level_shape, panel_surface
-from ..widgets import NUMBER_KEYS, Button, Scroller
-from .base import FocusScreen, draw_scrolled
+from ..staging import (
+    PORTRAIT_SHARES,
+    TEXT_SPLIT,
+    TIMED_SPLITS,
+    ellipsize,
+    geometry,
+    officer_name,
+    portrait_height,
+    session_options,
+    stage_people,
+    tag_height,
+)
+from ..text import Span, layout, wrap
+from ..theme import panel_surface
+from ..widgets import NUMBER_KEYS, Button, Scroller, TextField
+from .base import FocusScreen, PanelScreen, draw_scrolled, paragraphs
 
 REVEAL_CHARS_PER_SECOND = 110
-METER_HIDDEN = "Distress meter hidden (press M to show)"
+TITLE_LINES = 2  # the scenario's title beside the meter; a longer one ends with an ellipsis (the
+TITLE_SHARE = 0.3  # briefing shows it whole), and it always keeps at least this share of the width
+
+
+def timeout_line(timeout: str | None) -> str | None:
+    """What the screen says when the last decision's timer ran out (`View.timeout`), or None."""
+    if timeout is None:
+        return None
+    what = timeout.strip()
+    return _("Time ran out: {what}").format(what=what) if what else _("Time ran out.")
 
 
 class SceneScreen(FocusScreen):
@@ -24,7 +46,7 @@ class SceneScreen(FocusScreen):
     def __init__(self, app, entry, language: str):
         super().__init__(app)
         self.entry, self.scenario, self.language = entry, entry.scenario, language
-        self.session = Session(self.scenario, seed=app.seed, options=session_options(app, self.scenario, language))
+        self.session = self._new_session()
         self.actor = {"role": "trainee", "id": app.trainee}
         self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
         self.recorded = False
@@ -32,102 +54,75 @@ class SceneScreen(FocusScreen):
         self.offered: list[list[str]] = []  # the choices on screen at each decision, for the debrief
         self.jobs: list = []  # art still to preload (handed over by the briefing)
         self.list_scroller = Scroller()
+        self.keys = KeyGuard()  # a number key held from the last choice must not choose again
         self._new_moment()
 
+    def _new_session(self) -> Session:
+        return Session(self.scenario, seed=self.app.seed,
+                       options=session_options(self.app, self.scenario, self.language),
+                       officer=officer_name(self.app))
+
+    # --- layout --------------------------------------------------------------------------------
     def build(self) -> None:
         app, theme = self.app, self.app.theme
         pal = theme.palette
-        g = geometry(app)
-        self.g = g
-        w, h = app.surface.get_size()
         view = self.view
+        w, h = app.surface.get_size()
         sc = self.scenario
         background = view.background or next((n.background for n in sc.nodes if n.background), None)
         self.backdrop = app.art.background(background, (w, h))
-        # top bar: the scenario title (left) and the meter (right)
-        # the meter takes the width its longest level name needs; the title wraps into what is left
-        self.meter_rect = pygame.Rect(0, 0, min(round(w * 0.64), self._meter_width()), g["top"].height)
-        self.meter_rect.topright = (w - g["margin"], 0)
-        title_w = self.meter_rect.left - 2 * g["margin"]
-        title = sc.title.get(self.language, sc.language)
-        self.title_text = layout(app.fonts, [Span(title, theme.small, pal.text, True)], title_w)
-        app.audit.check("scene: title bar", (title_w, self.title_text.height), (title_w, g["top"].height))
-        self.top_image = panel_surface((w, g["top"].height), theme, pal.panel[:3] + (235,))
-        self._build_meter()
-        # text box: reaction, narrative, spoken lines, visible behaviour (and perspective in workshop mode)
-        inner_w = g["left"].width - 2 * theme.pad - theme.px(12)
-        spans = []
-        if view.reaction:
-            spans.append(Span(view.reaction, theme.body, pal.warn, space_before=0))
-        spans.append(Span(view.narrative.strip(), theme.body, pal.text, space_before=theme.gap if spans else 0))
-        for line in view.lines:
-            spans.append(Span(line.name, theme.body, pal.speaker, True, space_before=theme.gap))
-            spans.append(Span(line.text.strip(), theme.body, pal.text, indent=theme.pad))
-        if view.behaviour:
-            spans.append(Span("What you can see", theme.small, pal.accent, True, space_before=theme.gap))
-            spans.append(Span(view.behaviour.strip(), theme.body, pal.muted))
-        if app.mode == "workshop" and view.perspective:
-            spans.append(Span("Their side (workshop)", theme.small, pal.rapport, True, space_before=theme.gap))
-            spans.append(Span(view.perspective.strip(), theme.body, pal.muted))
-        self.text = layout(app.fonts, spans, inner_w)
-        need = self.text.height + 2 * theme.pad
-        portrait_top = g["left"].y + theme.px(20)
-        for share in PORTRAIT_SHARES:  # the largest portraits whose faces stay clear of the text box
-            p_h = portrait_height(app, len(view.present), share)
-            room = g["left"].bottom - (portrait_top + round(p_h * FACE_SHARE) if view.present else g["left"].y)
-            if need <= room:
-                break
-        box_h = min(need, room)
-        # portraits
-        self.portraits = []
-        count = len(view.present)
-        p_w = round(p_h * 0.75)
-        step = p_w * 0.8 if count > 1 else p_w
-        total = p_w + step * (count - 1) if count else 0
-        x = g["left"].x + (g["left"].width - total) / 2
-        node = sc.nodes[sc.target_index[view.node_id]] if view.node_id in sc.target_index else None
-        for person in view.present:
-            character = sc.characters.get(person)
-            name = character.name.get(self.language, sc.language) if character else person
-            # distress sets everyone's expression; what the subject is doing (the node's `shows`) may make
-            # theirs angry (art.expression_for): distress alone is never drawn as anger
-            subject = character is not None and character.role == "subject" and node is not None
-            image = app.art.portrait(character.portrait if character else None, view.escalation, p_h,
-                                     shows=node.shows if subject else None, toward=node.toward if subject else None)
-            if image is None:
-                image = initials_badge(name, p_h, (70, 84, 104), pal.text, app.fonts.get(theme.heading, True))
-            tag = self._name_tag(name, round(step) - theme.gap)
-            self.portraits.append((image, round(x), portrait_top, tag))
-            x += step
-        self.text_box = pygame.Rect(g["left"].x, g["left"].bottom - box_h, g["left"].width, box_h)
-        self.text_rect = self.text_box.inflate(-2 * theme.pad, -2 * theme.pad)
-        self.text_rect.width = inner_w
-        self.scroller.set(self.text.height, self.text_rect.height)
+        self._build_choices()  # first: a crowded timed decision narrows the text column
+        g = self.g
+        self._build_top_bar()
+        self._build_text()
+        self._build_people()
         self.text_image = panel_surface(self.text_box.size, theme)
-        # choices
         self.choice_panel = panel_surface(g["right"].size, theme)
-        heading = "What do you do?" if view.choices else ""
-        self.choice_heading = layout(app.fonts, [Span(heading, theme.heading, pal.text, True)],
-                                     g["right"].width - 2 * theme.pad)
-        self.hint = layout(app.fonts, [Span("Space, Enter or a click shows the whole text and then the choices. "
-                                            "Escape pauses.", theme.small, pal.muted)],
+        self.hint = layout(app.fonts, [Span(_("Space, Enter or a click shows the whole text and then the choices. "
+                                              "Escape pauses."), theme.small, pal.muted)],
                            g["right"].width - 2 * theme.pad)
-        self.choices_area = pygame.Rect(g["right"].x + theme.pad, g["right"].y + theme.pad * 2 + self.choice_heading.height,
-                                        g["right"].width - 2 * theme.pad - theme.px(12), 0)
-        self.choices_area.height = g["right"].bottom - theme.pad - self.choices_area.y
-        extra = []
-        if app.mode == "workshop" and self.session.can_undo:
-            back = Button("Step back one decision (Backspace)", self.step_back, bold=False, wid="undo")
-            back.build(theme, app.fonts, self.choices_area.width, theme.small)
-            extra.append(back)
-        self.buttons_all = self._choice_buttons(view, extra)
         self.set_widgets(self.buttons_all if self.phase == "choosing" else [])
         self.timer_label_font = app.fonts.get(theme.small, True)
         self._timer_label = ("", None)
         self._static = None
         self.timer_image = panel_surface(g["timer"].inflate(theme.gap * 2, 0).size, theme)
-        widest = self.timer_label_font.size(f"Time to decide: {999:4.1f} s")[0]
+        widest = max(self.timer_label_font.size(text)[0] for text in
+                     (_("Time to decide: {seconds} s").format(seconds=f"{99.9:4.1f}"),
+                      _("Timed decision: {seconds} s").format(seconds=f"{999:g}"),
+                      _("See every option: the clock starts then")))
         app.audit.check("scene: timer label", (widest + theme.px(60), 0), (g["timer"].width, 1))
+        self._audit()
+
+    def _build_choices(self) -> None:
+        """The choice buttons, in the widest text column in which a timed decision's options all fit.
+        If even the narrowest leaves one to scroll to, the clock waits until every option has been
+        seen (`clock_waits`): nobody is timed on options they have not been shown."""
+        app, theme, view = self.app, self.app.theme, self.view
+        timed = view.timer_seconds is not None and bool(view.choices)
+        for split in (TIMED_SPLITS if timed else (TEXT_SPLIT,)):
+            self.split = split
+            self.g = g = geometry(app, split)
+            heading = _("What do you do?") if view.choices else ""
+            self.choice_heading = layout(app.fonts, [Span(heading, theme.heading, theme.palette.text, True)],
+                                         g["right"].width - 2 * theme.pad)
+            self.choices_area = pygame.Rect(g["right"].x + theme.pad,
+                                            g["right"].y + theme.pad * 2 + self.choice_heading.height,
+                                            g["right"].width - 2 * theme.pad - theme.px(12), 0)
+            self.choices_area.height = g["right"].bottom - theme.pad - self.choices_area.y
+            extra = []
+            if app.mode == "workshop" and self.session.can_undo:
+                back = Button(_("Step back one decision (Backspace)"), self.step_back, bold=False, wid="undo")
+                back.build(theme, app.fonts, self.choices_area.width, theme.small)
+                extra.append(back)
+            self.buttons_all = self._choice_buttons(view, extra)
+            if self._all_in_view():
+                break
+        self.clock_waits = timed and not self._all_in_view()
+
+    def _all_in_view(self) -> bool:
+        """Whether every option is in view without scrolling (its focus ring included)."""
+        area = self.choices_area.inflate(0, 2 * self.app.theme.focus_width)
+        return all(area.contains(button.rect) for button in self.buttons_all[:len(self.view.choices)])
 
     def _choice_buttons(self, view, extra: list) -> list:
         """One numbered button per available choice (force choices say so), then `extra` buttons."""
@@ -137,7 +132,7 @@ class SceneScreen(FocusScreen):
         for choice in view.choices:
             force = self.scenario.behaviour.force_names.get(choice.force) if choice.force else None
             button = Button(choice.text, lambda c=choice.id: self.choose(c), choice.number, bold=False,
-                            detail=f"Use of force: {force}" if force else None, wid=choice.id)
+                            detail=_("Use of force: {force}").format(force=force) if force else None, wid=choice.id)
             button.build(theme, self.app.fonts, self.choices_area.width)
             button.rect.topleft = (self.choices_area.x, self.choices_area.y + y + theme.focus_width)
             y += button.rect.height + theme.gap + theme.focus_width
@@ -149,79 +144,115 @@ class SceneScreen(FocusScreen):
         self.list_scroller.set(y, self.choices_area.height)
         return buttons
 
-    def _name_tag(self, name: str, width: int) -> pygame.Surface:
-        """The person's name on a dark pill, readable over any background; wraps if the name is long."""
-        theme, pal = self.app.theme, self.app.theme.palette
-        text = layout(self.app.fonts, [Span(name, theme.small, pal.text, True)], max(10, width - 2 * theme.gap))
-        widest = max((surf.get_width() for surf, *_ in text.lines), default=0)
-        pill = pygame.Surface((widest + 2 * theme.gap, text.height + theme.gap), pygame.SRCALPHA)
-        pygame.draw.rect(pill, pal.panel[:3] + (215,), pill.get_rect(), border_radius=theme.radius)
-        text.draw(pill, theme.gap, theme.gap // 2)
-        return pill
+    def _build_top_bar(self) -> None:
+        """The scenario's title (left, at most TITLE_LINES lines) and the meter (right). The meter takes
+        the width its longest label needs, but never more than leaves the title TITLE_SHARE of the bar."""
+        app, theme, g = self.app, self.app.theme, self.g
+        pal = theme.palette
+        w = app.surface.get_width()
+        sc = self.scenario
+        meter_w = min(meter_width(app, sc.behaviour), w - 3 * g["margin"] - round(w * TITLE_SHARE))
+        self.meter_rect = pygame.Rect(0, 0, meter_w, g["top"].height)
+        self.meter_rect.topright = (w - g["margin"], 0)
+        title_w = self.meter_rect.left - 2 * g["margin"]
+        font = app.fonts.get(theme.small, True)
+        lines = wrap(font, sc.title.get(self.language, sc.language), title_w)
+        if len(lines) > TITLE_LINES:
+            lines = lines[:TITLE_LINES - 1] + [ellipsize(font, " ".join(lines[TITLE_LINES - 1:]), title_w)]
+        self.title_text = layout(app.fonts, [Span("\n".join(lines), theme.small, pal.text, True)], title_w)
+        widest = max((surf.get_width() for surf, *_rest in self.title_text.lines), default=0)
+        self.title_rect = pygame.Rect(g["margin"], (g["top"].height - self.title_text.height) // 2, widest,
+                                      self.title_text.height)
+        app.audit.check("scene: title bar", (title_w, self.title_text.height), (title_w, g["top"].height))
+        self.top_image = panel_surface((w, g["top"].height), theme, pal.panel[:3] + (235,))
+        self._build_meter()
 
-    def _meter_sizes(self) -> tuple[int, int, int]:
-        """Radius of the level shapes, their spacing and the rapport pip size."""
-        theme = self.app.theme
-        radius = max(5, theme.px(8))
-        return radius, radius * 3, max(4, theme.px(6))
+    def _build_text(self) -> None:
+        """The text box's content: a timer running out, a chance reaction, the narrative, spoken
+        lines, visible behaviour (and the person's perspective in workshop mode)."""
+        app, theme, view = self.app, self.app.theme, self.view
+        pal = theme.palette
+        spans = []
+        ran_out = timeout_line(view.timeout)
+        if ran_out:  # first and in the warning colour: the trainee must know why the scene moved on
+            spans.append(Span(ran_out, theme.body, pal.warn, True))
+        if view.reaction:
+            spans.append(Span(view.reaction, theme.body, pal.warn, space_before=theme.gap if spans else 0))
+        spans.append(Span(view.narrative.strip(), theme.body, pal.text, space_before=theme.gap if spans else 0))
+        for line in view.lines:
+            spans.append(Span(line.name, theme.body, pal.speaker, True, space_before=theme.gap))
+            spans.append(Span(line.text.strip(), theme.body, pal.text, indent=theme.pad))
+        if view.behaviour:
+            spans.append(Span(_("What you can see"), theme.small, pal.accent, True, space_before=theme.gap))
+            spans.append(Span(view.behaviour.strip(), theme.body, pal.muted))
+        if app.mode == "workshop" and view.perspective:
+            spans.append(Span(_("Their side (workshop)"), theme.small, pal.rapport, True, space_before=theme.gap))
+            spans.append(Span(view.perspective.strip(), theme.body, pal.muted))
+        self.text_spans = spans
+        self.text = layout(app.fonts, spans, self.g["left"].width - 2 * theme.pad - theme.px(12))
 
-    def _meter_width(self) -> int:
-        theme, fonts = self.app.theme, self.app.fonts
-        behaviour = self.scenario.behaviour
-        radius, spacing, pip = self._meter_sizes()
-        levels = len(behaviour.level_names)
-        bold, small = fonts.get(theme.small, True), fonts.get(theme.small)
-        esc = max(bold.size(f"Distress {i} of {levels - 1}: {n}")[0] for i, n in enumerate(behaviour.level_names))
-        rap_max = len(behaviour.rapport_names) - 1
-        rap = max(small.size(f"Rapport {i} of {rap_max}: {n}")[0] for i, n in enumerate(behaviour.rapport_names))
-        hidden = bold.size(METER_HIDDEN)[0]
-        return max(esc + spacing * levels, rap + pip * 3 * rap_max, hidden) + theme.gap + theme.px(8)
+    def _build_people(self) -> None:
+        """Portraits whole above the text box: the largest size at which the text fits below them;
+        at the smallest, the text box scrolls (it never covers a face)."""
+        app, theme, view, g = self.app, self.app.theme, self.view, self.g
+        left = g["left"]
+        need = self.text.height + 2 * theme.pad
+        count = len(view.people)
+        above = theme.px(12) + (tag_height(app) if any(p.where != "here" for p in view.people) else 0)
+        room = left.height
+        p_h = 0
+        if count:
+            for share in PORTRAIT_SHARES:
+                p_h = portrait_height(app, count, share, self.split)
+                room = left.height - above - p_h - theme.gap
+                if need <= room:
+                    break
+        box_h = max(0, min(need, room))
+        self.text_box = pygame.Rect(left.x, left.bottom - box_h, left.width, box_h)
+        self.text_rect = self.text_box.inflate(-2 * theme.pad, -2 * theme.pad)
+        self.text_rect.width = self.text.width
+        self.scroller.set(self.text.height, self.text_rect.height)
+        node = self.scenario.nodes[self.scenario.target_index[view.node_id]] \
+            if view.node_id in self.scenario.target_index else None
+        self.portraits = stage_people(app, view, node, left, self.text_box.top - theme.gap, p_h) if count else []
+
+    def _audit(self) -> None:
+        """Register what must never cover what (tests/test_ui_layout.py asserts the audit stays empty):
+        the title, the meter, the timer, each portrait, name tag and place badge, the text box and the
+        choices; and, in a timed decision whose clock runs at once, every option in view unscrolled."""
+        audit, g, view = self.app.audit, self.g, self.view
+        where = f"scene {view.node_id}"
+        frame = [("title", self.title_rect), ("meter", self.meter_content)]
+        if view.timer_seconds is not None:
+            frame.append(("timer strip", g["timer"]))
+        frame += [("text box", self.text_box), ("choice panel", g["right"])]
+        labels = []
+        for figure in self.portraits:
+            labels.append((f"name tag of {figure.name}", figure.tag_rect))
+            if figure.badge_rect is not None:
+                labels.append((f"place badge of {figure.name}", figure.badge_rect))
+        audit.apart(where, frame + labels)
+        for figure in self.portraits:  # portraits overlap one another by design, never anything else
+            audit.apart(where, [(f"portrait of {figure.name}", figure.rect)] + frame)
+            chest = figure.rect.copy()
+            chest.top = figure.rect.top + round(figure.rect.height * 0.78)
+            chest.height = figure.rect.bottom - chest.top
+            audit.inside(where, f"name tag of {figure.name} (below the face)", figure.tag_rect, chest)
+        if view.timer_seconds is not None and not self.clock_waits:
+            for button in self.buttons_all[:len(view.choices)]:
+                audit.inside(where, f"option {button.number}", button.rect,
+                             self.choices_area.inflate(0, 2 * self.app.theme.focus_width))
 
     def _build_meter(self) -> None:
         self._static = None
-        app, theme, view = self.app, self.app.theme, self.view
-        pal = theme.palette
-        r = self.meter_rect
-        self.meter_image = pygame.Surface(r.size, pygame.SRCALPHA)
-        small = app.fonts.get(theme.small)
-        bold = app.fonts.get(theme.small, True)
-        if not self.meter_visible:
-            label = bold.render(METER_HIDDEN, True, pal.muted)
-            self.meter_image.blit(label, label.get_rect(midright=(r.width, r.height // 2)))
-            app.audit.check("scene: meter", label.get_size(), r.size)
-            return
-        levels = len(self.scenario.behaviour.level_names)
-        row1 = round(r.height * 0.3)
-        radius, spacing, pip = self._meter_sizes()
-        label = bold.render(f"Distress {view.escalation} of {levels - 1}: {view.escalation_name}", True, pal.text)
-        shapes_w = spacing * levels
-        x0 = r.width - shapes_w
-        for level in range(levels):
-            centre = (x0 + spacing * level + spacing // 2, row1)
-            if level == view.escalation:
-                pygame.draw.circle(self.meter_image, pal.focus, centre, radius + theme.px(5), theme.border)
-                draw_level_shape(self.meter_image, level, centre, radius + theme.px(2))
-            elif level < view.escalation:
-                draw_level_shape(self.meter_image, level, centre, radius - 1)
-            else:  # levels above the current one are outlines only
-                pygame.draw.circle(self.meter_image, pal.panel_edge, centre, max(2, radius // 3))
-        self.meter_image.blit(label, label.get_rect(midright=(x0 - theme.gap, row1)))
-        rapport_max = len(self.scenario.behaviour.rapport_names) - 1
-        text = small.render(f"Rapport {view.rapport} of {rapport_max}: {view.rapport_name}", True, pal.text)
-        row2 = round(r.height * 0.72)
-        pips_w = rapport_max * pip * 3
-        px0 = r.width - pips_w
-        for i in range(rapport_max):
-            centre = (px0 + i * pip * 3 + pip * 3 // 2, row2)
-            if i < view.rapport:
-                pygame.draw.rect(self.meter_image, pal.rapport, (centre[0] - pip, centre[1] - pip, pip * 2, pip * 2))
-            else:
-                pygame.draw.rect(self.meter_image, pal.panel_edge, (centre[0] - pip, centre[1] - pip, pip * 2, pip * 2), 2)
-        self.meter_image.blit(text, text.get_rect(midright=(px0 - theme.gap, row2)))
-        app.audit.check("scene: meter (distress)", (label.get_width() + shapes_w + theme.gap, label.get_height()),
-                        (r.width, r.height // 2 + theme.gap))
-        app.audit.check("scene: meter (rapport)", (text.get_width() + pips_w + theme.gap, text.get_height()),
-                        (r.width, r.height // 2 + theme.gap))
+        self.meter_image, drawn = draw_meter(self.app, self.scenario.behaviour, self.view, self.meter_rect.size,
+                                             self.meter_visible)
+        self.meter_content = drawn.move(self.meter_rect.topleft)  # what is drawn, in the window
+
+    def caption_area(self) -> pygame.Rect:
+        """Sound captions go over the art, above the text box (never over the text or the choices)."""
+        left = self.g["left"]
+        return pygame.Rect(left.x, left.y + self.app.theme.gap, left.width, max(1, self.text_box.top - left.y))
 
     # --- moments -------------------------------------------------------------------------------
     def _new_moment(self) -> None:
@@ -230,15 +261,48 @@ class SceneScreen(FocusScreen):
         self.phase = "reading"
         self.decision_time = 0.0  # seconds since the moment appeared (an input recorded in the log)
         self.timer_left = self.view.timer_seconds
+        self.seen_all = False  # every option has been in view (the clock waits for it when they do not fit)
+        self.speak_pending = False
         self.last_tick = None
         self.scroller.offset = 0
         self.list_scroller.offset = 0
+        self.keys.reset()
+        ran_out = timeout_line(self.view.timeout)
+        if ran_out:  # said at once: the trainee learns why the scene moved on before anything else
+            self._say(ran_out, interrupt=True)
         if self.app.theme.reduced_motion:
             self._show_all()
 
+    def _say(self, text: str, interrupt: bool = True, scenario_text: bool = False) -> None:
+        """Read `text` aloud when self-voicing is on (App.speak is a no-op otherwise)."""
+        speak = getattr(self.app, "speak", None)
+        if speak is None or not text:
+            return
+        if scenario_text:  # in the scenario's language, which may not be the interface's
+            try:
+                speak(text, interrupt, language=self.language)
+                return
+            except TypeError:  # an App.speak without a language
+                pass
+        speak(text, interrupt)
+
+    def speech(self) -> str:
+        """The scene's text (read when the choices appear, and again on returning from the pause menu);
+        nothing while it is still appearing."""
+        if self.phase != "choosing":
+            return ""
+        ran_out = timeout_line(self.view.timeout)
+        return " ".join(span.text for span in self.text_spans if span.text != ran_out)
+
     def _show_all(self) -> None:
-        self.phase = "choosing"
-        self.reveal = float(10**9)
+        if self.phase != "choosing":
+            self.phase = "choosing"
+            self.reveal = float(10**9)
+            self.speak_pending = True  # on the next frame, once this moment's text is built
+
+    def enter(self) -> None:
+        self.speak_pending = False  # the window reads `speech()` itself when a screen comes (back) on top
+        self.keys.forget()  # keys released over the pause menu never came back here as KEYUP
 
     @property
     def text_total(self) -> int:
@@ -265,13 +329,23 @@ class SceneScreen(FocusScreen):
         self._after_decision(before)
 
     def step_back(self) -> None:
-        if self.app.mode == "workshop" and self.session.can_undo:
-            self.session.undo(self.actor, "workshop: step back to discuss another branch")
-            self.offered.pop()
-            self._checkpoint()
-            self._new_moment()
-            self.build()
-            self.app.cue("page")
+        """Workshop mode: ask the facilitator why (StepBackScreen), then step back one decision."""
+        if self.app.mode != "workshop" or not self.session.can_undo:
+            return
+        self.app.push(StepBackScreen(self.app, self))
+
+    def undo(self, reason: str, extra_seconds: float = 0.0) -> None:
+        """Step back one decision, logged with the facilitator as actor, `reason`, and the time since
+        this moment appeared (plus `extra_seconds` spent in the prompt, where the scene's clock stops)."""
+        if not self.session.can_undo:
+            return
+        actor = {"role": "facilitator", "id": self.app.trainee}
+        self.session.undo(actor, reason, elapsed=round(self.decision_time + extra_seconds, 2))
+        self.offered.pop()
+        self._checkpoint()
+        self._new_moment()
+        self.build()
+        self.app.cue("page")
 
     def _after_decision(self, before: int) -> None:
         after = self.session.escalation
@@ -285,8 +359,7 @@ class SceneScreen(FocusScreen):
         self.build()
 
     def restart(self) -> None:
-        self.session = Session(self.scenario, seed=self.app.seed,
-                               options=session_options(self.app, self.scenario, self.language))
+        self.session = self._new_session()
         self.recorded = False
         self.record_path = None
         self.offered = []
@@ -317,6 +390,8 @@ class SceneScreen(FocusScreen):
         self.app.push(self.app.flow.pause(self))
 
     def handle(self, event: pygame.event.Event) -> None:
+        if self.keys.blocks(event):
+            return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_m and self.app.mode == "in-service":
                 self.meter_visible = not self.meter_visible
@@ -341,6 +416,14 @@ class SceneScreen(FocusScreen):
             else:
                 self.scroller.scroll(-event.y * self.app.theme.body * 3)
             return
+        if event.type == pygame.KEYDOWN and self.phase == "choosing" and self.clock_waits and not self.seen_all:
+            # while the clock waits for the options to be seen, the paging keys move through them
+            step = max(1, self.list_scroller.view - self.app.theme.body * 2)
+            moves = {pygame.K_PAGEDOWN: step, pygame.K_PAGEUP: -step, pygame.K_END: self.list_scroller.limit,
+                     pygame.K_HOME: -self.list_scroller.limit}
+            if event.key in moves:
+                self.list_scroller.scroll(moves[event.key])
+                return
         super().handle(event)
 
     def on_focus_moved(self) -> None:
@@ -349,6 +432,8 @@ class SceneScreen(FocusScreen):
             top = widget.rect.top - self.choices_area.top - self.app.theme.focus_width
             self.list_scroller.show(top, top + widget.rect.height + 2 * self.app.theme.focus_width)
         self.app.cue("select")
+        if getattr(self.app, "speak", None) is not None and hasattr(self, "speak_focus"):
+            self.speak_focus()
 
     def screen_rect(self, widget) -> pygame.Rect:
         return widget.rect.move(0, -self.list_scroller.offset)
@@ -357,6 +442,12 @@ class SceneScreen(FocusScreen):
     def update(self, dt: float) -> None:
         if self.jobs:
             self.jobs.pop(0)()
+        self.keys.tick(dt)
+        if self.speak_pending:  # the choices have appeared: the scene's text, then the focused option
+            self.speak_pending = False
+            self._say(self.speech(), interrupt=False, scenario_text=True)
+            if getattr(self.app, "speak", None) is not None and hasattr(self, "speak_focus"):
+                self.speak_focus(False)
         self.decision_time += dt
         if self.phase == "reading":
             self.reveal += dt * REVEAL_CHARS_PER_SECOND
@@ -367,14 +458,23 @@ class SceneScreen(FocusScreen):
             if self.reveal >= self.text_total:
                 self.skip()
             return
-        if self.timer_left is not None:
-            self.timer_left -= dt
-            whole = int(self.timer_left) + 1
-            if self.timer_left <= 3 and whole != self.last_tick and self.timer_left > 0:
-                self.last_tick = whole
-                self.app.cue("timer")
-            if self.timer_left <= 0:
-                self.expire()
+        if self.timer_left is None:
+            return
+        if self.clock_waits and not self.seen_all:
+            # the options did not all fit: the clock starts once the last one has been in view (the
+            # list was scrolled through, by the wheel, Page Down, End, or moving the focus)
+            last = self.buttons_all[len(self.view.choices) - 1].rect
+            bottom = last.bottom - self.choices_area.top + self.app.theme.focus_width
+            self.seen_all = self.list_scroller.offset + self.list_scroller.view >= bottom
+            if not self.seen_all:
+                return
+        self.timer_left -= dt
+        whole = int(self.timer_left) + 1
+        if self.timer_left <= 3 and whole != self.last_tick and self.timer_left > 0:
+            self.last_tick = whole
+            self.app.cue("timer")
+        if self.timer_left <= 0:
+            self.expire()
 
     def _revealed_height(self) -> int:
         shown = 0
@@ -393,19 +493,38 @@ class SceneScreen(FocusScreen):
         the choices and the timer (translucent panels are the expensive part at 4K)."""
         theme, g = self.app.theme, self.g
         static = self.backdrop.copy()
-        for image, x, y, _tag in self.portraits:
-            static.blit(image, (x, y))
-        for _image, x, _y, tag in self.portraits:  # name tags last, so a neighbour never covers one
-            static.blit(tag, (x + theme.gap, g["left"].y - theme.gap))
+        for figure in self.portraits:
+            static.blit(figure.image, figure.rect)
+        for i, figure in enumerate(self.portraits):  # tags and badges last, so a neighbour never covers one
+            static.blit(figure.tag, figure.tag_rect)
+            if figure.badge is not None:
+                static.blit(figure.badge, figure.badge_rect)
+                self._point_at(static, figure.badge_rect, self.portraits[i:])
         static.blit(self.top_image, (0, 0))
-        self.title_text.draw(static, g["margin"], (g["top"].height - self.title_text.height) // 2)
+        self.title_text.draw(static, self.title_rect.x, self.title_rect.y)
         static.blit(self.meter_image, self.meter_rect.topleft)
         if self.timer_left is not None:
             static.blit(self.timer_image, (g["timer"].x - theme.gap, g["timer"].y))
-        static.blit(self.text_image, self.text_box.topleft)
+        if self.text_box.height:
+            static.blit(self.text_image, self.text_box.topleft)
         static.blit(self.choice_panel, g["right"].topleft)
         self.choice_heading.draw(static, g["right"].x + theme.pad, g["right"].y + theme.pad)
         return static
+
+    def _point_at(self, surface: pygame.Surface, badge: pygame.Rect, figures: list) -> None:
+        """Small pointers from a place badge down to each head it stands for (the run of neighbours in
+        that place), so that a badge slid over someone else's head never seems to be theirs."""
+        theme, pal = self.app.theme, self.app.theme.palette
+        size = max(3, theme.gap // 2 + 1)
+        for figure in figures:
+            if figure.where != figures[0].where:
+                break
+            x = figure.rect.centerx
+            if badge.left + size <= x <= badge.right - size:
+                tip = [(x - size, badge.bottom - 1), (x + size, badge.bottom - 1), (x, badge.bottom + size)]
+                pygame.draw.polygon(surface, pal.panel[:3], tip)
+                if theme.high_contrast:
+                    pygame.draw.lines(surface, pal.panel_edge, False, tip[:1] + tip[2:] + tip[1:2])
 
     def draw(self, surface: pygame.Surface) -> None:
         theme = self.app.theme
@@ -429,7 +548,12 @@ class SceneScreen(FocusScreen):
         r = self.g["timer"]
         total = self.view.timer_seconds or 1
         left = max(0.0, self.timer_left)
-        text = f"Time to decide: {left:4.1f} s" if self.phase == "choosing" else f"Timed decision: {total:g} s"
+        if self.phase != "choosing":
+            text = _("Timed decision: {seconds} s").format(seconds=f"{total:g}")
+        elif self.clock_waits and not self.seen_all:
+            text = _("See every option: the clock starts then")
+        else:
+            text = _("Time to decide: {seconds} s").format(seconds=f"{left:4.1f}")
         if self._timer_label[0] != text:  # re-rendered ten times a second, not every frame
             self._timer_label = (text, self.timer_label_font.render(text, True, pal.text))
         label = self._timer_label[1]
@@ -442,3 +566,71 @@ class SceneScreen(FocusScreen):
         pygame.draw.rect(surface, colour, fill, border_radius=theme.radius)
         pygame.draw.rect(surface, pal.text, bar, width=max(1, theme.border // 2), border_radius=theme.radius)
         surface.blit(label, (r.x, r.centery - label.get_height() // 2))
+
+
+# --- workshop mode's step back: the facilitator says why first ----------------------------------
+# Reasons a facilitator gives most often, one key press each; anything else is typed.
+QUICK_REASONS = (N_("To discuss another option"), N_("The group asked to try another branch"),
+                 N_("A facilitator's correction"))
+MAX_REASON_CHARS = 200
+
+
+class StepBackScreen(PanelScreen):
+    """Over the scene, like the pause menu: a typed reason or a quick one, then the undo is logged
+    with the facilitator as actor, that reason, and the seconds since the moment appeared. It lives
+    with the scene because nothing else opens it (screens reach each other through app.flow)."""
+
+    name = "step back"
+    overlay = True
+    panel_width = 640
+
+    def __init__(self, app, scene):
+        super().__init__(app)
+        self.scene = scene
+        self.open_for = 0.0  # seconds this prompt has been open: the scene's clock is stopped meanwhile
+        self.error = ""
+        self.field = TextField(_("Why step back? Type here, then Enter"), self.submit, MAX_REASON_CHARS)
+
+    def heading(self) -> str:
+        return _("Why step back? (recorded in the session log)")
+
+    def body(self):
+        theme = self.app.theme
+        spans = paragraphs(theme, _("Type the reason, or choose one below. It is kept with the decision "
+                                    "in the session's record."), colour=theme.palette.muted, px=theme.small)
+        if self.error:
+            spans += paragraphs(theme, self.error, colour=theme.palette.warn, px=theme.small)
+        return spans
+
+    def widgets(self):
+        quick = [Button(_(reason), lambda r=reason: self.submit(_(r)), i + 1, bold=False, wid=f"reason-{i + 1}")
+                 for i, reason in enumerate(QUICK_REASONS)]
+        return [self.field] + quick + [Button(_("Cancel"), self.back, len(quick) + 1, wid="cancel")]
+
+    def enter(self) -> None:
+        pygame.key.start_text_input()
+
+    def update(self, dt: float) -> None:
+        self.open_for += dt
+
+    def handle_key(self, event: pygame.event.Event) -> None:
+        typing = isinstance(self.ring.current, TextField)
+        if typing and event.key in NUMBER_KEYS:
+            return  # a digit typed into the reason (it arrives as text too), not a quick reason
+        if event.key == pygame.K_SPACE and not typing:
+            return  # as in the scene, Space never takes a button: the undo needs Enter, a number or a click
+        super().handle_key(event)
+
+    def submit(self, reason: str) -> None:
+        """Step back with `reason`; an empty one asks again."""
+        reason = reason.strip()
+        if not reason:
+            self.error = _("Type a reason or choose one of those below.")
+            self.build()
+            speak = getattr(self.app, "speak", None)
+            if speak is not None:
+                speak(self.error)
+            return
+        pygame.key.stop_text_input()
+        self.app.pop()
+        self.scene.undo(reason, self.open_for)
