@@ -154,18 +154,27 @@ def ellipsize(font, text: str, width: int) -> str:
     return text[:low].rstrip() + ELLIPSIS if low else ELLIPSIS
 
 
+ARTICLES = frozenset({"the", "a", "an", "el", "la", "los", "las", "un", "una"})
+
+
 def short_name(font, name: str, width: int, taken=()) -> str:
     """`name` on one line no wider than `width`: whole if it fits, else the first that fits and that
     no one else present goes by (`taken`) of the name without its leading words, one at a time ("Sam
-    Reyes", "Reyes"; "older driver", "driver"); else the whole name cut with an ellipsis ("Linh T…"
-    when "Tran" is taken). The full name is in the scene's text."""
+    Reyes", "Reyes"), or of a description without its article ("Older driver"); else the whole name
+    cut with an ellipsis ("Linh T…" when "Tran" is taken). The full name is in the scene's text."""
     name = clean(name).replace("\n", " ").strip()
     words = name.split()
-    candidates = [" ".join(words[i:]) for i in range(len(words))]
+    if len(words) > 1 and words[0].lower() in ARTICLES:
+        # a description ("The older driver"): its last word alone ("driver") could be anyone, so
+        # only the article goes ("Older driver"), then the ellipsis
+        rest = " ".join(words[1:])
+        candidates = [name, rest[:1].upper() + rest[1:]]
+    else:  # a name: "Officer Sam Reyes", "Sam Reyes", "Reyes"
+        candidates = [" ".join(words[i:]) for i in range(len(words))]
     for candidate in candidates:
         if candidate and candidate not in taken and font.size(candidate)[0] <= width:
             return candidate
-    return ellipsize(font, name, width)
+    return ellipsize(font, candidates[1] if len(candidates) == 2 and words[0].lower() in ARTICLES else name, width)
 
 
 def pill(app, text: str, width: int, icon: pygame.Surface | None = None, min_width: int = 0) -> pygame.Surface:
