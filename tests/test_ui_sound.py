@@ -4,6 +4,7 @@ import pygame
 import pytest
 
 from simulator.ui.sound import CUES, SoundCues, synthesize
+from simulator.ui.text import Audit
 
 RATE = 44100
 
@@ -94,3 +95,58 @@ def test_mixer_failure_makes_cues_silent(monkeypatch):
     for name in CUES:
         cues.play(name)  # must not raise
     assert pygame.mixer.get_init() is None
+
+
+# --- captions: every cue but the focus tick is also shown as words ----------------------------------
+def test_every_cue_but_select_has_a_caption():
+    from simulator.ui.sound import CAPTIONS
+    assert set(CAPTIONS) == set(CUES) - {"select"}
+    assert all(text.startswith("[Sound: ") and text.endswith("]") for text in CAPTIONS.values())
+
+
+def test_a_cue_shows_its_caption_for_about_two_seconds():
+    from tests.ui_helpers import DT, make_app
+    app = make_app(captions=True, sound=False)  # muted: the caption still stands for the sound
+    app.cue("select")
+    assert app.caption_text is None
+    app.cue("rise")
+    assert app.caption_text == "[Sound: tension rises]"
+    app.step(DT)
+    assert app.caption_rect.width > 0 and app.caption_rect.top >= 0
+    shown = app.surface.subsurface(app.caption_rect).copy()
+    assert pygame.transform.average_color(shown) != pygame.transform.average_color(app.surface)
+    for _frame in range(int(1.8 / DT)):
+        app.step(DT)
+    assert app.caption_text == "[Sound: tension rises]"
+    for _frame in range(int(0.4 / DT)):
+        app.step(DT)
+    assert app.caption_text is None and app.caption_rect.width == 0
+    app.cue("timer")
+    app.cue("fall")  # the newest cue replaces the caption
+    assert app.caption_text == "[Sound: tension eases]"
+
+
+def test_no_captions_unless_asked():
+    from tests.ui_helpers import make_app
+    app = make_app()
+    app.cue("ending")
+    assert app.caption_text is None
+
+
+def test_a_caption_in_the_scene_never_covers_the_choices():
+    from simulator.content.loader import bundled_scenarios
+    from tests.ui_helpers import DT, make_app, start_scenario, to_library
+    for size in ((1280, 720), (1920, 1080)):
+        app = make_app(size=size, captions=True, sound=False, text_size="largest")
+        to_library(app)
+        start_scenario(app, bundled_scenarios()[0])
+        scene = app.top
+        scene.skip()
+        app.step(DT)
+        app.cue("confirm")
+        app.step(DT)
+        choices = [(f"choice {getattr(w, 'wid', i)}", scene.screen_rect(w)) for i, w in enumerate(scene.ring.widgets)]
+        assert choices and app.caption_rect.width > 0
+        audit = Audit()  # only the caption's own problems (the scene's audit is tests/test_ui_layout.py's)
+        audit.apart(f"scene caption at {size}", [("caption", app.caption_rect)] + choices)
+        assert audit.problems == []

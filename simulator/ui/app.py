@@ -11,12 +11,17 @@ import warnings
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 
-from .settings import MODES, Settings, clamp_size, load_settings, save_settings  # noqa: E402
-from .text import Audit, Fonts  # noqa: E402
+from .. import i18n  # noqa: E402
+from ..i18n import N_, _  # noqa: E402
+from .settings import MAX_SIZE, MODES, Settings, clamp_size, load_settings, save_settings  # noqa: E402
+from .text import Audit, Fonts, Span, layout  # noqa: E402
 from .theme import Theme  # noqa: E402
 
 FPS = 60
-TITLE = "Parley: de-escalation training"
+TITLE = N_("Parley: de-escalation training")
+CAPTION_SECONDS = 2.0  # how long a sound cue's caption stays
+NOTICE_SECONDS = 3.0  # an announcement ("Self-voicing on"); a problem stays twice as long
+FIT_HEIGHT = 0.94  # a window fits a display with this share of its height: the rest is title bar and panels
 # SDL video drivers that show nothing. SDL falls back on them by itself when there is no display
 # (with DISPLAY and WAYLAND_DISPLAY unset it picks "offscreen"): the window would then wait for
 # input nobody can give. They are fine when asked for (tests set SDL_VIDEODRIVER=dummy).
@@ -25,6 +30,14 @@ UNSEEN_DRIVERS = frozenset({"offscreen", "dummy", "evdev"})
 
 class NoDisplay(Exception):
     """No window can be shown here; the message says why. Callers fall back to text mode."""
+
+
+class Banner:
+    """A short line shown over the top screen for a while: a sound cue's caption or an announcement."""
+
+    def __init__(self, text: str, seconds: float):
+        self.text, self.left = text, seconds
+        self.image: pygame.Surface | None = None  # drawn once, on first show (and after a relayout)
 
 
 def unseen_driver(driver: str, requested: str | None) -> bool:
@@ -52,7 +65,12 @@ class App:
         self.status = 0
         self.frames = 0
         self.audit = Audit()
-        self.fonts = Fonts()
+        i18n.set_language(self.settings.interface_language)  # before any interface word is made
+        self.fonts = Fonts(self.settings.font, self.settings.line_gap)
+        self.caption: Banner | None = None  # the last sound cue's caption, while it shows
+        self.notice: Banner | None = None  # an announcement, while it shows
+        self.caption_rect = pygame.Rect(0, 0, 0, 0)  # where the banners were last drawn (empty: none)
+        self._voice = None
         self.stack: list = []  # screens (see screens/base.py), the top one shown
         self.snapshot: pygame.Surface | None = None
         self._open_display(size)
@@ -72,20 +90,20 @@ class App:
             try:
                 pygame.display.init()
             except pygame.error as exc:
-                raise NoDisplay(f"cannot open a window ({exc})") from exc
+                raise NoDisplay(_("cannot open a window ({why})").format(why=exc)) from exc
             driver = pygame.display.get_driver()
             if unseen_driver(driver, os.environ.get("SDL_VIDEODRIVER")):
                 pygame.display.quit()
-                raise NoDisplay(f"no display was found (SDL fell back on its {driver!r} video driver, "
-                                "which shows nothing)")
+                raise NoDisplay(_("no display was found (SDL fell back on its {driver} video driver, "
+                                  "which shows nothing)").format(driver=repr(driver)))
             noise.keep = True  # a real window: whatever SDL printed may matter, so it is passed on
         pygame.font.init()
-        pygame.display.set_caption(TITLE)
+        pygame.display.set_caption(_(TITLE))
         pygame.display.set_icon(window_icon())
         if self.settings.fullscreen:
             self.surface = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
-            size = clamp_size(*(size or self.settings.window_size))
+            size = clamp_size(*(size or self.settings.window_size), limit=self.window_limit())
             self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         try:  # SDL enforces the smallest size our layouts are designed for
             with warnings.catch_warnings():  # deprecated in favour of Window-only rendering, still works
@@ -96,9 +114,35 @@ class App:
             pass
         pygame.key.set_repeat(400, 40)
 
+    def display_size(self) -> tuple[int, int] | None:
+        """The desktop's size on the first display, or None when unknown (a driver that shows
+        nothing, such as the tests' dummy driver, reports a made-up size: treated as unknown)."""
+        if pygame.display.get_driver().lower() in UNSEEN_DRIVERS:
+            return None
+        try:
+            sizes = pygame.display.get_desktop_sizes()
+        except pygame.error:
+            return None
+        return tuple(sizes[0]) if sizes and min(sizes[0]) > 0 else None
+
+    def window_limit(self) -> tuple[int, int]:
+        """The largest window that fits the display with its title bar and panels (3840x2160 when
+        the display is unknown). Never below 1280x720, the smallest size the layouts are made for."""
+        desktop = self.display_size()
+        if desktop is None:
+            return MAX_SIZE
+        return clamp_size(desktop[0], int(desktop[1] * FIT_HEIGHT))
+
+    def window_fits(self, size: tuple[int, int]) -> bool:
+        """True when a window of `size` fits the display (see window_limit)."""
+        limit = self.window_limit()
+        return size[0] <= limit[0] and size[1] <= limit[1]
+
     def resize(self, width: int, height: int) -> None:
-        """Apply a new window size (clamped to 1280x720 .. 3840x2160) and lay every screen out again."""
-        size = clamp_size(width, height)
+        """Apply a new window size (within 1280x720 .. 3840x2160, and no larger than the display) and
+        lay every screen out again."""
+        desktop = self.display_size()  # a window the user drags larger may fill the display, no more
+        size = clamp_size(width, height, limit=desktop)
         if not self.settings.fullscreen and size != self.surface.get_size():
             self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         if not self.settings.fullscreen:
@@ -111,17 +155,30 @@ class App:
         if on:
             self.surface = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
-            self.surface = pygame.display.set_mode(clamp_size(*self.settings.window_size), pygame.RESIZABLE)
+            size = clamp_size(*self.settings.window_size, limit=self.window_limit())
+            self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.save()
         self.relayout()
 
     def relayout(self) -> None:
-        """New theme from settings and size; every screen in the stack lays itself out again."""
+        """New theme and fonts from settings and size; every screen in the stack lays itself out again."""
         self.theme = Theme(self.settings, self.surface.get_size())
+        self.fonts.configure(self.settings.font, self.settings.line_gap)
+        for banner in (self.caption, self.notice):
+            if banner is not None:
+                banner.image = None
         for screen in self.stack:
             screen.build()
         if self.stack and self.stack[-1].overlay and len(self.stack) > 1:
-            self._take_snapshot(self.stack[-2])
+            self._take_snapshot(self.stack[-2], self.stack[-1])
+
+    def set_interface_language(self, code: str | None) -> None:
+        """Use `code` ("en", "es", or None for the system's language) for the interface's words, at once."""
+        self.settings.interface_language = code
+        i18n.set_language(code)
+        pygame.display.set_caption(_(TITLE))
+        self.save()
+        self.relayout()
 
     def save(self) -> None:
         error = save_settings(self.settings)
@@ -145,9 +202,52 @@ class App:
             self._flow = Flow(self)
         return self._flow
 
+    @property
+    def voice(self):
+        """Self-voicing's speech (voice.py), created on first use."""
+        if self._voice is None:
+            from .voice import Voice
+            self._voice = Voice(i18n.language)
+        return self._voice
+
+    def speak(self, text: str, interrupt: bool = True, language: str | None = None) -> None:
+        """Read `text` aloud when self-voicing is on (a no-op otherwise). `interrupt` stops what is being
+        said; False queues `text` after it. `language` is the text's language ("en", "es"; default the
+        interface's), for scenario text in another language. Never waits for the speech engine."""
+        if self.settings.self_voicing and text:
+            self.voice.say(text, interrupt, language)
+
+    def toggle_self_voicing(self) -> None:
+        """Turn self-voicing on or off (the V key, or the setting), and say so aloud and on screen."""
+        on = not self.settings.self_voicing
+        self.settings.self_voicing = on
+        self.save()
+        said = _("Self-voicing on") if on else _("Self-voicing off")
+        self.voice.say(said)  # stops what was being said; heard even when turning it off
+        problem = self.voice.problem if on else None
+        self.notify(problem or said, NOTICE_SECONDS * (2 if problem else 1))
+        if on and self.stack:
+            self.speak(self.top.speech(), interrupt=False)
+        self.relayout()
+
+    def notify(self, text: str, seconds: float = NOTICE_SECONDS) -> None:
+        """Show `text` briefly over the top screen (an announcement, not a sound cue's caption)."""
+        self.notice = Banner(text, seconds)
+
     def cue(self, name: str) -> None:
+        """Play sound cue `name` (sound.py) when sound is on; with captions on, also show what it
+        means for a couple of seconds (whether or not the sound is muted: the caption stands for it)."""
         if self.settings.sound:
             self.sound.play(name)
+        if self.settings.captions:
+            from .sound import CAPTIONS
+            if name in CAPTIONS:
+                self.caption = Banner(_(CAPTIONS[name]), CAPTION_SECONDS)
+
+    @property
+    def caption_text(self) -> str | None:
+        """The caption on screen now, or None."""
+        return self.caption.text if self.caption is not None else None
 
     def ensure_catalog(self):
         """The scenario catalog; loading starts in the background after the first frame."""
@@ -160,7 +260,7 @@ class App:
     # --- screens -------------------------------------------------------------------------------
     def push(self, screen) -> None:
         if screen.overlay and self.stack:
-            self._take_snapshot(self.stack[-1])
+            self._take_snapshot(self.stack[-1], screen)
         self.stack.append(screen)
         screen.build()
         self._enter(screen)
@@ -170,12 +270,16 @@ class App:
         if self.stack:
             top = self.stack[-1]
             if top.overlay and len(self.stack) > 1:  # settings may have changed under the pause menu
-                self._take_snapshot(self.stack[-2])
+                self._take_snapshot(self.stack[-2], top)
             self._enter(top)
 
     def _enter(self, screen) -> None:
         pygame.key.stop_text_input()  # only a screen with a text field turns typing on, in its enter()
         screen.enter()
+        if self.settings.self_voicing:  # the screen's main text, then the focused control
+            self.speak(screen.speech())
+            focus = getattr(screen, "focus_speech", None)
+            self.speak(focus() if focus else "", interrupt=False)
 
     def replace(self, screen) -> None:
         """Go to `screen`, forgetting everything but the title at the bottom of the stack."""
@@ -193,12 +297,18 @@ class App:
         """Go forward to `screen` keeping the way back (Escape returns)."""
         self.push(screen)
 
-    def _take_snapshot(self, below) -> None:
+    def _take_snapshot(self, below, overlay) -> None:
+        """The picture an overlay is drawn on: the screen below, darkened by the overlay's `shade`; an
+        overlay with shade 255 (the pause menu) hides it entirely behind the theme's background."""
         self.snapshot = pygame.Surface(self.surface.get_size())
+        shade = max(0, min(255, getattr(overlay, "shade", 170)))
+        if shade >= 255:
+            self.snapshot.fill(self.theme.palette.background)
+            return
         below.draw(self.snapshot)
-        shade = pygame.Surface(self.surface.get_size(), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 170))
-        self.snapshot.blit(shade, (0, 0))
+        layer = pygame.Surface(self.surface.get_size(), pygame.SRCALPHA)
+        layer.fill((0, 0, 0, shade))
+        self.snapshot.blit(layer, (0, 0))
 
     @property
     def top(self):
@@ -219,6 +329,14 @@ class App:
             self.running = False
             return
         self.top.update(dt)
+        for name in ("caption", "notice"):
+            banner = getattr(self, name)
+            if banner is not None:
+                banner.left -= dt
+                if banner.left <= 0:
+                    setattr(self, name, None)
+        if self._voice is not None:
+            self._voice.update()
         self.draw()
         self.frames += 1
         if not self._sound_ready and self.settings.sound and self.catalog is not None and self.catalog.ready:
@@ -242,15 +360,66 @@ class App:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
             self.set_fullscreen(not self.settings.fullscreen)
             return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_v and self._v_toggles(event):
+            self.toggle_self_voicing()
+            return
         if self.stack:
             self.top.handle(event)
+
+    def _v_toggles(self, event) -> bool:
+        """V toggles self-voicing anywhere, except while typing (a name may have a v in it)."""
+        if event.mod & (pygame.KMOD_CTRL | pygame.KMOD_ALT | pygame.KMOD_META):
+            return False
+        from .widgets import TextField
+        ring = getattr(self.top, "ring", None) if self.stack else None
+        return not isinstance(getattr(ring, "current", None), TextField)
 
     def draw(self) -> None:
         top = self.top
         if top.overlay and self.snapshot is not None:
             self.surface.blit(self.snapshot, (0, 0))
         top.draw(self.surface)
+        self._draw_banners(top)
         pygame.display.flip()
+
+    def banner_area(self, top) -> pygame.Rect:
+        """Where banners go: the top screen's caption area, else a strip at the top of the window."""
+        area = top.caption_area() if hasattr(top, "caption_area") else None
+        if area is None:
+            w, h = self.surface.get_size()
+            area = pygame.Rect(0, self.theme.px(8), w, h // 3)
+        return area
+
+    def _draw_banners(self, top) -> None:
+        """The announcement and the caption, one above the other, centred at the top of their area;
+        their rectangle is kept in `caption_rect` (layout checks keep it off the controls)."""
+        banners = [b for b in (self.notice, self.caption) if b is not None]
+        if not banners:
+            self.caption_rect = pygame.Rect(0, 0, 0, 0)
+            return
+        area = self.banner_area(top)
+        y = area.top
+        rects = []
+        for banner in banners:
+            if banner.image is None:
+                banner.image = self._banner_image(banner.text, area.width)
+            rect = banner.image.get_rect(midtop=(area.centerx, y))
+            self.surface.blit(banner.image, rect)
+            rects.append(rect)
+            y = rect.bottom + self.theme.gap
+        self.caption_rect = rects[0].unionall(rects[1:])
+
+    def _banner_image(self, text: str, width: int) -> pygame.Surface:
+        theme, pal = self.theme, self.theme.palette
+        inner = max(40, min(width, theme.px(760)) - 2 * theme.pad)
+        text_layout = layout(self.fonts, [Span(text, theme.body, pal.text, True)], inner)
+        widest = max((line.get_width() for line, *_rest in text_layout.lines), default=0)
+        image = pygame.Surface((widest + 2 * theme.pad, text_layout.height + theme.pad), pygame.SRCALPHA)
+        rect = image.get_rect()
+        pygame.draw.rect(image, pal.panel[:3] + (245,), rect, border_radius=theme.radius)
+        pygame.draw.rect(image, pal.accent, rect, width=theme.border, border_radius=theme.radius)
+        text_layout.draw(image, theme.pad, theme.pad // 2)
+        return image
 
     def run(self) -> int:
         """Run frames until the window closes; Ctrl-C keeps every session's record, then propagates."""
@@ -318,7 +487,7 @@ def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
     from .art import gradient
     gradient(surface, (12, 26, 48), (20, 70, 92))
     font = fonts.get(theme.title, True)
-    text = font.render("Parley", True, (236, 240, 246))
+    text = font.render("Parley", True, (236, 240, 246))  # the name, never translated
     surface.blit(text, text.get_rect(center=(surface.get_width() // 2, round(surface.get_height() * 0.3))))
     pygame.display.flip()
 
@@ -331,12 +500,16 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
     """
     start = time.perf_counter()
     settings, warnings = load_settings()
+    if settings.recent_trainees and not settings.remember_names:
+        # Names stored before remembering them became a setting (off by default): forget them now.
+        settings.recent_trainees = []
+        save_settings(settings)
     try:
         app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings,
                   no_timers=no_timers, authored_order=authored_order)
     except pygame.error as exc:
         pygame.quit()
-        raise NoDisplay(f"cannot open a window ({exc})") from exc
+        raise NoDisplay(_("cannot open a window ({why})").format(why=exc)) from exc
     first_frame(app.surface, app.fonts, app.theme)
     bench = os.environ.get("PARLEY_FIRST_FRAME_EXIT")  # benchmarks/bench_ui.py: "1" or "title"
     if bench == "1":
@@ -351,7 +524,7 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
         pygame.quit()
         return 0
     for warning in warnings:
-        print(f"parley: {warning}", file=sys.stderr)
+        print("parley: " + warning, file=sys.stderr)
     try:
         return app.run()
     finally:

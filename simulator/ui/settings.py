@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from ..files import write_atomically
+from ..i18n import LANGUAGES, _, ngettext
 from ..paths import config_dir
 
 TEXT_SIZES = ("small", "medium", "large", "largest")
@@ -16,6 +17,9 @@ TEXT_SCALE = {"small": 0.86, "medium": 1.0, "large": 1.18, "largest": 1.38}
 TIMER_MODES = ("off", "x1", "x1.5", "x2")
 TIMER_SCALE = {"off": None, "x1": 1.0, "x1.5": 1.5, "x2": 2.0}
 MODES = ("academy", "in-service", "workshop")
+FONT_FACES = ("standard", "dyslexia")  # DejaVu Sans, or OpenDyslexic (see text.py)
+LINE_SPACINGS = ("normal", "wide")
+LINE_GAP = {"normal": 0.22, "wide": 0.5}  # extra space between lines, as a share of the text size
 MIN_SIZE = (1280, 720)
 MAX_SIZE = (3840, 2160)
 SETTINGS_FILE = "settings.json"
@@ -38,7 +42,21 @@ class Settings:
     language: str | None = None  # preferred scenario language; None follows each scenario's default
     sound: bool = True
     show_meter_in_service: bool = False  # in-service mode hides the meter unless this is on
+    # Off by default: a training station is shared, and the next person must not be offered (or see)
+    # the last trainee's name. Switching it off forgets every stored name.
+    remember_names: bool = False
     recent_trainees: list = field(default_factory=list)
+    instructor_details: bool = False  # a scenario's review status and authoring details, for instructors
+    self_voicing: bool = False  # read focus changes and screen text aloud (voice.py)
+    captions: bool = False  # show a caption for every sound cue (for Deaf and hard-of-hearing trainees)
+    font: str = "standard"
+    line_spacing: str = "normal"
+    interface_language: str | None = None  # the interface's own words; None follows the system
+
+    @property
+    def line_gap(self) -> float:
+        """Space between lines as a share of the text size (wider for the "wide" line spacing)."""
+        return LINE_GAP[self.line_spacing]
 
     @property
     def text_scale(self) -> float:
@@ -50,27 +68,52 @@ class Settings:
         return TIMER_SCALE[self.timers]
 
     def remember_trainee(self, name: str) -> None:
-        """Put `name` first in the recent-trainees list (shown on the who-is-training screen)."""
-        if not name:
+        """Put `name` first in the recent-trainees list (shown on the who-is-training screen); does
+        nothing unless `remember_names` is on."""
+        if not name or not self.remember_names:
             return
         rest = [n for n in self.recent_trainees if n != name]
         self.recent_trainees = [name] + rest[:RECENT_TRAINEES - 1]
 
+    def forget_trainee(self, name: str) -> None:
+        """Remove `name` from the recent-trainees list ("Forget me")."""
+        self.recent_trainees = [n for n in self.recent_trainees if n != name]
+
+    def set_remember_names(self, on: bool) -> None:
+        """Turn remembering names on or off; off forgets every stored name at once."""
+        self.remember_names = bool(on)
+        if not self.remember_names:
+            self.recent_trainees = []
+
     def to_json(self) -> dict:
-        return asdict(self)
+        """The settings as JSON data; names are never written while remembering them is off."""
+        data = asdict(self)
+        if not self.remember_names:
+            data["recent_trainees"] = []
+        return data
 
 
-def clamp_size(width: int, height: int) -> tuple[int, int]:
-    """A window size within the supported range, 1280x720 to 3840x2160."""
-    return (max(MIN_SIZE[0], min(MAX_SIZE[0], int(width))), max(MIN_SIZE[1], min(MAX_SIZE[1], int(height))))
+def clamp_size(width: int, height: int, limit: tuple[int, int] | None = None) -> tuple[int, int]:
+    """A window size within the supported range, 1280x720 to 3840x2160, and no larger than `limit`
+    (the display's size, when known). The minimum wins over a display smaller than it."""
+    top_w, top_h = MAX_SIZE
+    if limit is not None:
+        top_w, top_h = min(top_w, int(limit[0])), min(top_h, int(limit[1]))
+    return (max(MIN_SIZE[0], min(top_w, int(width))), max(MIN_SIZE[1], min(top_h, int(height))))
+
+
+_FLAGS = ("high_contrast", "reduced_motion", "fullscreen", "sound", "show_meter_in_service", "remember_names",
+          "instructor_details", "self_voicing", "captions")
 
 
 def _valid(name: str, value) -> bool:
-    choices = {"text_size": TEXT_SIZES, "timers": TIMER_MODES}
+    choices = {"text_size": TEXT_SIZES, "timers": TIMER_MODES, "font": FONT_FACES, "line_spacing": LINE_SPACINGS}
     if name in choices:
-        return value in choices[name]
-    if name in ("high_contrast", "reduced_motion", "fullscreen", "sound", "show_meter_in_service"):
+        return isinstance(value, str) and value in choices[name]
+    if name in _FLAGS:
         return isinstance(value, bool)
+    if name == "interface_language":
+        return value is None or (isinstance(value, str) and value in LANGUAGES)
     if name == "window_size":
         return (isinstance(value, list) and len(value) == 2
                 and all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 100_000 for v in value))
@@ -123,7 +166,8 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     try:
         return _load_settings(path or settings_path())
     except Exception as exc:  # noqa: BLE001 - settings must never stop the window from opening
-        return Settings(), [f"{path or 'settings'}: could not read settings ({type(exc).__name__}); using defaults"]
+        return Settings(), [_("{path}: could not read settings ({why}); using defaults").format(
+            path=path or "settings", why=type(exc).__name__)]
 
 
 def _load_settings(path: Path) -> tuple[Settings, list[str]]:
@@ -131,29 +175,33 @@ def _load_settings(path: Path) -> tuple[Settings, list[str]]:
     try:
         raw_bytes = _read_limited(path)
     except (OSError, ValueError) as exc:
-        return settings, [f"{path}: could not read settings ({exc}); using defaults"]
+        return settings, [_("{path}: could not read settings ({why}); using defaults").format(path=path, why=exc)]
     if raw_bytes is None:
         return settings, warnings
     if len(raw_bytes) > MAX_SETTINGS_BYTES:
-        return settings, [f"{path}: settings file is larger than {MAX_SETTINGS_BYTES // 1024} KB; using defaults"]
+        return settings, [_("{path}: settings file is larger than {size} KB; using defaults").format(
+            path=path, size=MAX_SETTINGS_BYTES // 1024)]
     try:
         raw = json.loads(raw_bytes.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError, MemoryError) as exc:
-        why = "nested too deeply" if isinstance(exc, RecursionError) else _short(str(exc))
-        return settings, [f"{path}: could not read settings ({why}); using defaults"]
+        why = _("nested too deeply") if isinstance(exc, RecursionError) else _short(str(exc))
+        return settings, [_("{path}: could not read settings ({why}); using defaults").format(path=path, why=why)]
     if not isinstance(raw, dict):
-        return settings, [f"{path}: settings should be a JSON object; using defaults"]
+        return settings, [_("{path}: settings should be a JSON object; using defaults").format(path=path)]
     names = {f.name for f in fields(Settings)}
     for key, value in raw.items():
         if key not in names:
-            warnings.append(f"{path}: unknown setting {_short(key)} ignored")
+            warnings.append(_("{path}: unknown setting {name} ignored").format(path=path, name=_short(key)))
         elif key == "recent_trainees" and isinstance(value, list) and not _valid(key, value):
             kept = [v for v in value if _valid_name(v)][:RECENT_TRAINEES]
             settings.recent_trainees = list(dict.fromkeys(kept))
-            warnings.append(f"{path}: {len(value) - len(kept)} of the recent trainees were not valid names; "
-                            "they were left out")
+            dropped = len(value) - len(kept)
+            warnings.append(ngettext("{path}: {count} of the recent trainees was not a valid name; it was left out",
+                                     "{path}: {count} of the recent trainees were not valid names; they were left out",
+                                     dropped).format(path=path, count=dropped))
         elif not _valid(key, value):
-            warnings.append(f"{path}: setting {key!r} has an invalid value {_short(value)}; using the default")
+            warnings.append(_("{path}: setting {name} has an invalid value {value}; using the default").format(
+                path=path, name=repr(key), value=_short(value)))
         else:
             setattr(settings, key, list(value) if isinstance(value, list) else value)
     settings.window_size = list(clamp_size(*settings.window_size))
@@ -168,5 +216,5 @@ def save_settings(settings: Settings, path: Path | None = None) -> str | None:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, text.encode("utf-8"))
     except (OSError, ValueError, TypeError) as exc:
-        return f"could not save settings to {path}: {exc}"
+        return _("could not save settings to {path}: {why}").format(path=path, why=exc)
     return None

@@ -4,7 +4,19 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
+from ..i18n import N_
+
 CUES = ("select", "confirm", "rise", "fall", "timer", "ending", "page")
+# What each cue means, shown as a caption when captions are on (translated where shown). "select"
+# only ticks when the focus moves, which the focus ring already shows, so it has no caption.
+CAPTIONS = {
+    "confirm": N_("[Sound: choice made]"),
+    "rise": N_("[Sound: tension rises]"),
+    "fall": N_("[Sound: tension eases]"),
+    "timer": N_("[Sound: timer ticking]"),
+    "ending": N_("[Sound: scenario over]"),
+    "page": N_("[Sound: page turns]"),
+}
 
 # Training software, not a game: every cue stays well below full scale so it never startles.
 _PEAK = 0.35
@@ -116,12 +128,7 @@ class SoundCues:
             # Someone shut the mixer down since; cached Sounds are dead, so start again.
             self._state, self._sounds = None, {}
         if self._state is None:
-            try:
-                if not pygame.mixer.get_init():
-                    pygame.mixer.init(frequency=44100, size=-16, channels=2)
-                self._state = pygame.mixer.get_init() is not None
-            except (pygame.error, OSError, RuntimeError, ValueError):
-                self._state = False  # no audio device: stay silent rather than crash
+            self._state = open_mixer()  # no audio device: stay silent rather than crash
         return bool(self._state)
 
     def play(self, name: str) -> None:
@@ -145,17 +152,40 @@ class SoundCues:
 
     def _build(self, name: str) -> pygame.mixer.Sound | None:
         """Render the cue at the mixer's actual rate, format and channel count."""
-        rate, fmt, channels = pygame.mixer.get_init()
-        dtype, scale = _FORMATS.get(fmt, (np.int16, 32767))
-        samples = synthesize(name, rate).astype(np.float64) * scale
-        if dtype in (np.uint8, np.uint16):
-            samples += scale + 1  # unsigned formats are centred on half-range
-        data = samples.astype(dtype)
-        if channels > 1:
-            data = np.ascontiguousarray(np.repeat(data[:, None], channels, axis=1))
-        try:
-            sound = pygame.sndarray.make_sound(data)
-        except (pygame.error, ValueError, TypeError):
-            return None  # an exotic mixer format we cannot feed: skip the cue, never crash
-        sound.set_volume(self._volume)
+        sound = make_sound(synthesize(name, pygame.mixer.get_init()[0]))
+        if sound is not None:
+            sound.set_volume(self._volume)
         return sound
+
+
+def open_mixer() -> bool:
+    """Open the mixer if it is not open (44.1 kHz, 16-bit, stereo); False when there is no audio device."""
+    try:
+        if not pygame.mixer.get_init():
+            pygame.mixer.init(frequency=44100, size=-16, channels=2)
+        return pygame.mixer.get_init() is not None
+    except (pygame.error, OSError, RuntimeError, ValueError):
+        return False
+
+
+def make_sound(samples: np.ndarray, rate: int | None = None) -> pygame.mixer.Sound | None:
+    """A mixer Sound from mono float samples in [-1, 1] at `rate` Hz (default: the mixer's rate),
+    resampled and converted to the open mixer's rate, format and channel count. None when the
+    mixer's format cannot be fed (never raises for that)."""
+    mixer_rate, fmt, channels = pygame.mixer.get_init()
+    samples = np.asarray(samples, dtype=np.float64)
+    if rate and rate != mixer_rate and len(samples) > 1:
+        # Linear interpolation is plenty for speech and cues, and keeps NumPy the only dependency.
+        count = max(1, round(len(samples) * mixer_rate / rate))
+        samples = np.interp(np.linspace(0, len(samples) - 1, count), np.arange(len(samples)), samples)
+    dtype, scale = _FORMATS.get(fmt, (np.int16, 32767))
+    samples = samples * scale
+    if dtype in (np.uint8, np.uint16):
+        samples += scale + 1  # unsigned formats are centred on half-range
+    data = samples.astype(dtype)
+    if channels > 1:
+        data = np.ascontiguousarray(np.repeat(data[:, None], channels, axis=1))
+    try:
+        return pygame.sndarray.make_sound(data)
+    except (pygame.error, ValueError, TypeError):
+        return None  # an exotic mixer format we cannot feed: skip the sound, never crash

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from ..i18n import N_
 from .settings import Settings
 
 # Distress levels 0-6 (calm to in crisis; the engine's `escalation` variable) each get a colour AND a shape
@@ -14,9 +15,10 @@ from .settings import Settings
 LEVEL_COLOURS = ((76, 175, 110), (140, 190, 90), (200, 200, 80), (235, 180, 60), (240, 130, 50), (225, 80, 50),
                  (200, 40, 60))
 LEVEL_SHAPES = ("circle", "square", "diamond", "triangle", "triangle-bar", "star", "octagon")
-# The schema's ending outcome classes (scenario.schema.json), as the window names them.
-OUTCOME_LABELS = {"resolved": "Resolved", "referred": "Referred to others", "arrest": "Arrest",
-                  "force-used": "Force used", "injury": "Someone was injured"}
+# The schema's ending outcome classes (scenario.schema.json), as the window names them. Marked for
+# translation only: a screen shows `_(OUTCOME_LABELS[outcome])`, so a language change applies at once.
+OUTCOME_LABELS = {"resolved": N_("Resolved"), "referred": N_("Referred to others"), "arrest": N_("Arrest"),
+                  "force-used": N_("Force used"), "injury": N_("Someone was injured")}
 
 
 @dataclass(frozen=True)

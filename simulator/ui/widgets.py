@@ -5,6 +5,7 @@ from typing import Callable
 
 import pygame
 
+from ..i18n import _
 from .text import Fonts, Span, TextLayout, layout
 from .theme import Theme
 
@@ -25,6 +26,10 @@ class Widget:
     def step(self, direction: int) -> bool:
         """Left/Right on the widget; returns False when it does not use them (focus moves instead)."""
         return False
+
+    def spoken(self) -> str:
+        """What self-voicing reads when the widget takes focus."""
+        return ""
 
 
 class Button(Widget):
@@ -63,6 +68,13 @@ class Button(Widget):
         if self.enabled and self.action:
             self.action()
 
+    def spoken(self) -> str:
+        """The label, then the detail; a button that cannot be used says so."""
+        parts = [self.label] + ([self.detail] if self.detail else [])
+        if not self.enabled:
+            parts.append(_("unavailable"))
+        return ". ".join(p.rstrip(". ") for p in parts if p)
+
     def draw(self, surface: pygame.Surface, theme: Theme, focused: bool, hovered: bool, offset: int = 0,
              clip: pygame.Rect | None = None) -> None:
         pal = theme.palette
@@ -87,12 +99,22 @@ class Cycler(Button):
     """A setting or filter: Left/Right (or clicking) steps through its values."""
 
     def __init__(self, name: str, values: list, labels: dict, current, on_change: Callable[[object], None],
-                 wid: str | None = None):
-        self.name, self.values, self.labels, self.current, self.on_change = name, list(values), labels, current, on_change
-        super().__init__(self._label(), None, wid=wid or name)
+                 wid: str | None = None, detail: str | None = None):
+        self.name, self.values, self.labels, self.current = name, list(values), labels, current
+        self.on_change = on_change
+        super().__init__(self._label(), None, wid=wid or name, detail=detail)
+
+    def value_label(self) -> str:
+        """The current value as shown."""
+        return self.labels.get(self.current, str(self.current))
 
     def _label(self) -> str:
-        return f"{self.name}:  < {self.labels.get(self.current, str(self.current))} >"
+        return _("{name}:  < {value} >").format(name=self.name, value=self.value_label())
+
+    def spoken(self) -> str:
+        """"Name: value", then the detail."""
+        text = _("{name}: {value}").format(name=self.name, value=self.value_label())
+        return ". ".join(p.rstrip(". ") for p in (text, self.detail) if p)
 
     def step(self, direction: int) -> bool:
         index = self.values.index(self.current) if self.current in self.values else 0
@@ -127,6 +149,12 @@ class TextField(Widget):
     def activate(self) -> None:
         self.on_submit(self.value.strip())
 
+    def spoken(self) -> str:
+        """The prompt, that it is a text field, and what is typed so far."""
+        if self.value:
+            return _("{prompt}, text field: {value}").format(prompt=self.prompt, value=self.value)
+        return _("{prompt}, text field, empty").format(prompt=self.prompt)
+
 
 class FocusRing:
     """Keyboard focus over a screen's widgets, in reading order."""
@@ -144,7 +172,7 @@ class FocusRing:
     def move(self, direction: int) -> None:
         if not self.widgets:
             return
-        for _ in range(len(self.widgets)):
+        for _step in range(len(self.widgets)):
             self.index = (self.index + direction) % len(self.widgets)
             if self.widgets[self.index].enabled:
                 return

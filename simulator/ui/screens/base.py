@@ -1,11 +1,12 @@
-"""Shared screen behaviour: the Screen base class, keyboard focus, mouse hit-testing, scrolling, and the centred-panel screen."""
+"""Shared screen behaviour: the Screen base class (with its speech and caption hooks), keyboard focus, mouse
+hit-testing, scrolling, and the centred-panel screen."""
 from __future__ import annotations
 
 import pygame
 
 from ..text import Span, TextLayout, layout
 from ..theme import panel_surface
-from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, Button, FocusRing, Scroller, TextField, Widget
+from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, Button, Cycler, FocusRing, Scroller, TextField, Widget
 
 
 class Screen:
@@ -14,9 +15,23 @@ class Screen:
 
     name = "screen"
     overlay = False  # drawn over a frozen picture of the screen below (the pause menu)
+    # How much an overlay darkens the picture below it (0-255). 255 hides it entirely: the pause
+    # menu must not let the scene's text show through.
+    shade = 170
 
     def __init__(self, app):
         self.app = app
+
+    def speech(self) -> str:
+        """The screen's main text, read aloud by self-voicing when the screen appears (then the
+        focused control is read). Screens with something to say override this."""
+        return ""
+
+    def caption_area(self) -> pygame.Rect | None:
+        """Where captions of sound cues may go on this screen (they are centred at its top), or None
+        for a strip at the top of the window. A screen overrides this to keep captions off its
+        controls and text (the scene puts them over its art)."""
+        return None
 
     def build(self) -> None:
         pass
@@ -70,11 +85,22 @@ class FocusScreen(Screen):
                     break
 
     def on_focus_moved(self) -> None:
-        """Keep the focused widget visible when it lives in the scrolled area."""
+        """Keep the focused widget visible when it lives in the scrolled area, tick, and read it aloud."""
         widget = self.ring.current
         if widget is not None and self.scroller.scrollable and self.is_scrolled(widget):
             self.scroller.show(widget.rect.top - self.app.theme.pad, widget.rect.bottom + self.app.theme.pad)
         self.app.cue("select")
+        self.speak_focus()
+
+    def focus_speech(self) -> str:
+        """What self-voicing reads for the focused widget."""
+        widget = self.ring.current
+        return widget.spoken() if widget is not None else ""
+
+    def speak_focus(self, interrupt: bool = True) -> None:
+        """Read the focused widget aloud (a no-op unless self-voicing is on). Screens that override
+        on_focus_moved call this."""
+        self.app.speak(self.focus_speech(), interrupt)
 
     def is_scrolled(self, widget: Widget) -> bool:
         return True
@@ -97,6 +123,8 @@ class FocusScreen(Screen):
             if widget is not None:
                 self.ring.focus(widget)
                 widget.activate()
+                if isinstance(widget, Cycler):
+                    self.app.speak(widget.spoken())  # a clicked setting: read its new value
         elif event.type == pygame.MOUSEWHEEL:
             self.scroller.scroll(-event.y * self.app.theme.body * 3)
 
@@ -117,9 +145,13 @@ class FocusScreen(Screen):
             if current is None or not current.step(direction):
                 self.ring.move(direction)
                 self.on_focus_moved()
+            else:
+                self.app.speak(current.spoken())  # a setting changed: read its new value
         elif key in ACTIVATE_KEYS and not (key == pygame.K_SPACE and isinstance(current, TextField)):
             if current is not None:
                 current.activate()
+                if isinstance(current, Cycler):
+                    self.app.speak(current.spoken())
         elif key in NUMBER_KEYS:
             number = NUMBER_KEYS[key]
             for widget in self.ring.widgets:
@@ -200,9 +232,16 @@ class PanelScreen(FocusScreen):
     background: str | None = None
     panel_width = 780  # on the 1280x720 design grid
     heading_size = "heading"  # a Theme size name; the title screen uses "title"
+    opaque = False  # a solid panel instead of the translucent one (over a hidden scene)
 
     def heading(self) -> str:
         return ""
+
+    def speech(self) -> str:
+        """The heading and the body text."""
+        parts = [p.strip() for p in [self.heading()] + [span.text for span in self.body()] if p and p.strip()]
+        # A full stop after a heading makes the speech engine pause there, as a reader would.
+        return " ".join(p if p[-1] in ".?!:;" else p + "." for p in parts)
 
     def body(self) -> list[Span]:
         return []
@@ -240,7 +279,8 @@ class PanelScreen(FocusScreen):
         self.inner = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
                                  panel_h - 2 * theme.pad)
         self.scroller.set(content, self.inner.height)
-        self.panel_image = panel_surface(self.panel.size, theme)
+        colour = pal.panel[:3] + (255,) if self.opaque else None
+        self.panel_image = panel_surface(self.panel.size, theme, colour)
         self.backdrop = app.art.background(self.background, (w, h))
         self.set_widgets(widgets)
         for widget in widgets:  # widget rects become window coordinates at scroll offset 0

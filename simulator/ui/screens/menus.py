@@ -1,26 +1,35 @@
-"""Title, who-is-training, mode, settings, credits and the pause menu."""
+"""Title (and its quit question), who-is-training, mode, settings, credits and the pause menu."""
 from __future__ import annotations
 
 import re
 
 import pygame
 
+from ...i18n import LANGUAGES, N_, _, language, system_language
 from ...paths import assets_dir
-from ..settings import MODES, TEXT_SIZES, TIMER_MODES
+from ..settings import FONT_FACES, LINE_SPACINGS, MODES, TEXT_SIZES, TIMER_MODES
 from ..text import Span
 from ..widgets import Button, Cycler, TextField
 from .base import PanelScreen, paragraphs
 
 MODE_TEXT = {
-    "academy": ("Academy", "Recruit training: the distress meter is shown, timers follow your settings, and the "
-                           "debrief explains every grade."),
-    "in-service": ("In-service", "Refresher training with less hand-holding: the distress meter is hidden "
-                                 "(press M to show it), timers follow your settings."),
-    "workshop": ("Workshop", "Group discussion: no decision timers, the person's own perspective is shown after "
-                             "each decision, and Backspace steps back to try another branch (each step back is "
-                             "logged)."),
+    "academy": (N_("Academy"), N_("Recruit training: the distress meter is shown, timers follow your settings, and "
+                                  "the debrief explains every grade.")),
+    "in-service": (N_("In-service"), N_("Refresher training with less hand-holding: the distress meter is hidden "
+                                        "(press M to show it), timers follow your settings.")),
+    "workshop": (N_("Workshop"), N_("Group discussion: no decision timers, the person's own perspective is shown "
+                                    "after each decision, and Backspace steps back to try another branch (each step "
+                                    "back is logged).")),
 }
 WINDOW_SIZES = [(1280, 720), (1600, 900), (1920, 1080), (2560, 1440), (3840, 2160)]
+TEXT_SIZE_NAMES = {"small": N_("Small"), "medium": N_("Medium"), "large": N_("Large"), "largest": N_("Largest")}
+TIMER_NAMES = {"off": N_("Off"), "x1": N_("Normal"), "x1.5": N_("Slower (x1.5)"), "x2": N_("Slowest (x2)")}
+FONT_NAMES = {"standard": N_("Standard"), "dyslexia": N_("Dyslexia-friendly (OpenDyslexic)")}
+SPACING_NAMES = {"normal": N_("Normal"), "wide": N_("Wide")}
+
+
+def _on_off() -> dict:
+    return {False: _("Off"), True: _("On")}
 
 
 class TitleScreen(PanelScreen):
@@ -30,24 +39,48 @@ class TitleScreen(PanelScreen):
     heading_size = "title"
 
     def heading(self) -> str:
-        return "Parley"
+        return "Parley"  # the program's name, never translated
 
     def body(self):
         theme = self.app.theme
-        spans = paragraphs(theme, "Practise de-escalation: real encounters, honest choices, and a debrief that "
-                             "explains every grade.", colour=theme.palette.muted)
+        spans = paragraphs(theme, _("Practise de-escalation: real encounters, honest choices, and a debrief that "
+                                    "explains every grade."), colour=theme.palette.muted)
         for warning in self.app.settings_warnings:
             spans.append(Span(warning, theme.small, theme.palette.warn, space_before=theme.gap))
         return spans
 
     def widgets(self):
-        return [Button("Start training", lambda: self.app.go(TraineeScreen(self.app)), 1),
-                Button("Settings", lambda: self.app.go(SettingsScreen(self.app)), 2),
-                Button("Credits and licences", lambda: self.app.go(CreditsScreen(self.app)), 3),
-                Button("Quit", lambda: self.app.quit(0), 4)]
+        return [Button(_("Start training"), lambda: self.app.go(TraineeScreen(self.app)), 1, wid="Start training"),
+                Button(_("Settings"), lambda: self.app.go(SettingsScreen(self.app)), 2, wid="Settings"),
+                Button(_("Credits and licences"), lambda: self.app.go(CreditsScreen(self.app)), 3,
+                       wid="Credits and licences"),
+                Button(_("Quit"), lambda: self.app.quit(0), 4, wid="Quit")]
 
     def back(self) -> None:
-        self.app.quit(0)
+        """Escape asks before quitting: a stray Escape must not close the window."""
+        self.app.push(QuitScreen(self.app))
+
+
+class QuitScreen(PanelScreen):
+    """"Quit Parley?" over the title: Quit, or Stay (focused first; Escape also stays)."""
+
+    name = "quit"
+    overlay = True
+    opaque = True  # the dimmed title must not show through the question
+    panel_width = 460
+
+    def heading(self) -> str:
+        return _("Quit Parley?")
+
+    def widgets(self):
+        return [Button(_("Quit"), lambda: self.app.quit(0), 1, wid="Quit"),
+                Button(_("Stay"), self.back, 2, wid="Stay")]
+
+    def build(self) -> None:
+        first = not self.ring.widgets
+        super().build()
+        if first:  # Enter right after a stray Escape stays
+            self.ring.focus(next(w for w in self.ring.widgets if w.wid == "Stay"))
 
 
 class TraineeScreen(PanelScreen):
@@ -57,24 +90,34 @@ class TraineeScreen(PanelScreen):
     def __init__(self, app):
         super().__init__(app)
         self.error = ""
-        self.field = TextField("Name or trainee id", self.submit)
+        self.field = TextField(_("Name or trainee id"), self.submit)
 
     def heading(self) -> str:
-        return "Who is training?"
+        return _("Who is training?")
 
     def body(self):
         theme = self.app.theme
-        spans = paragraphs(theme, "Type your name or trainee id and press Enter, or continue as a guest. The name is "
-                             "stored only in this computer's session records.", colour=theme.palette.muted)
+        if self.app.settings.remember_names:
+            note = _("Type your name or trainee id and press Enter, or continue as a guest. Names are remembered "
+                     "on this computer (you can change that in Settings).")
+        else:
+            note = _("Type your name or trainee id and press Enter, or continue as a guest. The name is stored only "
+                     "in this computer's session records.")
+        spans = paragraphs(theme, note, colour=theme.palette.muted)
         if self.error:
             spans.append(Span(self.error, theme.body, theme.palette.warn, True, space_before=theme.gap))
         return spans
 
     def widgets(self):
-        items = [self.field, Button("Continue", lambda: self.submit(self.field.value.strip()))]
-        for i, name in enumerate(self.app.settings.recent_trainees[:5]):
-            items.append(Button(f"Continue as {name}", lambda n=name: self.choose(n), wid=f"recent-{i}"))
-        items.append(Button("Continue as guest", lambda: self.choose("guest")))
+        self.field.prompt = _("Name or trainee id")
+        items = [self.field, Button(_("Continue"), lambda: self.submit(self.field.value.strip()), wid="Continue")]
+        names = self.app.settings.recent_trainees[:5] if self.app.settings.remember_names else []
+        for i, name in enumerate(names):
+            items.append(Button(_("Continue as {name}").format(name=name), lambda n=name: self.choose(n),
+                                wid=f"recent-{i}"))
+        items.append(Button(_("Continue as guest"), lambda: self.choose("guest"), wid="Continue as guest"))
+        if names:
+            items.append(Button(_("Forget all names"), self.forget_all, bold=False, wid="Forget all names"))
         return items
 
     def enter(self) -> None:
@@ -82,18 +125,28 @@ class TraineeScreen(PanelScreen):
 
     def submit(self, name: str) -> None:
         if not name:
-            self.error = "Type a name or id first, or choose Continue as guest."
+            self.error = _("Type a name or id first, or choose Continue as guest.")
             self.build()
+            self.app.speak(self.error)
             return
         self.choose(name)
 
     def choose(self, name: str) -> None:
         pygame.key.stop_text_input()
         self.app.trainee = name
-        if name != "guest":
+        if name != "guest" and self.app.settings.remember_names:
             self.app.settings.remember_trainee(name)
             self.app.save()
         self.app.go(ModeScreen(self.app))
+
+    def forget_all(self) -> None:
+        """Remove every remembered name from this computer."""
+        self.app.settings.recent_trainees = []
+        self.app.save()
+        self.build()
+        said = _("All names were forgotten on this computer.")
+        self.app.notify(said)
+        self.app.speak(said)
 
 
 class ModeScreen(PanelScreen):
@@ -101,14 +154,30 @@ class ModeScreen(PanelScreen):
     background = "backgrounds/title.svg"
 
     def heading(self) -> str:
-        return f"Training mode for {self.app.trainee}"
+        return _("Training mode for {name}").format(name=self._trainee())
+
+    def _trainee(self) -> str:
+        return _("guest") if self.app.trainee == "guest" else self.app.trainee
 
     def widgets(self):
         items = []
         for i, mode in enumerate(MODES):
             label, detail = MODE_TEXT[mode]
-            items.append(Button(label, lambda m=mode: self.choose(m), i + 1, detail=detail, wid=mode))
+            items.append(Button(_(label), lambda m=mode: self.choose(m), i + 1, detail=_(detail), wid=mode))
+        if self.app.trainee in self.app.settings.recent_trainees and self.app.settings.remember_names:
+            items.append(Button(_("Forget me on this computer"), self.forget_me, bold=False,
+                                detail=_("Removes {name} from the names offered on the first screen.").format(
+                                    name=self.app.trainee), wid="Forget me"))
         return items
+
+    def forget_me(self) -> None:
+        """Remove this trainee's name from the remembered names (their records are kept)."""
+        self.app.settings.forget_trainee(self.app.trainee)
+        self.app.save()
+        self.build()
+        said = _("{name} will not be offered on this computer again.").format(name=self.app.trainee)
+        self.app.notify(said)
+        self.app.speak(said)
 
     def choose(self, mode: str) -> None:
         self.app.mode = mode
@@ -123,41 +192,67 @@ class SettingsScreen(PanelScreen):
     background = "backgrounds/title.svg"
 
     def heading(self) -> str:
-        return "Settings"
+        return _("Settings")
 
     def body(self):
         theme = self.app.theme
-        return paragraphs(theme, "Left and Right change a setting; changes apply at once and are saved.",
-                     colour=theme.palette.muted, px=theme.small)
+        return paragraphs(theme, _("Left and Right change a setting; changes apply at once and are saved. "
+                                   "V turns self-voicing on or off anywhere."),
+                          colour=theme.palette.muted, px=theme.small)
 
     def widgets(self):
-        s = self.app.settings
-        languages = [None] + self._languages()
+        s, app = self.app.settings, self.app
+        on_off = _on_off()
         items = [
-            Cycler("Text size", list(TEXT_SIZES), {t: t.capitalize() for t in TEXT_SIZES}, s.text_size,
-                   lambda v: self.set("text_size", v)),
-            Cycler("High contrast", [False, True], {False: "Off", True: "On"}, s.high_contrast,
-                   lambda v: self.set("high_contrast", v)),
-            Cycler("Decision timers", list(TIMER_MODES),
-                   {"off": "Off", "x1": "Normal", "x1.5": "Slower (x1.5)", "x2": "Slowest (x2)"}, s.timers,
-                   lambda v: self.set("timers", v)),
-            Cycler("Reduced motion", [False, True], {False: "Off", True: "On"}, s.reduced_motion,
-                   lambda v: self.set("reduced_motion", v)),
-            Cycler("Display", [False, True], {False: "Window", True: "Full screen"}, s.fullscreen,
-                   self.app.set_fullscreen),
+            Cycler(_("Text size"), list(TEXT_SIZES), {t: _(TEXT_SIZE_NAMES[t]) for t in TEXT_SIZES}, s.text_size,
+                   lambda v: self.set("text_size", v), wid="Text size"),
+            Cycler(_("High contrast"), [False, True], on_off, s.high_contrast,
+                   lambda v: self.set("high_contrast", v), wid="High contrast"),
+            Cycler(_("Decision timers"), list(TIMER_MODES), {t: _(TIMER_NAMES[t]) for t in TIMER_MODES}, s.timers,
+                   lambda v: self.set("timers", v), wid="Decision timers"),
+            Cycler(_("Reduced motion"), [False, True], on_off, s.reduced_motion,
+                   lambda v: self.set("reduced_motion", v), wid="Reduced motion"),
+            Cycler(_("Font"), list(FONT_FACES), {f: _(FONT_NAMES[f]) for f in FONT_FACES}, s.font,
+                   lambda v: self.set("font", v), wid="Font"),
+            Cycler(_("Line spacing"), list(LINE_SPACINGS), {k: _(SPACING_NAMES[k]) for k in LINE_SPACINGS},
+                   s.line_spacing, lambda v: self.set("line_spacing", v), wid="Line spacing"),
+            Cycler(_("Captions for sound cues"), [False, True], on_off, s.captions,
+                   lambda v: self.set("captions", v), wid="Captions"),
+            Cycler(_("Self-voicing (V)"), [False, True], on_off, s.self_voicing, self.set_self_voicing,
+                   wid="Self-voicing", detail=app.voice.problem),
+            Cycler(_("Display"), [False, True], {False: _("Window"), True: _("Full screen")}, s.fullscreen,
+                   app.set_fullscreen, wid="Display"),
         ]
         if not s.fullscreen:
-            current = tuple(self.app.surface.get_size())
-            sizes = WINDOW_SIZES if current in WINDOW_SIZES else WINDOW_SIZES + [current]
-            items.append(Cycler("Window size", sizes, {z: f"{z[0]} x {z[1]}" for z in sizes}, current,
-                                lambda v: self.app.resize(*v)))
+            current = tuple(app.surface.get_size())
+            sizes = [z for z in WINDOW_SIZES if app.window_fits(z)]
+            detail = None
+            if len(sizes) < len(WINDOW_SIZES):
+                detail = _("Larger sizes do not fit this display; full screen uses all of it.")
+            if current not in sizes:
+                sizes = sorted(sizes + [current])
+            items.append(Cycler(_("Window size"), sizes, {z: f"{z[0]} x {z[1]}" for z in sizes}, current,
+                                lambda v: app.resize(*v), wid="Window size", detail=detail))
+        interface = [None] + list(LANGUAGES)
+        scenario_languages = [None] + self._languages()
         items += [
-            Cycler("Scenario language", languages, {None: "Each scenario's own", **{c: c for c in languages if c}},
-                   s.language if s.language in languages else None, lambda v: self.set("language", v)),
-            Cycler("Sound cues", [True, False], {True: "On", False: "Muted"}, s.sound, lambda v: self.set("sound", v)),
-            Cycler("Meter in in-service mode", [False, True], {False: "Hidden", True: "Shown"},
-                   s.show_meter_in_service, lambda v: self.set("show_meter_in_service", v)),
-            Button("Back", self.back),
+            Cycler(_("Interface language"), interface,
+                   {None: _("As the system ({language})").format(language=LANGUAGES[system_language()]),
+                    **LANGUAGES}, s.interface_language, app.set_interface_language, wid="Interface language"),
+            Cycler(_("Scenario language"), scenario_languages,
+                   {None: _("Each scenario's own"), **{c: c for c in scenario_languages if c}},
+                   s.language if s.language in scenario_languages else None, lambda v: self.set("language", v),
+                   wid="Scenario language"),
+            Cycler(_("Sound cues"), [True, False], {True: _("On"), False: _("Muted")}, s.sound,
+                   lambda v: self.set("sound", v), wid="Sound cues"),
+            Cycler(_("Meter in in-service mode"), [False, True], {False: _("Hidden"), True: _("Shown")},
+                   s.show_meter_in_service, lambda v: self.set("show_meter_in_service", v),
+                   wid="Meter in in-service mode"),
+            Cycler(_("Remember trainee names on this computer"), [False, True], {False: _("No"), True: _("Yes")},
+                   s.remember_names, self.set_remember_names, wid="Remember names"),
+            Cycler(_("Review status and authoring details"), [False, True], {False: _("Hidden"), True: _("Shown")},
+                   s.instructor_details, lambda v: self.set("instructor_details", v), wid="Review status"),
+            Button(_("Back"), self.back, wid="Back"),
         ]
         return items
 
@@ -177,6 +272,16 @@ class SettingsScreen(PanelScreen):
             self.app.sound.enabled = value
         self.app.relayout()
 
+    def set_self_voicing(self, on: bool) -> None:
+        if on != self.app.settings.self_voicing:
+            self.app.toggle_self_voicing()
+
+    def set_remember_names(self, on: bool) -> None:
+        """Off also forgets every stored name at once (a shared training station)."""
+        self.app.settings.set_remember_names(on)
+        self.app.save()
+        self.app.relayout()
+
 
 class CreditsScreen(PanelScreen):
     name = "credits"
@@ -184,34 +289,44 @@ class CreditsScreen(PanelScreen):
     panel_width = 900
 
     def heading(self) -> str:
-        return "Credits and licences"
+        return _("Credits and licences")
+
+    def _text(self) -> str:
+        """The credits in the interface language when there is a translation (CREDITS.es.md), else English."""
+        folder = assets_dir()
+        for name in (f"CREDITS.{language()}.md", "CREDITS.md"):
+            try:
+                return (folder / name).read_text(encoding="utf-8")
+            except OSError as exc:
+                problem = exc
+        return _("The credits could not be read ({why}).").format(why=type(problem).__name__)
 
     def body(self):
-        theme = self.app.theme
-        try:
-            text = (assets_dir() / "CREDITS.md").read_text(encoding="utf-8")
-        except OSError as exc:
-            text = f"The credits file could not be read ({exc}). See assets/LICENSE.md."
+        theme, pal = self.app.theme, self.app.theme.palette
         spans = []
-        for block in text.strip().split("\n\n"):
+        for block in self._text().strip().split("\n\n"):
             block = block.strip()
-            if block.lstrip("# ").strip() == self.heading():
+            if not block or block.lstrip("# ").strip() in (self.heading(), "Credits and licences"):
                 continue  # the file's own title repeats the screen's heading
-            bold = block.startswith("#")
+            heading = block.startswith("#")
             block = re.sub(r"^#+\s*", "", block)
-            block = re.sub(r"[*`]", "", block)
-            block = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", block)
-            spans.append(Span(block, theme.heading if bold else theme.body, theme.palette.text, bold,
-                              space_before=theme.gap))
+            block = re.sub(r"[*`_]{1,2}([^*`_]+)[*`_]{1,2}", r"\1", block)
+            block = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", block)
+            block = re.sub(r"^\s*[-*]\s+", "\u2022 ", block, flags=re.MULTILINE)  # list items as bullets
+            block = re.sub(r"(?<!\n)\n(?!\u2022)", " ", block)  # lines of a paragraph run together
+            spans.append(Span(block, theme.heading if heading else theme.body, pal.accent if heading else pal.text,
+                              heading, space_before=theme.gap * (2 if heading else 1)))
         return spans
 
     def widgets(self):
-        return [Button("Back", self.back)]
+        return [Button(_("Back"), self.back, wid="Back")]
 
 
 class PauseScreen(PanelScreen):
     name = "pause"
     overlay = True
+    shade = 255  # the scene is hidden entirely while paused: nothing of it shows through
+    opaque = True
     panel_width = 520
 
     def __init__(self, app, scene):
@@ -219,18 +334,18 @@ class PauseScreen(PanelScreen):
         self.scene = scene
 
     def heading(self) -> str:
-        return "Paused"
+        return _("Paused")
 
     def body(self):
         theme = self.app.theme
-        return paragraphs(theme, "The decision timer is stopped while this menu is open.", colour=theme.palette.muted,
-                     px=theme.small)
+        return paragraphs(theme, _("The decision timer is stopped while this menu is open."),
+                          colour=theme.palette.muted, px=theme.small)
 
     def widgets(self):
-        return [Button("Resume", self.back, 1),
-                Button("Restart scenario", self.restart, 2),
-                Button("Settings", lambda: self.app.go(SettingsScreen(self.app)), 3),
-                Button("Quit to library", self.to_library, 4)]
+        return [Button(_("Resume"), self.back, 1, wid="Resume"),
+                Button(_("Restart scenario"), self.restart, 2, wid="Restart scenario"),
+                Button(_("Settings"), lambda: self.app.go(SettingsScreen(self.app)), 3, wid="Settings"),
+                Button(_("Quit to library"), self.to_library, 4, wid="Quit to library")]
 
     def restart(self) -> None:
         self.scene.abandon("restarted")
