@@ -61,6 +61,7 @@ def run_of(scenario, pick):
 @pytest.mark.parametrize("text_size", TEXT_SIZES)
 def test_nothing_overflows(size, text_size):
     app = make_app(size=size, text_size=text_size)
+    app.settings.remember_names = True  # so that the remembered-name buttons are laid out too
     app.settings.recent_trainees = ["A trainee with a rather long name", "Officer 1234"]
     app.trainee = "A trainee with a rather long name for testing"
     for screen in (TraineeScreen(app), ModeScreen(app), SettingsScreen(app), CreditsScreen(app)):

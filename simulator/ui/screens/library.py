@@ -291,6 +291,7 @@ class LibraryScreen(FocusScreen):
                 if getattr(w, "wid", None) == focus_id:
                     self.ring.focus(w)
         self.app.cue("select")
+        self.speak_focus()
 
     def screen_rect(self, widget) -> pygame.Rect:
         if widget in self.filter_widgets or widget in self.cards:

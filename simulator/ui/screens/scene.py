@@ -275,16 +275,8 @@ class SceneScreen(FocusScreen):
 
     def _say(self, text: str, interrupt: bool = True, scenario_text: bool = False) -> None:
         """Read `text` aloud when self-voicing is on (App.speak is a no-op otherwise)."""
-        speak = getattr(self.app, "speak", None)
-        if speak is None or not text:
-            return
-        if scenario_text:  # in the scenario's language, which may not be the interface's
-            try:
-                speak(text, interrupt, language=self.language)
-                return
-            except TypeError:  # an App.speak without a language
-                pass
-        speak(text, interrupt)
+        if text:  # scenario text in the scenario's language, which may not be the interface's
+            self.app.speak(text, interrupt, language=self.language if scenario_text else None)
 
     def speech(self) -> str:
         """The scene's text (read when the choices appear, and again on returning from the pause menu);
@@ -432,8 +424,7 @@ class SceneScreen(FocusScreen):
             top = widget.rect.top - self.choices_area.top - self.app.theme.focus_width
             self.list_scroller.show(top, top + widget.rect.height + 2 * self.app.theme.focus_width)
         self.app.cue("select")
-        if getattr(self.app, "speak", None) is not None and hasattr(self, "speak_focus"):
-            self.speak_focus()
+        self.speak_focus()
 
     def screen_rect(self, widget) -> pygame.Rect:
         return widget.rect.move(0, -self.list_scroller.offset)
@@ -446,8 +437,7 @@ class SceneScreen(FocusScreen):
         if self.speak_pending:  # the choices have appeared: the scene's text, then the focused option
             self.speak_pending = False
             self._say(self.speech(), interrupt=False, scenario_text=True)
-            if getattr(self.app, "speak", None) is not None and hasattr(self, "speak_focus"):
-                self.speak_focus(False)
+            self.speak_focus(False)
         self.decision_time += dt
         if self.phase == "reading":
             self.reveal += dt * REVEAL_CHARS_PER_SECOND
@@ -627,9 +617,7 @@ class StepBackScreen(PanelScreen):
         if not reason:
             self.error = _("Type a reason or choose one of those below.")
             self.build()
-            speak = getattr(self.app, "speak", None)
-            if speak is not None:
-                speak(self.error)
+            self.app.speak(self.error)
             return
         pygame.key.stop_text_input()
         self.app.pop()
