@@ -91,7 +91,7 @@ def _subject_name(ctx: Context, lang: str) -> str:
     try:
         return ctx.scenario.subject().name.get(lang, ctx.scenario.language).split()[0]
     except StopIteration:
-        return _("The person")
+        return _("the person")  # only ever mid-sentence: "How the person reacted"
 
 
 def _chance_note(subject: str, probability: float, grade: str | None) -> str:

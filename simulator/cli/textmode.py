@@ -11,6 +11,7 @@ from ..engine.model import Scenario
 from ..engine.session import Session
 from ..i18n import _, ngettext
 from ..safetext import clean
+from ..vocabulary import OUTCOME_NAMES
 from .layout import Pager, reflow, split_direction, terminal_size, width_for, wrap
 
 INCOMPLETE_EXIT = 3
@@ -226,7 +227,8 @@ class TextPlayer:
         assert view.ending is not None
         if view.reaction:
             self.say(view.reaction)
-        self.say(_("=== Ending: {title} ({outcome}) ===").format(title=view.ending.title, outcome=view.ending.outcome))
+        outcome = _(OUTCOME_NAMES[view.ending.outcome]) if view.ending.outcome in OUTCOME_NAMES else view.ending.outcome
+        self.say(_("=== Ending: {title} ({outcome}) ===").format(title=view.ending.title, outcome=outcome))
         self.say(view.ending.text)
         if view.ending.perspective:
             self.say(_("The subject's perspective:"))

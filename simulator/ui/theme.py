@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from ..i18n import N_
+from ..vocabulary import OUTCOME_NAMES
 from .settings import Settings
 
 # Distress levels 0-6 (calm to in crisis; the engine's `escalation` variable) each get a colour AND a shape
@@ -17,8 +17,7 @@ LEVEL_COLOURS = ((76, 175, 110), (140, 190, 90), (200, 200, 80), (235, 180, 60),
 LEVEL_SHAPES = ("circle", "square", "diamond", "triangle", "triangle-bar", "star", "octagon")
 # The schema's ending outcome classes (scenario.schema.json), as the window names them. Marked for
 # translation only: a screen shows `_(OUTCOME_LABELS[outcome])`, so a language change applies at once.
-OUTCOME_LABELS = {"resolved": N_("Resolved"), "referred": N_("Referred to others"), "arrest": N_("Arrest"),
-                  "force-used": N_("Force used"), "injury": N_("Someone was injured")}
+OUTCOME_LABELS = OUTCOME_NAMES
 
 
 @dataclass(frozen=True)
