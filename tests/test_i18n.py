@@ -115,3 +115,13 @@ def test_marked_strings_are_literal_and_underscore_is_never_shadowed(path):
                     f"{path.name}:{node.lineno}: {node.func.id}() needs a literal string, not text built on the spot"
         if imports_underscore and isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
             pytest.fail(f"{path.name}:{node.lineno}: `_` is assigned, which hides the translation function")
+
+
+def test_the_spanish_credits_name_the_same_works_and_licences():
+    from simulator.paths import assets_dir
+    english = (assets_dir() / "CREDITS.md").read_text(encoding="utf-8")
+    spanish = (assets_dir() / "CREDITS.es.md").read_text(encoding="utf-8")
+    assert english.count("\n# ") == spanish.count("\n# ")
+    for name in ("MIT", "CC BY 4.0", "CC BY 3.0", "eSpeak NG", "DejaVu", "OpenDyslexic", "Bitstream Vera", "pygame-ce",
+                 "NumPy", "PyYAML", "jsonschema", "fastjsonschema", "Babel", "zlib", "FreeType", "HarfBuzz", "ICAT"):
+        assert (name in english) == (name in spanish), name

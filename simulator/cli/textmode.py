@@ -11,7 +11,7 @@ from ..engine.model import Scenario
 from ..engine.session import Session
 from ..i18n import _, ngettext
 from ..safetext import clean
-from ..vocabulary import OUTCOME_NAMES
+from ..vocabulary import OUTCOME_NAMES, word
 from .layout import Pager, reflow, split_direction, terminal_size, width_for, wrap
 
 INCOMPLETE_EXIT = 3
@@ -112,9 +112,9 @@ class TextPlayer:
             self.say(_("What you see: {behaviour}").format(behaviour=view.behaviour))
         if self.show_meter:
             behaviour = self.session.scenario.behaviour
-            values = dict(level=view.escalation, top=len(behaviour.level_names) - 1, name=view.escalation_name,
+            values = dict(level=view.escalation, top=len(behaviour.level_names) - 1, name=word(view.escalation_name),
                           rapport=view.rapport, rapport_top=len(behaviour.rapport_names) - 1,
-                          rapport_name=view.rapport_name)
+                          rapport_name=word(view.rapport_name))
             if view.recovery:
                 meter = _("Distress {level} of {top}: {name}, still recovering from a peak. "
                           "Rapport {rapport} of {rapport_top}: {rapport_name}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pygame
 
 from ..i18n import _
+from ..vocabulary import word
 from .text import Fonts
 from .theme import Theme, draw_level_shape
 
@@ -23,7 +24,7 @@ def draw_chart(timeline: list[dict], size: tuple[int, int], theme: Theme, fonts:
     w, h = size
     surf = pygame.Surface(size, pygame.SRCALPHA)
     small = fonts.get(theme.small)
-    name_w = max(small.size(f"{i} {n}")[0] for i, n in enumerate(level_names))
+    name_w = max(small.size(f"{i} {word(n)}")[0] for i, n in enumerate(level_names))
     left = name_w + theme.pad * 2 + theme.px(12)
     right_label = max(small.size(_("rapport {value}").format(value=v))[0] for v in (0, rapport_max))
     right = w - right_label - theme.pad
@@ -47,7 +48,7 @@ def draw_chart(timeline: list[dict], size: tuple[int, int], theme: Theme, fonts:
         y = round(y_esc(level))
         pygame.draw.line(surf, pal.panel_edge, (left, y), (right, y), 1)
         draw_level_shape(surf, level, (left - theme.px(10), y), max(4, theme.px(6)))
-        label = small.render(f"{level} {name}", True, pal.muted)
+        label = small.render(f"{level} {word(name)}", True, pal.muted)
         surf.blit(label, (left - theme.px(20) - label.get_width(), y - label.get_height() // 2))
     for value in range(rapport_max + 1):
         text = _("rapport {value}").format(value=value) if value in (0, rapport_max) else str(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pygame
 
 from ..i18n import N_, _
+from ..vocabulary import word
 from .theme import draw_level_shape
 
 METER_HIDDEN = N_("Distress meter hidden (press M to show)")
@@ -12,9 +13,9 @@ METER_HIDDEN = N_("Distress meter hidden (press M to show)")
 def meter_labels(behaviour, level: int, rapport: int) -> tuple[str, str]:
     """The distress and rapport labels, as shown ("Distress 2 of 6: Anxious")."""
     distress = _("Distress {level} of {top}: {name}").format(
-        level=level, top=len(behaviour.level_names) - 1, name=behaviour.level_names[level])
+        level=level, top=len(behaviour.level_names) - 1, name=word(behaviour.level_names[level]))
     rapport_text = _("Rapport {level} of {top}: {name}").format(
-        level=rapport, top=len(behaviour.rapport_names) - 1, name=behaviour.rapport_names[rapport])
+        level=rapport, top=len(behaviour.rapport_names) - 1, name=word(behaviour.rapport_names[rapport]))
     return distress, rapport_text
 
 

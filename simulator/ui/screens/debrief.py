@@ -9,6 +9,7 @@ from scoring.words import MISSED, grade_words, quoted, raised_lowered, times
 
 from ...engine.model import GRADES
 from ...i18n import N_, _, ngettext
+from ...vocabulary import word
 from ..chart import draw_chart, draw_legend
 from ..text import Span, layout
 from ..theme import OUTCOME_LABELS, panel_surface
@@ -25,7 +26,9 @@ COLUMN_MIN_EMS = 25  # a column of the summary is at least this many body-text h
 
 
 def _lower(name: str) -> str:
-    """A level or stage name inside a sentence: "Feels listened to" -> "feels listened to"."""
+    """A level or stage name inside a sentence, in the interface language: "Feels listened to" ->
+    "feels listened to"."""
+    name = word(name) if name else name
     return name[:1].lower() + name[1:] if name else name
 
 
@@ -456,7 +459,7 @@ class DebriefScreen(FocusScreen):
         for p in rows:
             spans.append(para(_("{choice} at {scene}").format(choice=quoted(p.get("text", "")),
                                                               scene=p.get("scene", "")), bold=True, before=pad))
-            spans.append(para(_("Force: {force}.").format(force=p["force_name"]), indent=pad, before=gap // 2))
+            spans.append(para(_("Force: {force}.").format(force=word(p["force_name"])), indent=pad, before=gap // 2))
             doing = _("What the person was doing: {behaviour}.").format(behaviour=_lower(p.get("shows_name", "")))
             if p.get("distress_name"):
                 doing += " " + _("Their distress: {level}.").format(level=_lower(p["distress_name"]))

@@ -5,6 +5,7 @@ import pygame
 
 from ...engine.session import Session
 from ...i18n import N_, _
+from ...vocabulary import word
 from ..keyguard import KeyGuard
 from ..meter import draw_meter, meter_width
 from ..records import IN_PROGRESS, write_record
@@ -131,6 +132,7 @@ class SceneScreen(FocusScreen):
         y = 0
         for choice in view.choices:
             force = self.scenario.behaviour.force_names.get(choice.force) if choice.force else None
+            force = word(force) if force else None
             button = Button(choice.text, lambda c=choice.id: self.choose(c), choice.number, bold=False,
                             detail=_("Use of force: {force}").format(force=force) if force else None, wid=choice.id)
             button.build(theme, self.app.fonts, self.choices_area.width)
