@@ -308,3 +308,26 @@ def test_the_briefing_preloads_only_the_expressions_a_scene_can_show(tmp_path):
     assert {e for f, e in asked if f == "portraits/daniel-tran"} == {"upset"}  # staged
     assert {e for f, e in asked if f == "portraits/sam-reyes"} == {"calm"}  # no expression_from
     assert {e for f, e in asked if f == "portraits/leo-lindqvist"} == {"calm", "anxious", "upset"}  # notes 0-3
+
+
+def test_an_untimed_moment_whose_text_would_scroll_takes_a_wider_column_if_its_options_still_fit():
+    from simulator.ui.staging import TEXT_SPLIT
+    app = make_app()  # 1280x720, medium text
+    catalog = app.ensure_catalog()
+    assert catalog.wait(60)
+    widened = 0
+    for entry in [e for e in catalog.entries if e.ok]:
+        scene = SceneScreen(app, entry, entry.scenario.language)
+        app.push(scene)
+        for node in entry.scenario.nodes:
+            if node.timer is not None:
+                continue
+            scene.session.state = scene.session.state._replace(at=node.index)
+            scene._new_moment()
+            scene.build()
+            scene.skip()
+            if scene.split != TEXT_SPLIT:
+                widened += 1
+                assert scene.split > TEXT_SPLIT and scene._all_in_view(), node.id
+        app.pop()
+    assert widened > 0 and app.audit.problems == []

@@ -18,6 +18,9 @@ from .art import PORTRAIT_ASPECT, THREAT_BEHAVIOURS, expression_for, initials_ba
 # without scrolling while the clock runs (the scene's text then scrolls instead).
 TEXT_SPLIT = 0.58
 TIMED_SPLITS = (TEXT_SPLIT, 0.5, 0.42)
+# Wider text columns for an untimed moment whose text would otherwise scroll, when its options still
+# fit beside it (the choices column is often half empty with three short options).
+WIDER_SPLITS = (0.64, 0.7)
 # Portrait heights as shares of the left column, largest first. Portraits are shown whole, above the
 # text box (never behind it): a moment with more text takes a smaller size and, at the smallest, the
 # text box scrolls. The smallest still shows a face clearly at every text size (see MIN_PORTRAIT).
@@ -105,7 +108,7 @@ def art_jobs(app, scenario) -> list:
     wanted: dict[tuple, None] = {}  # (height, folder, expression), in order: the largest sizes first
     for share in PORTRAIT_SHARES:
         for node in scenario.nodes:
-            splits = TIMED_SPLITS if node.timer is not None else (TEXT_SPLIT,)
+            splits = TIMED_SPLITS if node.timer is not None else (TEXT_SPLIT, *WIDER_SPLITS)
             for split in splits:
                 height = portrait_height(app, len(node.present), share, split)
                 for person in node.present:

@@ -13,6 +13,7 @@ from ..staging import (
     PORTRAIT_SHARES,
     TEXT_SPLIT,
     TIMED_SPLITS,
+    WIDER_SPLITS,
     ellipsize,
     geometry,
     officer_name,
@@ -72,11 +73,14 @@ class SceneScreen(FocusScreen):
         sc = self.scenario
         background = view.background or next((n.background for n in sc.nodes if n.background), None)
         self.backdrop = app.art.background(background, (w, h))
-        self._build_choices()  # first: a crowded timed decision narrows the text column
-        g = self.g
+        timed = view.timer_seconds is not None and bool(view.choices)
+        self._build_choices(TIMED_SPLITS if timed else (TEXT_SPLIT,))  # a crowded timed decision narrows the text
         self._build_top_bar()
         self._build_text()
         self._build_people()
+        if not timed and self.scroller.scrollable:
+            self._widen_text()
+        g = self.g
         self.text_image = panel_surface(self.text_box.size, theme)
         self.choice_panel = panel_surface(g["right"].size, theme)
         self.hint = layout(app.fonts, [Span(_("Space, Enter or a click shows the whole text and then the choices. "
@@ -94,13 +98,32 @@ class SceneScreen(FocusScreen):
         app.audit.check("scene: timer label", (widest + theme.px(60), 0), (g["timer"].width, 1))
         self._audit()
 
-    def _build_choices(self) -> None:
-        """The choice buttons, in the widest text column in which a timed decision's options all fit.
-        If even the narrowest leaves one to scroll to, the clock waits until every option has been
-        seen (`clock_waits`): nobody is timed on options they have not been shown."""
+    def _widen_text(self) -> None:
+        """An untimed moment whose text would scroll takes a wider text column (WIDER_SPLITS) while
+        every option still fits beside it without scrolling; the first width at which the text fits
+        is kept, else the widest at which the options still fit. Faces stay whole either way."""
+        kept = self.split
+        for split in WIDER_SPLITS:
+            self._build_choices((split,))
+            if not self._all_in_view():
+                break
+            kept = split
+            self._build_text()
+            self._build_people()
+            if not self.scroller.scrollable:
+                return
+        if kept != self.split:
+            self._build_choices((kept,))
+            self._build_text()
+            self._build_people()
+
+    def _build_choices(self, splits: tuple) -> None:
+        """The choice buttons, in the widest text column of `splits` in which a timed decision's
+        options all fit. If even the narrowest leaves one to scroll to, the clock waits until every
+        option has been seen (`clock_waits`): nobody is timed on options they have not been shown."""
         app, theme, view = self.app, self.app.theme, self.view
         timed = view.timer_seconds is not None and bool(view.choices)
-        for split in (TIMED_SPLITS if timed else (TEXT_SPLIT,)):
+        for split in splits:
             self.split = split
             self.g = g = geometry(app, split)
             heading = _("What do you do?") if view.choices else ""
@@ -213,6 +236,9 @@ class SceneScreen(FocusScreen):
         self.text_box = pygame.Rect(left.x, left.bottom - box_h, left.width, box_h)
         self.text_rect = self.text_box.inflate(-2 * theme.pad, -2 * theme.pad)
         self.text_rect.width = self.text.width
+        # text a few pixels too tall takes them from the bottom padding (at most half of it) rather
+        # than show a scroll bar for a fifth of a line
+        self.text_rect.height += max(0, min(theme.pad // 2, self.text.height - self.text_rect.height))
         self.scroller.set(self.text.height, self.text_rect.height)
         node = self.scenario.nodes[self.scenario.target_index[view.node_id]] \
             if view.node_id in self.scenario.target_index else None
