@@ -77,7 +77,7 @@ def test_play_text_to_an_ending_writes_the_log(tmp_path):
     res = run("play", str(FIXTURES / "minimal.yaml"), "--text", "--seed", "2", "--log", str(log),
               "--report", str(report), stdin=shown_numbers(2, ["write", "thank"]))
     assert res.returncode == 0, res.stderr
-    assert "=== Ending: Resolved (resolved) ===" in res.stdout and "Distress history:" in res.stdout
+    assert "=== Ending: Resolved (Resolved) ===" in res.stdout and "Distress history:" in res.stdout  # the outcome in words
     events = [json.loads(line) for line in log.read_text().splitlines()]
     assert events[0]["seed"] == 2 and events[-1]["type"] == "ending_reached"
     assert [e["choice"] for e in events if e["type"] == "choice_made"] == ["write", "thank"]
