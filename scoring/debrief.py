@@ -4,12 +4,12 @@ Ids stay in the JSON for tools; every sentence a person reads names scenes by la
 from __future__ import annotations
 
 from simulator.engine.model import ESCALATION, GRADES, RAPPORT
-from simulator.i18n import N_, _
+from simulator.i18n import N_, _, ngettext
 
 from .context import Context
 from .trace import Trace
 from .values import option_values
-from .words import MISSED, choice_label, closed, grade_words, quoted, scene_label
+from .words import MISSED, choice_label, clip, closed, grade_words, quoted, scene_label
 
 KEY_DECISIONS = 3
 TAKEAWAYS, QUESTIONS = 3, 2
@@ -184,6 +184,41 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
 RESULT_WORDS = {"pass": N_("Pass"), "needs-practice": N_("Needs practice"), "fail": N_("Fail")}
 
 
+def headline(ctx: Context, report) -> str:
+    """The rule that decided the result, in the interface language: the same sentence as
+    `report.result_rule` (which the record keeps in English), built from `result_rule_id`. Names of
+    critical errors, scenes and choices are the rubric's and the scenario's own words."""
+    rule, score, th = report.result_rule_id, report.overall, ctx.rubric.thresholds
+    if rule == "critical-error":
+        scenes: dict = {}
+        for e in report.critical_errors:
+            scenes.setdefault(e["name"], []).append(e["scene"])
+        names = "; ".join(f"{name} ({'; '.join(dict.fromkeys(where))})" for name, where in scenes.items())
+        return _("Fail: a critical error fails the run whatever the points: {errors}.").format(errors=names)
+    if rule == "overall-below-fail":
+        return _("Fail: the overall score {score} is below {limit}.").format(score=score, limit=f"{th['fail_below']:g}")
+    if rule == "incomplete":
+        return _("Needs practice: the scenario was not played to an ending.")
+    if rule == "nothing-observed":
+        return _("Needs practice: no decision was made.")
+    if rule == "major-error":
+        names = "; ".join(_("{choice} at {scene}").format(choice=quoted(clip(e["text"], 60)), scene=e["scene"])
+                          for e in report.major_errors)
+        return _("Needs practice: a major error caps the result, whatever the points: {errors}.").format(errors=names)
+    if rule == "overall-below-pass":
+        return _("Needs practice: the overall score {score} is below the pass mark {limit}.").format(
+            score=score, limit=f"{th['pass']:g}")
+    if rule == "pass":
+        n = len(report.mistakes)
+        if not n:
+            return _("Pass: overall {score} is at least {limit}, with no critical or major error and no mistake.").format(
+                score=score, limit=f"{th['pass']:g}")
+        return ngettext("Pass: overall {score} is at least {limit}, with no critical or major error and {n} mistake.",
+                        "Pass: overall {score} is at least {limit}, with no critical or major error and {n} mistakes.",
+                        n).format(score=score, limit=f"{th['pass']:g}", n=n)
+    return report.result_rule
+
+
 def first_page(ctx: Context, report, lang: str) -> dict:
     """What an instructor puts on a projector: the result in one line, three takeaways and two
     discussion questions (the scenario's own, or drawn from the key decisions)."""
@@ -202,7 +237,7 @@ def first_page(ctx: Context, report, lang: str) -> dict:
     counts = {"mistake": len(report.mistakes), "major": len(report.major_errors),
               "critical": len(report.critical_errors)}
     return {"result": report.result, "result_words": _(RESULT_WORDS[report.result]) if report.result in RESULT_WORDS else report.result,
-            "overall": report.overall, "headline": report.result_rule, "counts": counts,
+            "overall": report.overall, "headline": headline(ctx, report), "counts": counts,
             "takeaways": takeaways, "questions": questions}
 
 

@@ -63,7 +63,7 @@ def _render_text(report: dict) -> str:
                else _("{score} of 100").format(score=report["overall"]))
     result = _(_RESULT_NAMES[report["result"]]) if report["result"] in _RESULT_NAMES else report["result"]
     out.append(_("Result: {result}. Overall score: {score}.").format(result=result, score=overall))
-    out.append(_wrap(report["result_rule"], ""))
+    out.append(_wrap(summary.get("headline") or report["result_rule"], ""))  # the rule, in the interface language
     if report.get("ending"):
         out.append(_wrap(_("Ending: {title}.").format(title=report["ending"]["title"]), ""))
     for warning in report.get("warnings", ()):

@@ -18,6 +18,12 @@ def grade_words(tier: str) -> str:
     return _(GRADE_WORDS[tier]) if tier in GRADE_WORDS else tier
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut at `limit` characters with an ellipsis (as the report quotes a choice)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def quoted(text: str) -> str:
     """`text` between quotation marks, unless it already begins or ends with one: “I'll wait” but never
     “I'll say: 'Turn around!'” with the marks doubled at the end."""

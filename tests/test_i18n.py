@@ -125,3 +125,31 @@ def test_the_spanish_credits_name_the_same_works_and_licences():
     for name in ("MIT", "CC BY 4.0", "CC BY 3.0", "eSpeak NG", "DejaVu", "OpenDyslexic", "Bitstream Vera", "pygame-ce",
                  "NumPy", "PyYAML", "jsonschema", "fastjsonschema", "Babel", "zlib", "FreeType", "HarfBuzz", "ICAT"):
         assert (name in english) == (name in spanish), name
+
+
+@pytest.mark.parametrize("grades, rule", [
+    (["good", "good"], "pass"),
+    (["good", "mistake"], "pass"),
+    (["mistake", "mistake", "mistake"], "overall-below-pass"),
+    (["good", "major"], "major-error"),
+    (["mistake"] * 5, "overall-below-fail"),
+    (["good", "critical"], "critical-error"),
+])
+def test_the_summary_states_the_deciding_rule_in_the_interface_language(grades, rule):
+    """The debrief's headline is the record's `result_rule` (English) in English, and translated in
+    Spanish, for every rule that can decide a result."""
+    from scoring.grade import grade
+    from tests.test_scoring_properties import load_text, play_path, synthetic
+    tag = "open-question"
+    scenario = load_text(synthetic([[([tag], g)] for g in grades]))
+    path = [f"c{i}-0" for i in range(len(grades))]
+    english = grade(scenario, play_path(scenario, path))
+    assert english.result_rule_id == rule and english.summary["headline"] == english.result_rule
+    try:
+        i18n.set_language("es")
+        spanish = grade(scenario, play_path(scenario, path))
+    finally:
+        i18n.set_language("en")
+    assert spanish.result_rule == english.result_rule  # the record stays in English
+    assert spanish.summary["headline"] != english.result_rule
+    assert not any(word in spanish.summary["headline"] for word in ("Needs practice", "Pass:", "Fail:", "overall"))
