@@ -212,3 +212,19 @@ def test_every_new_setting_round_trips_through_the_file():
     assert save_settings(Settings(**values)) is None
     settings, warnings = load_settings()
     assert warnings == [] and all(getattr(settings, k) == v for k, v in values.items())
+
+
+# --- Space never activates anything anywhere ------------------------------------------------------------
+def test_space_never_activates_a_menu_button_or_changes_a_setting():
+    app = make_app()
+    assert app.top.name == "title"
+    press(app, pygame.K_SPACE, times=3)  # the focus is on "Start training"
+    assert app.top.name == "title" and app.running
+    press(app, pygame.K_DOWN)  # Settings
+    press(app, pygame.K_RETURN)
+    assert app.top.name == "settings"
+    before = app.settings.to_json()
+    press(app, pygame.K_SPACE, times=3)  # on the text-size cycler
+    assert app.top.name == "settings" and app.settings.to_json() == before
+    press(app, pygame.K_RETURN)  # Enter does activate (a cycler steps on)
+    assert app.settings.to_json() != before

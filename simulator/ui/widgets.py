@@ -9,7 +9,9 @@ from ..i18n import _
 from .text import Fonts, Span, TextLayout, layout
 from .theme import Theme
 
-ACTIVATE_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)
+# Space is not among them: it only ever reveals or scrolls text, so a trainee pressing it to read on
+# can never start, choose or leave anything by accident (issue 11).
+ACTIVATE_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)
 NUMBER_KEYS = {getattr(pygame, f"K_{i}"): i for i in range(1, 10)}
 NUMBER_KEYS.update({getattr(pygame, f"K_KP{i}"): i for i in range(1, 10)})
 

@@ -147,7 +147,7 @@ class FocusScreen(Screen):
                 self.on_focus_moved()
             else:
                 self.app.speak(current.spoken())  # a setting changed: read its new value
-        elif key in ACTIVATE_KEYS and not (key == pygame.K_SPACE and isinstance(current, TextField)):
+        elif key in ACTIVATE_KEYS:
             if current is not None:
                 current.activate()
                 if isinstance(current, Cycler):
@@ -159,6 +159,8 @@ class FocusScreen(Screen):
                     self.ring.focus(widget)
                     widget.activate()
                     break
+        elif key == pygame.K_SPACE:  # reads on: scrolls a page, never activates (see widgets.ACTIVATE_KEYS)
+            self.scroller.scroll(max(1, self.scroller.view - self.app.theme.body * 2))
         elif key in (pygame.K_PAGEDOWN, pygame.K_PAGEUP):
             step = max(1, self.scroller.view - self.app.theme.body * 2)
             self.scroller.scroll(step if key == pygame.K_PAGEDOWN else -step)
