@@ -1,6 +1,7 @@
 """The interface's own words in the trainee's language: gettext catalogues compiled from .po at first use.
 
-Every interface string goes through `_()` (or `ngettext()` when a number decides the form). Strings
+Every interface string goes through `_()` (or `ngettext()` when a number decides the form, or
+`pgettext()` when what a word describes changes its translation). Strings
 kept in module-level constants are marked with `N_()` and translated where they are shown, so that a
 language change applies at once. Scenario text is not translated here: scenarios carry their own
 languages. Catalogues live in `simulator/locale/<lang>/LC_MESSAGES/parley.po`; `messages.pot` is
@@ -40,6 +41,12 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for `n`, by the interface language's plural rule."""
     return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` as meant in `context`, for words whose translation depends on what they describe
+    ("Shown" for one meter or for several details: "Visible" or "Visibles" in Spanish)."""
+    return _translations.pgettext(context, message)
 
 
 def language() -> str:

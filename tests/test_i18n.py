@@ -14,18 +14,19 @@ from babel.messages.pofile import read_po
 from simulator import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*(?::[^}]*)?\}")
 
 
 def extracted() -> dict:
-    """Every message the code marks: msgid (or (singular, plural)) -> first place it is used."""
+    """Every message the code marks: (msgid or (singular, plural), pgettext context or None) -> the
+    first place it is used."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=KEYWORDS):
-        found.setdefault(message, f"{filename}:{lineno}")
+        found.setdefault((message, context), f"{filename}:{lineno}")
     return found
 
 
@@ -41,9 +42,9 @@ def test_the_code_marks_the_interface_for_translation():
 def test_every_marked_string_has_a_spanish_translation():
     catalogue = spanish()
     missing, fuzzy = [], []
-    for message, where in extracted().items():
+    for (message, context), where in extracted().items():
         key = message[0] if isinstance(message, tuple) else message
-        entry = catalogue.get(key)
+        entry = catalogue.get(key, context=context)
         if entry is None or not (all(entry.string) if isinstance(entry.string, tuple) else entry.string):
             missing.append(f"{where}: {key!r}")
         elif entry.fuzzy:
@@ -70,10 +71,10 @@ def test_spanish_plural_rule_and_switching_back():
     assert spanish().plural_forms == "nplurals=2; plural=(n != 1);"
     try:
         assert i18n.set_language("es") == "es"
-        singular, plural = next(m for m in extracted() if isinstance(m, tuple))
+        singular, plural = next(m for m, _context in extracted() if isinstance(m, tuple))
         one, many = i18n.ngettext(singular, plural, 1), i18n.ngettext(singular, plural, 2)
         assert one != many and (one, many) != (singular, plural)
-        some = next(m for m in extracted() if isinstance(m, str) and len(m) > 12)
+        some = next(m for m, _context in extracted() if isinstance(m, str) and len(m) > 12)
         assert i18n._(some) != some
     finally:
         i18n.set_language("en")
@@ -101,7 +102,7 @@ def test_marked_strings_are_literal_and_underscore_is_never_shadowed(path):
                              for node in ast.walk(tree))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS:
-            count = 2 if node.func.id == "ngettext" else 1
+            count = 2 if node.func.id in ("ngettext", "pgettext") else 1
             for arg in node.args[:count]:
                 # a literal, or a name or item holding a string marked with N_() where it is defined;
                 # never text built on the spot (an f-string, "+", "%" or .format()), which no

@@ -5,7 +5,7 @@ import re
 
 import pygame
 
-from ...i18n import LANGUAGES, N_, _, language, system_language
+from ...i18n import LANGUAGES, N_, _, language, pgettext, system_language
 from ...paths import assets_dir
 from ..settings import FONT_FACES, LINE_SPACINGS, MODES, TEXT_SIZES, TIMER_MODES
 from ..text import Span
@@ -250,7 +250,8 @@ class SettingsScreen(PanelScreen):
                    wid="Meter in in-service mode"),
             Cycler(_("Remember trainee names on this computer"), [False, True], {False: _("No"), True: _("Yes")},
                    s.remember_names, self.set_remember_names, wid="Remember names"),
-            Cycler(_("Review status and authoring details"), [False, True], {False: _("Hidden"), True: _("Shown")},
+            Cycler(_("Review status and authoring details"), [False, True],
+                   {False: pgettext("several details", "Hidden"), True: pgettext("several details", "Shown")},
                    s.instructor_details, lambda v: self.set("instructor_details", v), wid="Review status"),
             Button(_("Back"), self.back, wid="Back"),
         ]
