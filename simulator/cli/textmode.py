@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from scoring.words import scene_label
+
 from ..engine.model import Scenario
 from ..engine.session import Session
 from ..i18n import _, ngettext
@@ -260,17 +262,9 @@ class TextPlayer:
         return _("\u201c{text}\u201d").format(text=choice.text.get(lang, sc.language))
 
     def _scene_words(self, node_id) -> str:
-        """A scene as people call it: its label, else its place in the scenario (never its id)."""
-        sc, lang = self.session.scenario, self.session.language
-        index = sc.target_index.get(node_id) if isinstance(node_id, str) else None
-        if index is None:
-            return _("an earlier scene")
-        if sc.is_ending(index):
-            return sc.ending_at(index).title.get(lang, sc.language)
-        node = sc.nodes[index]
-        if node.label is not None:
-            return node.label.get(lang, sc.language)
-        return _("decision point {number}").format(number=index + 1)
+        """A scene as people call it (scoring.words.scene_label: its label, never its id)."""
+        sc = self.session.scenario
+        return scene_label(sc, node_id if isinstance(node_id, str) else "", self.session.language)
 
     def summary(self) -> None:
         """The distress history: every change of the person's distress with the decision that caused it
