@@ -44,3 +44,16 @@ def minimal():
 
 def bundled_paths():
     return sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.fixture
+def pseudo(monkeypatch):
+    """simulator.i18n with "es" standing for tests/i18n_helpers.Pseudo (every message bracketed);
+    English again afterwards. Tests choose the language themselves."""
+    import gettext
+
+    from simulator import i18n
+    from tests.i18n_helpers import Pseudo
+    monkeypatch.setattr(i18n, "load", lambda code: Pseudo() if code == "es" else gettext.NullTranslations())
+    yield i18n
+    i18n.set_language("en")

@@ -1,7 +1,6 @@
 """The command line as a user meets it: validate exit codes and JSON, list, text-mode play, no display, Ctrl-C,
 --version, help for every argument, counts in words, the interface language."""
 import argparse
-import gettext
 import json
 import os
 import queue
@@ -330,24 +329,6 @@ def test_a_yaml_error_at_the_end_of_the_file_is_inside_the_file(tmp_path, text, 
 
 
 # --- the interface language --------------------------------------------------------------------------
-
-class Pseudo(gettext.NullTranslations):
-    """Brackets every message, so that a string that does not go through gettext shows unbracketed."""
-
-    def gettext(self, message):
-        return f"\u27e6{message}\u27e7"
-
-    def ngettext(self, singular, plural, n):
-        return f"\u27e6{singular if n == 1 else plural}\u27e7"
-
-
-@pytest.fixture
-def pseudo(monkeypatch):
-    from simulator import i18n
-    monkeypatch.setattr(i18n, "load", lambda code: Pseudo() if code == "es" else gettext.NullTranslations())
-    yield i18n
-    i18n.set_language("en")
-
 
 def test_lang_option_and_environment_choose_the_interface_language(pseudo, monkeypatch, capsys):
     from simulator.cli.main import main

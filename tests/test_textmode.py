@@ -1,7 +1,6 @@
 """Text mode as a trainee meets it: wrapped to the terminal without cut words, paged on a terminal,
 stage directions outside the quotes, timeouts announced, undo with a reason at the right time, and
 every interface word through gettext."""
-import gettext
 import io
 import re
 import sys
@@ -9,7 +8,6 @@ import sys
 import pytest
 import yaml
 
-from simulator import i18n
 from simulator.cli import layout
 from simulator.cli.layout import Pager, reflow, split_direction, width_for, wrap
 from simulator.cli.textmode import TextPlayer
@@ -318,22 +316,6 @@ def test_undo_with_nothing_to_undo_and_an_empty_reason():
 
 # --- 7. every interface word through gettext ----------------------------------------------------
 
-class Pseudo(gettext.NullTranslations):
-    """A pseudo-translation that brackets every message, so an unmarked string shows up unbracketed."""
-
-    def gettext(self, message):
-        return f"\u27e6{message}\u27e7"
-
-    def ngettext(self, singular, plural, n):
-        return f"\u27e6{singular if n == 1 else plural}\u27e7"
-
-
-@pytest.fixture
-def pseudo(monkeypatch):
-    monkeypatch.setattr(i18n, "load", lambda code: Pseudo() if code == "es" else gettext.NullTranslations())
-    i18n.set_language("es")
-    yield
-    i18n.set_language("en")
 
 
 def strings_in(data) -> list[str]:
@@ -364,6 +346,7 @@ def unmarked(out: str, content: list[str]) -> str:
 
 
 def test_every_interface_word_in_text_mode_goes_through_gettext(pseudo):
+    pseudo.set_language("es")
     raw = minimal_text().replace("expire: {id: first-timeout,", 'expire: {id: first-timeout, text: "Sam turns away.",')
     scenario = scenario_from(raw)
     options = SessionOptions(timers=True, allow_undo=True)

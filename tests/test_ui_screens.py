@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import gettext
 import re
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from simulator.ui.screens.library import LibraryScreen
 from simulator.ui.screens.scene import SceneScreen
 from simulator.ui.theme import LEVEL_SHAPES, draw_level_shape
 from simulator.ui.topics import AUDIENCE_NAMES, TOPIC_NAMES, audience_name, readable, topic_name
+from tests.i18n_helpers import Pseudo
 from tests.ui_helpers import DT, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -368,18 +368,8 @@ def test_the_briefing_keeps_begin_on_screen_at_the_largest_text():
 
 # --- 10. interface language ---------------------------------------------------------------------
 
-class Marked(gettext.NullTranslations):
-    """A stand-in catalogue that brackets every translated string, so untranslated ones show."""
-
-    def gettext(self, message):
-        return f"[{message}]"
-
-    def ngettext(self, singular, plural, n):
-        return f"[{singular if n == 1 else plural}]"
-
-
 def test_the_screens_words_go_through_gettext(app, monkeypatch):
-    monkeypatch.setattr(i18n, "_translations", Marked())
+    monkeypatch.setattr(i18n, "_translations", Pseudo("[", "]"))
     entry = entry_for(app, "collision-limited-english")
     words = library_words(app, entry)
     assert "[Content notes]" in words and "[Learning objectives]" in words
