@@ -126,7 +126,7 @@ def test_every_outcome_class_in_the_schema_has_a_label():
     import json
 
     from simulator.paths import scenarios_dir
-    from simulator.ui.theme import OUTCOME_LABELS
+    from simulator.vocabulary import OUTCOME_NAMES
     schema = json.loads((scenarios_dir() / "scenario.schema.json").read_text())
     found = []
 
@@ -140,4 +140,4 @@ def test_every_outcome_class_in_the_schema_has_a_label():
             for value in node:
                 walk(value)
     walk(schema)
-    assert found and set(found) == set(OUTCOME_LABELS)
+    assert found and set(found) == set(OUTCOME_NAMES)

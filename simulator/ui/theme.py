@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pygame
 
-from ..vocabulary import OUTCOME_NAMES
 from .settings import Settings
 
 # Distress levels 0-6 (calm to in crisis; the engine's `escalation` variable) each get a colour AND a shape
@@ -15,9 +14,6 @@ from .settings import Settings
 LEVEL_COLOURS = ((76, 175, 110), (140, 190, 90), (200, 200, 80), (235, 180, 60), (240, 130, 50), (225, 80, 50),
                  (200, 40, 60))
 LEVEL_SHAPES = ("circle", "square", "diamond", "triangle", "triangle-bar", "star", "octagon")
-# The schema's ending outcome classes (scenario.schema.json), as the window names them. Marked for
-# translation only: a screen shows `_(OUTCOME_LABELS[outcome])`, so a language change applies at once.
-OUTCOME_LABELS = OUTCOME_NAMES
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from scoring.words import MISSED, grade_words, quoted, raised_lowered, times
 
 from ...engine.model import GRADES
 from ...i18n import N_, _, ngettext
-from ...vocabulary import word
+from ...vocabulary import OUTCOME_NAMES, word
 from ..chart import draw_chart, draw_legend
 from ..text import Span, layout
-from ..theme import OUTCOME_LABELS, panel_surface
+from ..theme import panel_surface
 from ..topics import mode_name
 from ..widgets import Button
 from .base import FocusScreen, button_row
@@ -173,7 +173,7 @@ class DebriefScreen(FocusScreen):
         ending = r.get("ending") or {}
         if ending:
             outcome = ending.get("outcome")
-            label = _(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else ""
+            label = _(OUTCOME_NAMES[outcome]) if outcome in OUTCOME_NAMES else ""
             text = (_("Ending: {title} (outcome: {outcome})").format(title=ending.get("title", ""), outcome=label)
                     if label else _("Ending: {title}").format(title=ending.get("title", "")))
             spans.append(para(text, bold=True, before=0))

@@ -6,9 +6,10 @@ import threading
 import pygame
 
 from ...i18n import _
+from ...vocabulary import OUTCOME_NAMES
 from ..keyguard import KeyGuard
 from ..text import Span, layout
-from ..theme import OUTCOME_LABELS, draw_level_shape, panel_surface
+from ..theme import draw_level_shape, panel_surface
 from ..widgets import Button
 from .base import FocusScreen, button_row, draw_scrolled
 
@@ -62,7 +63,7 @@ class EndingScreen(FocusScreen):
         self.panel_image = panel_surface(self.panel.size, theme)
         inner_w = self.panel.width - 2 * theme.pad - theme.px(14)
         self.outcome = ending.outcome
-        spans = [Span(_("Outcome: {outcome}").format(outcome=_(OUTCOME_LABELS.get(ending.outcome, ending.outcome))),
+        spans = [Span(_("Outcome: {outcome}").format(outcome=_(OUTCOME_NAMES.get(ending.outcome, ending.outcome))),
                       theme.body, pal.accent, True, indent=theme.px(30)),
                  Span(ending.title, theme.heading, pal.text, True, space_before=theme.gap),
                  Span(ending.text.strip(), theme.body, pal.text, space_before=theme.gap)]
