@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
 from simulator.engine.model import BEHAVIOURS, ESCALATION, RAPPORT, Scenario
@@ -89,6 +90,13 @@ def _copy(value):
 
 def _text(value, ctx: Context, language: str) -> str:
     return value.get(language, ctx.scenario.language) if value is not None else ""
+
+
+def _words(value, ctx: Context, language: str) -> str:
+    """A rubric or scenario string that may be a map of languages (a scenario's `scoring:` text)."""
+    if isinstance(value, Mapping):
+        return value.get(language) or value.get(ctx.scenario.language) or next(iter(value.values()), "")
+    return value
 
 
 def grade(scenario: Scenario, log: list[dict], rubric: Rubric | None = None, *, language: str | None = None) -> Report:
@@ -238,8 +246,9 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
                                 "points": lose})
         if crit:
             for ce, fc in crit:
-                critical.append({**ref, "id": ce.id, "name": ce.name,
-                                 "why": ce.why if fc is None else f"{ce.why} {fc.why}", "source": ce.source})
+                why = _words(ce.why, ctx, lang)
+                critical.append({**ref, "id": ce.id, "name": _words(ce.name, ctx, lang),
+                                 "why": why if fc is None else f"{why} {fc.why}", "source": ce.source})
         elif tier == "critical":  # graded critical by the scenario itself
             critical.append({**ref, "id": "graded-critical", "name": "A critical error in this scenario",
                              "why": _text(choice.feedback, ctx, lang), "source": "scenario"})
@@ -269,7 +278,8 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
             if ce.id in seen:
                 continue  # already reported at the decision that led here
             critical.append({"node": trace.ending, "scene": scene_label(sc, trace.ending, lang), "choice": None,
-                             "text": None, "t": trace.t_end, "id": ce.id, "name": ce.name, "why": ce.why,
+                             "text": None, "t": trace.t_end, "id": ce.id, "name": _words(ce.name, ctx, lang),
+                             "why": _words(ce.why, ctx, lang),
                              "source": ce.source})
     competencies = []
     for i, comp in enumerate(rubric.competencies):

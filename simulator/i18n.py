@@ -102,3 +102,14 @@ def set_language(code: str | None) -> str:
         code, _translations = SOURCE_LANGUAGE, gettext.NullTranslations()
     _current = code
     return code
+
+
+def language_name(code: str) -> str:
+    """The name of language `code` in the interface's language ("vi" -> "Vietnamese", "vietnamita"),
+    from Babel's locale data; the code itself when Babel does not know it."""
+    try:
+        from babel import Locale
+        name = Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(language()))
+    except Exception:  # noqa: BLE001 - an unknown or malformed code is shown as written
+        return code
+    return name or code

@@ -11,7 +11,7 @@ from scoring.words import scene_label
 
 from ..engine.model import Scenario
 from ..engine.session import Session
-from ..i18n import _, ngettext
+from ..i18n import _, language_name, ngettext
 from ..safetext import clean
 from ..vocabulary import OUTCOME_NAMES, word
 from .layout import Pager, reflow, split_direction, terminal_size, width_for, wrap
@@ -109,7 +109,14 @@ class TextPlayer:
             self.say(view.reaction)
         self.say(view.narrative)
         for line in view.lines:
-            self.say(self.spoken(line.name, line.text), "  ")
+            if line.said_in is None:
+                self.say(self.spoken(line.name, line.text), "  ")
+                continue
+            # Words in a language the trainee does not share: as said, and the meaning once understood.
+            name = _("{name}, in {language}").format(name=line.name, language=language_name(line.said_in))
+            self.say(self.spoken(name, line.text), "  ")
+            if line.meaning:
+                self.say(_("Interpreted: {meaning}").format(meaning=line.meaning), "    ")
         if view.behaviour:
             self.say(_("What you see: {behaviour}").format(behaviour=view.behaviour))
         if self.show_meter:
@@ -283,8 +290,9 @@ class TextPlayer:
             if event["type"] == "escalation_changed":
                 causes = event.get("causes") or [event["cause"]]
                 peak = max(peak, event["to"])
-                reasons = "; ".join(c.get("why") or _("an effect the scenario attaches to this decision")
-                                    for c in causes)
+                behaviour, lang = session.scenario.behaviour, session.language
+                reasons = "; ".join(behaviour.why_in(c, lang, session.scenario.language)
+                                    or _("an effect the scenario attaches to this decision") for c in causes)
                 if event.get("clamped"):
                     change = _("After {choice}: {before} to {after} (it can go no further). Why: {reasons}")
                 else:

@@ -6,7 +6,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..engine.expressions import compile_expr, parse
-from ..engine.model import BUILTIN_VARIABLES, BehaviourModel, Recovery, Rule, RuleCase
+from ..engine.model import BUILTIN_VARIABLES, BehaviourModel, Recovery, Rule, RuleCase, Text
 from .diagnostics import DiagnosticSink
 from .yamlsafe import read_yaml
 
@@ -22,15 +22,26 @@ def _delta(value) -> int:
     return int(value) if not isinstance(value, str) else int(value.replace("+", ""))
 
 
-def compile_rule(raw: dict, index: dict[str, int], source: str) -> Rule:
-    """Compile one rule dict (already validated) against a variable index."""
+def _why(value, language: str) -> tuple[str, Text | None]:
+    """A case's `why` (text: a string, or a map of languages) as the string the log records (in
+    `language`, the scenario's default) and, for a map, every language given."""
+    if isinstance(value, str):
+        return value, None
+    text = Text(MappingProxyType(dict(value)))
+    return text.get(language, language), text
+
+
+def compile_rule(raw: dict, index: dict[str, int], source: str, language: str = "en") -> Rule:
+    """Compile one rule dict (already validated) against a variable index; `language` is the
+    scenario's default language (the one its `why` texts are logged in)."""
     cases = tuple(
         RuleCase(
             when=case["when"],
             test=compile_expr(parse(case["when"]), index),
             escalation=_delta(case.get("escalation", 0)),
             rapport=_delta(case.get("rapport", 0)),
-            why=case["why"],
+            why=_why(case["why"], language)[0],
+            why_text=_why(case["why"], language)[1],
         )
         for case in raw["cases"]
     )

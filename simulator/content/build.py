@@ -80,7 +80,8 @@ def _effects(raw: dict | None, index: dict[str, int]) -> tuple[Effect, ...]:
     return tuple(out)
 
 
-def _behaviour(base: BehaviourModel, raw: dict | None, index: dict[str, int], scenario_id: str) -> BehaviourModel:
+def _behaviour(base: BehaviourModel, raw: dict | None, index: dict[str, int], scenario_id: str,
+               language: str) -> BehaviourModel:
     if not raw:
         return base
     rec = raw.get("recovery", {})
@@ -90,7 +91,7 @@ def _behaviour(base: BehaviourModel, raw: dict | None, index: dict[str, int], sc
     disabled = set(raw.get("disable_rules", ()))
     rules = {r.id: r for r in base.rules if r.id not in disabled}
     for rule in raw.get("rules", ()):
-        rules[rule["id"]] = compile_rule(rule, index, scenario_id)
+        rules[rule["id"]] = compile_rule(rule, index, scenario_id, language)
     return BehaviourModel(base.name, base.version, base.level_names, base.level_ids, base.rapport_names,
                           base.force_levels, base.force_names, recovery, base.tags, tuple(rules.values()),
                           base.behaviour_names)
@@ -123,7 +124,7 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
                                   v.get("description", "")))
     index = {v.name: v.slot for v in variables}
     assert tuple(index)[:CUSTOM_START] == BUILTIN_VARIABLES
-    behaviour = _behaviour(base_model, data.get("behaviour"), index, data["id"])
+    behaviour = _behaviour(base_model, data.get("behaviour"), index, data["id"], lang)
 
     node_ids = list(data["nodes"])
     ending_ids = list(data["endings"])
@@ -177,7 +178,8 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
             all_choices[c.id] = c
         nodes.append(Node(
             id=node_id, index=i, narrative=T(raw["narrative"]),
-            lines=tuple(Line(l["speaker"], T(l["text"])) for l in raw.get("lines", ())),
+            lines=tuple(Line(l["speaker"], T(l["text"]), l.get("said"), l.get("said_in"), l.get("understood_when"),
+                             test(l.get("understood_when"))) for l in raw.get("lines", ())),
             behaviour=T(raw.get("behaviour")), perspective=T(raw.get("perspective")),
             background=raw.get("background"), present=tuple(raw.get("present", ())), timer=timer,
             choices=choices, choice_by_id=MappingProxyType({c.id: c for c in choices}),
@@ -214,6 +216,8 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
         scoring=MappingProxyType(data.get("scoring", {})),
         takeaways=tuple(T(t) for t in data.get("debrief", {}).get("takeaways", ())),
         questions=tuple(T(q) for q in data.get("debrief", {}).get("questions", ())),
+        review_checks=tuple(T(t) for t in data.get("review", {}).get("check", ())),
+        review_by=tuple(T(t) for t in data.get("review", {}).get("who", ())),
         source=source, content_hash=content_hash,
         display_slots=tuple(v.slot for v in variables[CUSTOM_START:] if v.name not in read),
     )

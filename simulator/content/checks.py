@@ -363,6 +363,8 @@ class SemanticChecker:
                                     f"{_show(who)} is staged here but not listed in present",
                                     "add them to present, or remove their staging")
             for i, line in enumerate(_l(node.get("lines"))):
+                if "understood_when" in _d(line):
+                    self.check_condition(("nodes", node_id, "lines", i, "understood_when"), line["understood_when"])
                 speaker = _d(line).get("speaker")
                 if isinstance(speaker, str) and speaker not in known:
                     if listed_speakers is None:
@@ -754,16 +756,21 @@ class SemanticChecker:
             elif isinstance(value, list):
                 for i, v in enumerate(value):
                     walk(v, path + (i,))
-            elif isinstance(value, str) and path and path[-1] in TEXT_KEYS:
+            elif isinstance(value, str) and path and (
+                    path[-1] in TEXT_KEYS  # a text field, or an item of a list of texts:
+                    or (isinstance(path[-1], int) and len(path) > 1 and path[-2] in TEXT_LISTS)):
                 missing_count += 1
                 if missing_count <= 50:
                     self.sink.warning(self.pos(path), "missing-translation",
                                       f"text given only in the default language; {others} missing",
                                       "give the text as a map, e.g. {en: ..., es: ...}")
         for key in ("title", "summary", "location", "dispatch", "learning_objectives", "content_notes",
-                    "characters", "nodes", "endings"):
+                    "characters", "nodes", "endings", "debrief", "review", "graham"):
             if key in self.data:
                 walk(self.data[key], (key,))
+        factor = _d(_d(self.data.get("state")).get("hidden_factor"))
+        if "description" in factor:
+            walk(factor["description"], ("state", "hidden_factor", "description"))
         if missing_count > 50:
             self.sink.warning(None, "missing-translation", f"{missing_count - 50} more texts lack translations",
                               "translate the remaining texts")
@@ -1070,6 +1077,7 @@ class SemanticChecker:
 
 TEXT_KEYS = {"title", "summary", "location", "dispatch", "text", "narrative", "behaviour", "perspective",
              "feedback", "debrief", "description", "name", "offence"}
+TEXT_LISTS = {"content_notes", "takeaways", "questions", "check", "who"}
 
 
 def _number(text: str) -> int | None:

@@ -65,7 +65,8 @@ class RuleCase:
     test: Callable[[tuple], object]
     escalation: int
     rapport: int
-    why: str
+    why: str  # in the scenario's default language: what the event log records
+    why_text: Text | None = None  # every language the scenario gives it in (None: `why` only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,17 @@ class BehaviourModel:
     rules: tuple[Rule, ...]
     behaviour_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # id -> name
 
+    def why_in(self, cause: Mapping, language: str, default: str) -> str | None:
+        """The `why` of a logged cause ({"rule": id, "why": ...}) in `language` when its rule gives it
+        there; else the logged text (the log keeps the default language, so it is the same whoever plays)."""
+        why = cause.get("why")
+        rule = next((r for r in self.rules if r.id == cause.get("rule")), None)
+        if rule is not None:
+            for case in rule.cases:
+                if case.why == why and case.why_text is not None:
+                    return case.why_text.get(language, default)
+        return why
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -135,8 +147,15 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """A spoken line. With `said`, the speaker uses a language the officer does not share: `said` is
+    shown as spoken (in `said_in`), and its meaning `text` only once `understood` holds."""
+
     speaker: str
     text: Text
+    said: str | None = None
+    said_in: str | None = None
+    understood_when: str | None = None
+    understood: Callable | None = None  # compiled `understood_when`
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +285,9 @@ class Scenario:
     scoring: Mapping = field(default_factory=lambda: MappingProxyType({}))
     takeaways: tuple[Text, ...] = ()  # the debrief's first page, written in the scenario
     questions: tuple[Text, ...] = ()
+    # What a community review must check and who should do it (`review:`), for instructors and authors.
+    review_checks: tuple[Text, ...] = ()
+    review_by: tuple[Text, ...] = ()
     source: str = ""  # file path it was loaded from
     content_hash: str = ""  # sha256 of the file's bytes
     # Custom variables no condition reads (a choice's, an outcome's, a rule's or a scoring `when`):

@@ -157,7 +157,9 @@ class ChoiceView:
 class LineView:
     speaker: str  # character id, "you" or "dispatch"
     name: str
-    text: str
+    text: str  # what is said; in `said_in` when the speaker uses a language the officer does not share
+    said_in: str | None = None  # language code of `text` when it is not the session's language
+    meaning: str | None = None  # with `said_in`: what it means, once understood (an interpreter), else None
 
 
 @dataclass(frozen=True)
@@ -314,11 +316,19 @@ class Session:
                         for i, c in enumerate(self.presented()))
         return View(
             node.id, fill(node.narrative.get(lang, default)),
-            tuple(LineView(l.speaker, name_of(l.speaker), fill(l.text.get(lang, default))) for l in node.lines),
+            tuple(self._line(l, name_of(l.speaker)) for l in node.lines),
             fill(node.behaviour.get(lang, default)) if node.behaviour else None,
             fill(node.perspective.get(lang, default)) if node.perspective else None,
             node.background, node.present, choices, self.timer_seconds(), ending=None, reaction=self.reaction,
             people=self._people(node), timeout=timeout, **common)
+
+    def _line(self, line, name: str) -> LineView:
+        """A line as shown now: words in another language keep them, with the meaning once understood."""
+        meaning = self._fill(line.text.get(self.language, self.scenario.language))
+        if line.said is None:
+            return LineView(line.speaker, name, meaning)
+        understood = line.understood is not None and bool(line.understood(self.state.values))
+        return LineView(line.speaker, name, line.said, line.said_in, meaning if understood else None)
 
     def _people(self, node) -> tuple[PersonView, ...]:
         sc, values = self.scenario, self.state.values

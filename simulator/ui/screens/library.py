@@ -245,6 +245,15 @@ class LibraryScreen(FocusScreen):
                               space_before=theme.pad))
         if self.app.settings.instructor_details:  # instructors and authors; trainees never see it
             spans.append(Span(review_status(sc), theme.small, pal.muted, space_before=half if authors else theme.pad))
+            if not sc.reviewers and sc.review_checks:
+                spans.append(Span(_("A community review should check:"), theme.small, pal.muted, space_before=half))
+                for item in sc.review_checks:
+                    spans.append(Span("• " + item.get(lang, d), theme.small, pal.muted, indent=theme.pad))
+            if not sc.reviewers and sc.review_by:
+                spans.append(Span(_("Who should review it:"), theme.small, pal.muted,
+                                  space_before=half))
+                for item in sc.review_by:
+                    spans.append(Span("• " + item.get(lang, d), theme.small, pal.muted, indent=theme.pad))
         return spans
 
     # --- behaviour -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pygame
 
 from ...engine.session import Session
-from ...i18n import N_, _
+from ...i18n import N_, _, language_name
 from ...vocabulary import word
 from ..keyguard import KeyGuard
 from ..meter import draw_meter, meter_width
@@ -205,8 +205,18 @@ class SceneScreen(FocusScreen):
             spans.append(Span(view.reaction, theme.body, pal.warn, space_before=theme.gap if spans else 0))
         spans.append(Span(view.narrative.strip(), theme.body, pal.text, space_before=theme.gap if spans else 0))
         for line in view.lines:
-            spans.append(Span(line.name, theme.body, pal.speaker, True, space_before=theme.gap))
+            if line.said_in is None:
+                spans.append(Span(line.name, theme.body, pal.speaker, True, space_before=theme.gap))
+                spans.append(Span(line.text.strip(), theme.body, pal.text, indent=theme.pad))
+                continue
+            # Words in a language the officer does not share: shown as said; the meaning only once
+            # a qualified interpreter (or whatever the scenario says) makes them understood.
+            spans.append(Span(_("{name}, in {language}").format(name=line.name, language=language_name(line.said_in)),
+                              theme.body, pal.speaker, True, space_before=theme.gap))
             spans.append(Span(line.text.strip(), theme.body, pal.text, indent=theme.pad))
+            if line.meaning:
+                spans.append(Span(_("Interpreted: {meaning}").format(meaning=line.meaning.strip()), theme.body,
+                                  pal.muted, indent=theme.pad))
         if view.behaviour:
             spans.append(Span(_("What you can see"), theme.small, pal.accent, True, space_before=theme.gap))
             spans.append(Span(view.behaviour.strip(), theme.body, pal.muted))
