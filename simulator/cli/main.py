@@ -65,7 +65,7 @@ def _lang_option(parser: argparse.ArgumentParser, default) -> None:
     """--lang on `parser`; subcommands take it too (default SUPPRESS, so they never undo the main one)."""
     parser.add_argument("--lang", choices=sorted(LANGUAGES), default=default,
                         help=_("the language of Parley's own words (default: ${env}, else the system's "
-                               "language); a scenario's text keeps its own language").format(env=LANG_ENV))
+                               "language); a scenario translated into it is played in it").format(env=LANG_ENV))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--authored-order", action="store_true",
                       help=_("show options in the order the scenario wrote them, not shuffled (a demonstration, "
                              "a research protocol); the log records it"))
+    play.add_argument("--variant", default=None, metavar=_("ID"),
+                      help=_("who the people are, for a scenario with variants (parley list shows them)"))
+    play.add_argument("--participant", default=None, metavar=_("CODE"),
+                      help=_("counterbalance variants for a research protocol: participant 1, 2, 3... get "
+                             "them in turn; any other code gets one chosen by a stable hash"))
     play.add_argument("--language", default=None, metavar=_("CODE"),
                       help=_("the scenario's language when it has translations, e.g. en or es "
                              "(--lang sets the language of Parley's own words)"))

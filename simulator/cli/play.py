@@ -13,10 +13,11 @@ import os
 import sys
 from pathlib import Path
 
-from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario
+from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario, with_variant
+from ..content.variants import counterbalanced
 from ..engine.session import Session, SessionOptions
 from ..files import write_atomically
-from ..i18n import _
+from ..i18n import _, language
 from ..safetext import clean, clean_line
 from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN
 from .validate import USAGE_EXIT, scoring_diagnostics
@@ -130,6 +131,12 @@ def play(args, announce_fallback: bool = True) -> int:
         _err(_("parley: the scoring section of {path} has errors; fix them and try again.").format(path=path))
         return 1
     scenario = result.scenario
+    variant, problem = _variant_asked(args, scenario)
+    if problem:
+        _err(problem)
+        return USAGE_EXIT
+    if variant is not None:
+        scenario = with_variant(scenario, variant)
     if args.language and args.language not in scenario.languages:
         _err(_("parley: {scenario} has no {language} text (languages: {languages})").format(
             scenario=scenario.id, language=repr(args.language), languages=", ".join(scenario.languages)))
@@ -142,7 +149,8 @@ def play(args, announce_fallback: bool = True) -> int:
         else:
             try:
                 return run_app(scenario_path=path, seed=args.seed, no_timers=args.no_timers,
-                               authored_order=args.authored_order)
+                               authored_order=args.authored_order,
+                               variants={scenario.id: variant} if variant is not None else None)
             except NoDisplay as exc:
                 why = str(exc)
         if announce_fallback:
@@ -150,10 +158,36 @@ def play(args, announce_fallback: bool = True) -> int:
     return _play_text(args, scenario)
 
 
+def _variant_asked(args, scenario) -> tuple[str | None, str | None]:
+    """(the variant --variant or --participant asks for, or None; a usage problem, or None)."""
+    ids = [v.id for v in scenario.variants]
+    if args.variant is not None and args.participant is not None:
+        return None, _("parley: give --variant or --participant, not both")
+    if args.variant is not None:
+        if args.variant not in ids:
+            known = ", ".join(ids) if ids else _("none")
+            return None, _("parley: {scenario} has no variant {variant} (variants: {known})").format(
+                scenario=scenario.id, variant=repr(args.variant), known=known)
+        return args.variant, None
+    if args.participant is not None:
+        if not ids:
+            return None, _("parley: {scenario} has no variants to counterbalance").format(scenario=scenario.id)
+        return counterbalanced(ids, args.participant), None
+    return None, None
+
+
+def scenario_language(args, scenario) -> str:
+    """--language, else the interface's language when the scenario is translated into it, else the
+    scenario's own."""
+    if args.language:
+        return args.language
+    return language() if language() in scenario.languages else scenario.language
+
+
 def _play_text(args, scenario) -> int:
     timed = args.timed
     options = SessionOptions(timers=timed, timer_scale=float(args.timer_scale), allow_undo=args.undo,
-                             language=args.language, shuffle=not args.authored_order)
+                             language=scenario_language(args, scenario), shuffle=not args.authored_order)
     writer = None
     if args.log:
         try:

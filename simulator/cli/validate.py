@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..content.diagnostics import Diagnostic
 from ..content.loader import bundled_scenarios, load_scenario
-from ..i18n import _, ngettext
+from ..i18n import _, language, ngettext
 from ..safetext import clean, clean_line
 from .layout import clamp_width, terminal_size, wrap
 
@@ -24,9 +24,27 @@ def _scenario_rows() -> list[tuple[str, str, str, str, str]]:
             continue
         sc = result.scenario
         minutes = ngettext("{n} min", "{n} min", sc.minutes).format(n=sc.minutes)
-        rows.append((sc.id, sc.title.get(sc.language, sc.language), ", ".join(sc.audience), minutes,
+        rows.append((sc.id, sc.title.get(language(), sc.language), ", ".join(sc.audience), minutes,
                      ", ".join(sc.topics)))
     return [tuple(clean_line(cell) for cell in row) for row in rows]
+
+
+def _scenario_notes() -> list[str]:
+    """One line per bundled scenario played in more than one language or with variants of who the
+    people are (the ids `parley play --variant` takes)."""
+    notes = []
+    for path in bundled_scenarios():
+        sc = load_scenario(path).scenario
+        if sc is None or (len(sc.languages) < 2 and not sc.variants):
+            continue
+        parts = []
+        if len(sc.languages) > 1:
+            parts.append(_("languages: {languages}").format(languages=", ".join(sc.languages)))
+        if sc.variants:
+            parts.append(_("variants: {variants}").format(
+                variants=", ".join(f"{v.id} ({v.label.get(language(), sc.language)})" for v in sc.variants)))
+        notes.append(clean_line(f"{sc.id}: " + "; ".join(parts)))
+    return notes
 
 
 def list_scenarios(columns: int | None = None) -> int:
@@ -47,6 +65,7 @@ def list_scenarios(columns: int | None = None) -> int:
     if sum(widths) + 2 * (len(widths) - 1) <= columns:
         for row in [header] + rows:
             print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        _print_notes(columns)
         return 0
     width = clamp_width(columns)
     for i, (ident, title, audience, minutes, topics) in enumerate(rows):
@@ -59,7 +78,16 @@ def list_scenarios(columns: int | None = None) -> int:
         if topics:
             lines += wrap(_("Topics: {topics}").format(topics=topics), width, "  ", "    ")
         print("\n".join(lines))
+    _print_notes(width)
     return 0
+
+
+def _print_notes(width: int) -> None:
+    notes = _scenario_notes()
+    if notes:
+        print()
+        for note in notes:
+            print("\n".join(wrap(note, clamp_width(width), "", "  ")))
 
 
 def _collect(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:

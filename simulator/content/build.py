@@ -26,8 +26,10 @@ from ..engine.model import (
     Text,
     Timer,
     Variable,
+    Variant,
 )
 from .behaviour import compile_rule
+from .variants import apply_variant, variant_list
 
 _FROZEN_EMPTY = MappingProxyType({})
 
@@ -106,8 +108,12 @@ def _character(cid: str, raw: dict, T, test, index) -> Character:
                      name_known=test(raw.get("name_known_when")),
                      expression_slot=index.get(source) if source is not None else None)
 
-def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", content_hash: str = "") -> Scenario:
-    """Compile validated, effect-normalised data into a Scenario. Trusts the data's shape."""
+def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", content_hash: str = "",
+                   variant: str | None = None) -> Scenario:
+    """Compile validated, effect-normalised data into a Scenario showing `variant` (None: the
+    default one, when the scenario has variants). Trusts the data's shape."""
+    original = data
+    data, variant_id = apply_variant(data, variant)
     lang = data["language"]
     T = lambda v: _text(v, lang)  # noqa: E731 - a short local alias keeps the constructors readable
     state = data["state"]
@@ -219,6 +225,9 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
         review_checks=tuple(T(t) for t in data.get("review", {}).get("check", ())),
         review_by=tuple(T(t) for t in data.get("review", {}).get("who", ())),
         source=source, content_hash=content_hash,
+        variant=variant_id, variants=tuple(Variant(v["id"], T(v["label"])) for v in variant_list(original)),
+        variants_about=T(original["variants"]["about"]) if variant_id is not None else None,
+        source_data=original, base_model=base_model,
         display_slots=tuple(v.slot for v in variables[CUSTOM_START:] if v.name not in read),
     )
 

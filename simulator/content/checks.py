@@ -22,6 +22,7 @@ from ..engine.expressions import MAX_NUMBER, ExpressionError, interval, parse, v
 from ..engine.model import BUILTIN_VARIABLES, BehaviourModel
 from .diagnostics import DiagnosticSink
 from .gradecheck import check_grades
+from .variants import SESSION_PLACEHOLDERS, placeholders
 from .yamlsafe import SignedInt, YamlDocument
 
 RESERVED_SPEAKERS = ("you", "dispatch")
@@ -210,7 +211,7 @@ class SemanticChecker:
     def run(self) -> None:
         for check in (self.check_numbers, self.check_variables, self.check_characters, self.check_ids_and_targets,
                       self.check_choices, self.check_rules, self.check_assets, self.check_translations,
-                      self.check_reviewers, self.check_graph, self.check_grades):
+                      self.check_reviewers, self.check_variants, self.check_graph, self.check_grades):
             try:
                 check()
             except Exception as exc:  # noqa: BLE001 - a bug here must still end as a diagnostic, not a traceback
@@ -220,6 +221,51 @@ class SemanticChecker:
 
     def check_grades(self) -> None:
         check_grades(self)
+
+    # --- variants and placeholders ----------------------------------------------------------------
+    def check_variants(self) -> None:
+        """Variants name a default that exists, give the same words, override only known characters;
+        every `{placeholder}` in the text is one of their words (or `{officer}`)."""
+        block = _d(self.data.get("variants"))
+        variants = [_d(v) for v in _l(block.get("list"))]
+        ids = [v.get("id") for v in variants]
+        chars = _d(self.data.get("characters"))
+        seen = set()
+        for i, vid in enumerate(ids):
+            if isinstance(vid, str) and vid in seen:
+                self.sink.error(self.pos(("variants", "list", i, "id")), "duplicate-id",
+                                f"variant {_show(vid)} is declared twice", "give each variant its own id")
+            seen.add(vid)
+        default = block.get("default")
+        if block and isinstance(default, str) and default not in seen:
+            self.sink.error(self.pos(("variants", "default")), "unknown-variant",
+                            f"default variant {_show(default)} is not in the list",
+                            self.suggest(default, "variants", [v for v in seen if isinstance(v, str)]))
+        word_sets = [set(_d(v.get("words"))) for v in variants]
+        everyone = set().union(*word_sets) if word_sets else set()
+        for i, words in enumerate(word_sets):
+            lacking = sorted(everyone - words)
+            if lacking:
+                self.sink.error(self.pos(("variants", "list", i)), "variant-words",
+                                f"variant {_show(ids[i])} lacks the words {', '.join(map(repr, lacking))}",
+                                "every variant gives every word, so that every variant's text is whole")
+        for i, v in enumerate(variants):
+            for cid in _d(v.get("characters")):
+                if isinstance(cid, str) and cid not in chars:
+                    self.sink.error(self.pos(("variants", "list", i, "characters", cid), key=True),
+                                    "unknown-character", f"variant {_show(ids[i])} changes unknown character "
+                                    f"{_show(cid)}", self.suggest(cid, "characters", [c for c in chars if isinstance(c, str)]))
+        known = everyone | SESSION_PLACEHOLDERS
+        reported = 0
+        for path, name in placeholders(self.data):
+            if name not in known and reported < 50:
+                reported += 1
+                hint = (f"known here: {', '.join('{' + w + '}' for w in sorted(known))}" if everyone else
+                        "only {officer} (the trainee's name) is filled in, unless the scenario declares variants "
+                        "whose words include it")
+                self.sink.error(self.pos(path), "unknown-placeholder",
+                                f"{{{name}}} is not a placeholder this scenario fills in: players would see it as written",
+                                hint)
 
     def check_reviewers(self) -> None:
         if not _l(self.data.get("reviewers")) and "reviewers" in self.data:
@@ -682,11 +728,14 @@ class SemanticChecker:
             background(("nodes", node_id, "background"), _d(node).get("background"))
         for eid, ending in _d(self.data.get("endings")).items():
             background(("endings", eid, "background"), _d(ending).get("background"))
-        for cid, char in _d(self.data.get("characters")).items():
-            ref = _d(char).get("portrait")
+        portraits = [(("characters", cid, "portrait"), _d(char).get("portrait"))
+                     for cid, char in _d(self.data.get("characters")).items()]
+        for i, v in enumerate(_l(_d(self.data.get("variants")).get("list"))):
+            for cid, char in _d(_d(v).get("characters")).items():
+                portraits.append((("variants", "list", i, "characters", cid, "portrait"), _d(char).get("portrait")))
+        for path, ref in portraits:
             if not isinstance(ref, str):
                 continue
-            path = ("characters", cid, "portrait")
             folder = self.find_asset(ref)
             real = self._inside_roots(folder) if folder is not None else None
             if folder is not None and real is None:
@@ -765,7 +814,7 @@ class SemanticChecker:
                                       f"text given only in the default language; {others} missing",
                                       "give the text as a map, e.g. {en: ..., es: ...}")
         for key in ("title", "summary", "location", "dispatch", "learning_objectives", "content_notes",
-                    "characters", "nodes", "endings", "debrief", "review", "graham"):
+                    "characters", "nodes", "endings", "debrief", "review", "graham", "variants"):
             if key in self.data:
                 walk(self.data[key], (key,))
         factor = _d(_d(self.data.get("state")).get("hidden_factor"))
@@ -1076,7 +1125,7 @@ class SemanticChecker:
 
 
 TEXT_KEYS = {"title", "summary", "location", "dispatch", "text", "narrative", "behaviour", "perspective",
-             "feedback", "debrief", "description", "name", "offence"}
+             "feedback", "debrief", "description", "name", "offence", "label", "known_as", "about"}
 TEXT_LISTS = {"content_notes", "takeaways", "questions", "check", "who"}
 
 

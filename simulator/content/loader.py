@@ -209,6 +209,34 @@ def _from_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
         return None
 
 
+def with_variant(scenario: Scenario, variant_id: str | None) -> Scenario:
+    """`scenario` showing variant `variant_id` (None: its default): the same graph, values and
+    grades, other names, words and portraits. Raises KeyError for a variant it does not declare."""
+    if variant_id == scenario.variant or scenario.source_data is None or not scenario.variants:
+        if variant_id not in (None, scenario.variant):
+            raise KeyError(variant_id)
+        return scenario
+    if variant_id is not None and variant_id not in {v.id for v in scenario.variants}:
+        raise KeyError(variant_id)
+    return build_scenario(scenario.source_data, scenario.base_model or default_model(), scenario.source,
+                          scenario.content_hash, variant_id)
+
+
+def scenario_for_log(scenario: Scenario, log) -> Scenario:
+    """The variant of `scenario` a session log was recorded on (its session_started names it); the
+    scenario itself when the log names none or one it does not have (replay then reports the mismatch)."""
+    try:
+        named = log[0]["scenario"].get("variant")
+    except (LookupError, TypeError, AttributeError):
+        return scenario
+    if not isinstance(named, str) or named == scenario.variant:
+        return scenario
+    try:
+        return with_variant(scenario, named)
+    except KeyError:
+        return scenario
+
+
 def load_or_raise(path: str | os.PathLike, **kwargs) -> Scenario:
     """Load a scenario or raise ScenarioError with every error found."""
     result = load_scenario(path, **kwargs)

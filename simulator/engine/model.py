@@ -244,6 +244,14 @@ class Objective:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """One of a scenario's variants of who the people are (never of what they do)."""
+
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
 class Graham:
     offence: Text | None
     offence_severity: str
@@ -288,6 +296,13 @@ class Scenario:
     # What a community review must check and who should do it (`review:`), for instructors and authors.
     review_checks: tuple[Text, ...] = ()
     review_by: tuple[Text, ...] = ()
+    # Variants of who the people are (`variants:`): the one this Scenario shows, and all of them. A
+    # variant changes only text and portraits; `simulator.content.loader.with_variant` builds another.
+    variant: str | None = None
+    variants: tuple[Variant, ...] = ()
+    variants_about: Text | None = None
+    source_data: Mapping | None = field(default=None, compare=False, repr=False)  # validated file data
+    base_model: BehaviourModel | None = field(default=None, compare=False, repr=False)
     source: str = ""  # file path it was loaded from
     content_hash: str = ""  # sha256 of the file's bytes
     # Custom variables no condition reads (a choice's, an outcome's, a rule's or a scoring `when`):

@@ -233,7 +233,8 @@ class Session:
         self.reaction: str | None = None
         self.log.append({"seq": 0, "type": "session_started", "t": 0.0,
                          "scenario": {"id": scenario.id, "version": scenario.version,
-                                      "content_hash": scenario.content_hash},
+                                      "content_hash": scenario.content_hash,
+                                      **({"variant": scenario.variant} if scenario.variant is not None else {})},
                          "seed": self.seed, "options": self.options.to_json(), "engine": ENGINE_VERSION,
                          "behaviour_model": f"{scenario.behaviour.name}@{scenario.behaviour.version}",
                          "escalation": self.state.values[ESCALATION], "rapport": self.state.values[RAPPORT]})
@@ -566,6 +567,9 @@ class Session:
         if info.get("content_hash") != scenario.content_hash:
             raise ReplayMismatch("the log was recorded on another version of the scenario file (content hash "
                                  f"{_short(info.get('content_hash'))}, not {scenario.content_hash!r})")
+        if info.get("variant") != scenario.variant:
+            raise ReplayMismatch(f"the log was recorded on variant {_short(info.get('variant'))} of the scenario, "
+                                 f"not {scenario.variant!r} (simulator.content.loader.scenario_for_log picks it)")
         if "seed" not in first:
             raise ReplayMismatch("session_started has no seed")
         options = first.get("options")

@@ -60,6 +60,8 @@ class App:
         self.no_timers = no_timers  # `parley play --no-timers`: off for this run, settings unchanged
         self.authored_order = authored_order  # `parley play --authored-order`: options not shuffled
         self.trainee = "guest"
+        # scenario id -> the variant of who the people are chosen in the briefing (or on the command line)
+        self.variants: dict[str, str] = {}
         self.mode = MODES[0]
         self.running = True
         self.status = 0
@@ -493,8 +495,9 @@ def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
 
 
 def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None,
-            no_timers: bool = False, authored_order: bool = False) -> int:
+            no_timers: bool = False, authored_order: bool = False, variants: dict | None = None) -> int:
     """Open the simulator window (optionally straight to one scenario) and run until it closes.
+    `variants` maps scenario ids to the variant of who the people are to play (`parley play --variant`).
 
     Raises NoDisplay, before anything is shown, when no display can show the window.
     """
@@ -510,6 +513,7 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
     except pygame.error as exc:
         pygame.quit()
         raise NoDisplay(_("cannot open a window ({why})").format(why=exc)) from exc
+    app.variants.update(variants or {})
     first_frame(app.surface, app.fonts, app.theme)
     bench = os.environ.get("PARLEY_FIRST_FRAME_EXIT")  # benchmarks/bench_ui.py: "1" or "title"
     if bench == "1":

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pygame
 
+from ...content.loader import with_variant
 from ...i18n import _
 from ..staging import art_jobs, session_options
 from ..text import Span
 from ..topics import mode_name
-from ..widgets import Button
+from ..widgets import Button, Cycler
 from .base import PanelScreen, draw_scrolled
 
 FALLBACK_BACKGROUND = "backgrounds/briefing.svg"  # only for a scenario whose start has no art of its own
@@ -29,7 +30,8 @@ class BriefingScreen(PanelScreen):
 
     def __init__(self, app, entry, language: str):
         super().__init__(app)
-        self.entry, self.scenario, self.language = entry, entry.scenario, language
+        self.entry, self.language = entry, language
+        self.scenario = with_variant(entry.scenario, app.variants.get(entry.scenario.id))
         self.background = opening_background(self.scenario)
         self.jobs: list = []
 
@@ -72,7 +74,20 @@ class BriefingScreen(PanelScreen):
         return " ".join([_("Mode: {mode}.").format(mode=mode_name(self.app.mode)), timers, meter, keys])
 
     def widgets(self):
-        return [Button(_("Begin"), self.begin, 1, wid="Begin"), Button(_("Back to the library"), self.back, 2, wid="back")]
+        widgets = [Button(_("Begin"), self.begin, 1, wid="Begin"), Button(_("Back to the library"), self.back, 2, wid="back")]
+        sc = self.scenario
+        if sc.variants:  # who the people are: the workshop's choice; never what they do
+            labels = {v.id: self._t(v.label) for v in sc.variants}
+            current = self.app.variants.get(sc.id, sc.variant)
+            widgets.insert(0, Cycler(_("People in this run"), list(labels), labels, current, self.set_variant,
+                                     wid="variant", detail=self._t(sc.variants_about)))
+        return widgets
+
+    def set_variant(self, variant_id: str) -> None:
+        """Play the scenario with variant `variant_id` of who the people are (kept for replays)."""
+        self.app.variants[self.scenario.id] = variant_id
+        self.scenario = with_variant(self.entry.scenario, variant_id)
+        self.jobs = art_jobs(self.app, self.scenario)  # its portraits
 
     def build(self) -> None:
         super().build()  # the panel, its text and its buttons in one column, as on every panel screen

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from ...i18n import _, ngettext
+from ...i18n import _, language, ngettext
 from ..catalog import LENGTHS
 from ..text import Span, layout
 from ..theme import panel_surface
@@ -161,7 +161,9 @@ class LibraryScreen(FocusScreen):
         return "  |  ".join([minutes] + ([", ".join(names)] if names else []))
 
     def _language_for(self, scenario) -> str:
-        preferred = self.language or self.app.settings.language
+        # The language picked here, else the settings' scenario language, else the interface's: a
+        # scenario translated into the interface's language is played in it.
+        preferred = self.language or self.app.settings.language or language()
         return preferred if preferred in scenario.languages else scenario.language
 
     def _build_detail(self) -> list:

@@ -240,7 +240,7 @@ class SettingsScreen(PanelScreen):
                    {None: _("As the system ({language})").format(language=LANGUAGES[system_language()]),
                     **LANGUAGES}, s.interface_language, app.set_interface_language, wid="Interface language"),
             Cycler(_("Scenario language"), scenario_languages,
-                   {None: _("Each scenario's own"), **{c: c for c in scenario_languages if c}},
+                   {None: _("As the interface, when translated"), **{c: c for c in scenario_languages if c}},
                    s.language if s.language in scenario_languages else None, lambda v: self.set("language", v),
                    wid="Scenario language"),
             Cycler(_("Sound cues"), [True, False], {True: _("On"), False: _("Muted")}, s.sound,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pygame
 
+from ...content.loader import with_variant
 from ...engine.session import Session
 from ...i18n import N_, _, language_name
 from ...vocabulary import word
@@ -47,7 +48,9 @@ class SceneScreen(FocusScreen):
 
     def __init__(self, app, entry, language: str):
         super().__init__(app)
-        self.entry, self.scenario, self.language = entry, entry.scenario, language
+        # the variant of who the people are that the facilitator chose in the briefing (else the default)
+        self.scenario = with_variant(entry.scenario, app.variants.get(entry.scenario.id))
+        self.entry, self.language = entry, language
         self.session = self._new_session()
         self.actor = {"role": "trainee", "id": app.trainee}
         self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
