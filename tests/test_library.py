@@ -1,0 +1,160 @@
+"""The bundled scenario library meets issue 12's bar for every scenario: size and shape (nodes,
+decisions on every playthrough, endings across outcome classes, timers, random reactions that matter,
+a hidden factor good questions reveal), every choice graded, tagged and explained, the person's
+perspective everywhere, objectives mapped to competencies, content notes, authors and a review note,
+one (American) spelling, and no warning but the honest review status. Grading fairness is
+tests/test_acceptance.py's; variants are tests/test_variants.py's."""
+from __future__ import annotations
+
+import re
+from collections import deque
+
+import pytest
+
+from simulator.content.loader import bundled_scenarios, load_scenario
+
+SCENARIOS = sorted(bundled_scenarios())
+SUCCESS, HARM = {"resolved", "referred"}, {"force-used", "injury", "arrest"}
+# Issue 12 counts the two scenarios shipped before it as they were revised by issue 6. In both, an
+# early disproportionate use of force ends the run at once: their shortest runs have 3 (collision:
+# straight to Minh, papers, tackle) and 4 decisions (Deaf driver). Every scenario written for issue 12
+# has at least 6 decisions on every playthrough.
+SHORTEST = {"collision-limited-english": 3, "deaf-driver-traffic-stop": 4}
+
+# British spellings a US-English scenario must not use (whole words, any case)
+BRITISH = ["licence", "colour", "behaviour", "neighbour", "neighbours", "neighbourhood", "centre", "defence",
+           "offence", "apologise", "apologised", "apologising", "realise", "realised", "realises", "recognise",
+           "recognised", "recognising", "organise", "organised", "criticise", "practise", "practised", "favour",
+           "honour", "labour", "judgement", "travelled", "travelling", "tyre", "tyres", "kerb", "programme",
+           "jewellery", "towards", "car park", "mum", "whilst", "amongst", "emphasise", "grey", "pyjamas",
+           "cheque", "aluminium", "fulfil", "enrol", "analyse", "paralysed", "colleague's car park"]
+BRITISH_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in BRITISH) + r")\b", re.IGNORECASE)
+
+
+def loaded(path):
+    result = load_scenario(path, use_cache=False)
+    assert result.scenario is not None, "\n".join(d.format() for d in result.diagnostics)
+    return result
+
+
+def _decisions(node):
+    return list(node.choices) + ([node.timer.expire] if node.timer else [])
+
+
+def _targets(choice):
+    return [choice.target] if choice.target is not None else [o.target for o in choice.outcomes]
+
+
+def fewest_decisions(sc) -> int:
+    """The fewest decisions on any path from the start to an ending, ignoring conditions (which can
+    only remove paths): a lower bound of every full playthrough's length."""
+    dist = {sc.start: 0}
+    queue = deque([sc.start])
+    best = None
+    while queue:
+        at = queue.popleft()
+        for choice in _decisions(sc.nodes[at]):
+            for target in _targets(choice):
+                if sc.is_ending(target):
+                    best = dist[at] + 1 if best is None else min(best, dist[at] + 1)
+                elif target not in dist:
+                    dist[target] = dist[at] + 1
+                    queue.append(target)
+    return best
+
+
+def player_texts(sc):
+    """(where, text) of every text a player can read, in English."""
+    en = "en"
+
+    def t(value):
+        return value.get(en, sc.language) if value is not None else ""
+    yield "title", t(sc.title)
+    yield "summary", t(sc.summary)
+    yield "location", t(sc.location)
+    yield "dispatch", t(sc.dispatch)
+    for o in sc.objectives:
+        yield f"objective {o.id}", t(o.text)
+    for i, n in enumerate(sc.content_notes):
+        yield f"content note {i}", t(n)
+    for cid, c in sc.characters.items():
+        yield f"character {cid}", " ".join((t(c.name), t(c.known_as), t(c.description)))
+    for node in sc.nodes:
+        yield f"node {node.id}", " ".join([t(node.label), t(node.narrative), t(node.behaviour), t(node.perspective)]
+                                          + [t(line.text) for line in node.lines])
+        for c in _decisions(node):
+            yield f"choice {c.id}", " ".join([t(c.text), t(c.feedback)] + [t(o.text) for o in c.outcomes])
+    for e in sc.endings:
+        yield f"ending {e.id}", " ".join((t(e.title), t(e.text), t(e.debrief), t(e.perspective)))
+    for i, x in enumerate(sc.takeaways + sc.questions):
+        yield f"debrief {i}", t(x)
+    for rule in sc.behaviour.rules:
+        if rule.source == sc.id:
+            for case in rule.cases:
+                yield f"rule {rule.id}", case.why
+
+
+def test_the_library_has_eight_scenarios():
+    assert len(SCENARIOS) >= 8, [p.stem for p in SCENARIOS]
+
+
+def test_two_scenarios_are_complete_in_spanish():
+    spanish = [p.stem for p in SCENARIOS if "es" in loaded(p).scenario.languages]
+    assert len(spanish) >= 2, spanish  # complete: no missing-translation warning (test below)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_validates_with_no_warning_but_the_review_status(path):
+    result = loaded(path)
+    others = [d.format() for d in result.diagnostics if d.code != "no-reviewers"]
+    assert others == []
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_size_and_shape(path):
+    sc = loaded(path).scenario
+    assert len(sc.nodes) >= 30
+    assert fewest_decisions(sc) >= SHORTEST.get(sc.id, 6)
+    outcomes = {e.outcome for e in sc.endings}
+    assert len(sc.endings) >= 4 and outcomes & SUCCESS and outcomes & HARM, outcomes
+    assert sum(1 for n in sc.nodes if n.timer is not None) >= 2
+    chance = [c for n in sc.nodes for c in _decisions(n)
+              if len({(o.target, o.effects) for o in c.outcomes}) >= 2]
+    assert any(c.grade in ("good", "acceptable") for c in chance), "good practice can meet an imperfect reaction"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_a_hidden_factor_that_good_questions_reveal(path):
+    sc = loaded(path).scenario
+    assert sc.hidden_factor is not None
+    assert any(c.reveals and c.grade in ("good", "acceptable") for n in sc.nodes for c in _decisions(n))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_choice_graded_tagged_and_explained_and_every_scene_has_the_persons_side(path):
+    sc = loaded(path).scenario
+    for node in sc.nodes:
+        assert node.perspective is not None and node.label is not None and node.shows, node.id
+        for c in node.choices:
+            assert c.grade and c.tags and c.feedback is not None, c.id
+        if node.timer is not None:  # the clock's choice: graded and explained, counted against a competency
+            expire = node.timer.expire
+            assert expire.grade and expire.feedback is not None and (expire.against or expire.tags), expire.id
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_objectives_notes_authors_and_review(path):
+    sc = loaded(path).scenario
+    assert sc.objectives and sc.content_notes and sc.authors
+    assessed = dict(sc.scoring).get("objectives") or {}
+    assert {o.id for o in sc.objectives} <= set(assessed), "every learning objective says how it is assessed"
+    assert sc.review_checks and sc.review_by, "a review note says what a community review must check, and who"
+    if not sc.reviewers:  # honest: a draft until real people have reviewed it
+        assert any(d.code == "no-reviewers" for d in loaded(path).diagnostics)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_one_spelling_american(path):
+    sc = loaded(path).scenario
+    found = [(where, m.group(0)) for where, text in player_texts(sc) for m in BRITISH_RE.finditer(text or "")]
+    assert found == []
