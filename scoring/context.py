@@ -40,6 +40,10 @@ class Context:
     ranks: dict
     decision_errors: list  # (CriticalErrorDef, compiled when or None)
     memo: dict = field(default_factory=dict)  # caches shared by debrief and path search
+    # behaviour id -> the Graham factors that moved its allowance, as (kind, value) pairs: ("severity",
+    # (offence severity, lowers?)), ("weapon", weapon), ("no-danger", None); `allowed_why` in English,
+    # scoring.grade in the interface language
+    allowed_notes: dict = field(default_factory=dict)
 
     # -- proportionality -------------------------------------------------------------------------
     def force_check(self, choice: Choice, pre: tuple) -> ForceCheck | None:
@@ -134,14 +138,29 @@ class Context:
         return [ce for ce, _ in self.decision_errors if ending_id in ce.endings]
 
 
-def _allowed(scenario: Scenario, rubric: Rubric, ranks: dict) -> tuple[dict, dict]:
-    """Per behaviour: the highest force rank in proportion, and the Graham factors that set it."""
+def graham_notes_english(notes) -> str:
+    """The Graham factors behind an allowance, as the English report has always said them."""
+    words = []
+    for kind, value in notes:
+        if kind == "severity":
+            severity, lowers = value
+            words.append(f"the offence is {severity}" + (", which lowers it" if lowers else ", which raises it"))
+        elif kind == "weapon":
+            words.append(f"a weapon is involved ({value})")
+        else:
+            words.append("the person is no danger to anyone else")
+    return "Graham factors: " + ("; ".join(words) if words else "no adjustment") + "."
+
+
+def _allowed(scenario: Scenario, rubric: Rubric, ranks: dict) -> tuple[dict, dict, dict]:
+    """Per behaviour: the highest force rank in proportion, the Graham factors that set it in English,
+    and the same factors as (kind, value) notes."""
     prop = rubric.proportionality
     g = scenario.graham
     floor = ranks[prop["floor"]]
     severity_upto = BEHAVIOURS.index(prop["severity_applies_up_to"])
     weapon_from = BEHAVIOURS.index(prop["weapon_applies_from"])
-    allowed, why = {}, {}
+    allowed, why, all_notes = {}, {}, {}
     for position, shows in enumerate(BEHAVIOURS):
         rank = ranks[prop["max_force_by_behaviour"][shows]]
         notes = []
@@ -150,15 +169,16 @@ def _allowed(scenario: Scenario, rubric: Rubric, ranks: dict) -> tuple[dict, dic
                 adj = prop["severity_adjust"].get(g.offence_severity, 0)
                 if adj:
                     rank += adj
-                    notes.append(f"the offence is {g.offence_severity}" + (", which lowers it" if adj < 0 else ", which raises it"))
+                    notes.append(("severity", (g.offence_severity, adj < 0)))
             if g.weapon and position >= weapon_from and prop["weapon_adjust"]:
                 rank += prop["weapon_adjust"]
-                notes.append(f"a weapon is involved ({g.weapon})")
+                notes.append(("weapon", g.weapon))
             if not g.danger_to_others:
-                notes.append("the person is no danger to anyone else")
+                notes.append(("no-danger", None))
         allowed[shows] = max(floor, min(rank, max(ranks.values())))
-        why[shows] = "Graham factors: " + ("; ".join(notes) if notes else "no adjustment") + "."
-    return allowed, why
+        why[shows] = graham_notes_english(notes)
+        all_notes[shows] = tuple(notes)
+    return allowed, why, all_notes
 
 
 def context_for(scenario: Scenario, rubric: Rubric | None = None) -> Context:
@@ -177,10 +197,11 @@ def context_for(scenario: Scenario, rubric: Rubric | None = None) -> Context:
     for cid, choice in scenario.choice_by_id.items():
         contributions[cid] = tuple((i, w, tag) for tag in choice.tags for i, w in tag_map.get(tag, ()))
     ranks = dict(scenario.behaviour.force_levels)
-    allowed, allowed_why = _allowed(scenario, merged, ranks)
+    allowed, allowed_why, allowed_notes = _allowed(scenario, merged, ranks)
     errors = [(ce, compile_expr(parse(ce.when), dict(scenario.var_index)) if ce.when else None)
               for ce in merged.critical_errors]
-    ctx = Context(scenario, merged, comp_index, contributions, allowed, allowed_why, ranks, errors)
+    ctx = Context(scenario, merged, comp_index, contributions, allowed, allowed_why, ranks, errors,
+                  allowed_notes=allowed_notes)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = (scenario, rubric, ctx)

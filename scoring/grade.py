@@ -7,11 +7,12 @@ from dataclasses import dataclass, field, fields
 
 from simulator.engine.model import BEHAVIOURS, ESCALATION, RAPPORT, Scenario
 from simulator.engine.session import ReplayMismatch, Session
+from simulator.i18n import N_, _, data_text, ngettext
 
 from .context import Context, context_for
 from .rubric import Rubric
 from .trace import Trace, read_trace
-from .words import GRADE_WORDS, QUOTE_MARKS, choice_label, scene_label
+from .words import QUOTE_MARKS, choice_label, grade_words, scene_label
 
 REPORT_FORMAT = 2  # 2: grades per decision, major errors, behaviour-based proportionality, summary page
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
@@ -93,10 +94,50 @@ def _text(value, ctx: Context, language: str) -> str:
 
 
 def _words(value, ctx: Context, language: str) -> str:
-    """A rubric or scenario string that may be a map of languages (a scenario's `scoring:` text)."""
+    """A rubric or scenario string that may be a map of languages (a scenario's `scoring:` text); a
+    plain string of Parley's own rubric in the interface language."""
     if isinstance(value, Mapping):
         return value.get(language) or value.get(ctx.scenario.language) or next(iter(value.values()), "")
-    return value
+    return data_text(value)
+
+
+SEVERITY_WORDS = {"none": N_("no offence"), "minor": N_("minor"), "moderate": N_("moderate"),
+                  "serious": N_("serious"), "violent": N_("violent")}
+
+
+def _graham_words(notes) -> str:
+    """The Graham factors that moved a force allowance, in the interface language."""
+    words = []
+    for kind, value in notes:
+        if kind == "severity":
+            severity, lowers = value
+            shown = _(SEVERITY_WORDS[severity]) if severity in SEVERITY_WORDS else severity
+            words.append((_("the offence is {severity}, which lowers it") if lowers else
+                          _("the offence is {severity}, which raises it")).format(severity=shown))
+        elif kind == "weapon":
+            words.append(_("a weapon is involved ({weapon})").format(weapon=value))
+        else:
+            words.append(_("the person is no danger to anyone else"))
+    if not words:
+        return _("Graham factors: no adjustment.")
+    return _("Graham factors: {factors}.").format(factors="; ".join(words))
+
+
+def _force_why(ctx: Context, force: str, shows: str, allowed: str, proportionate: bool, lang: str) -> str:
+    """Why a use of force was or was not in proportion, in the interface language (the same sentence
+    as `Context.force_check`'s English `why`)."""
+    sc = ctx.scenario
+    names = sc.behaviour.force_names
+    doing = data_text(sc.behaviour.behaviour_names.get(shows, shows))
+    try:
+        who = sc.subject().name.get(lang, sc.language).split()[0]
+    except (StopIteration, IndexError):
+        who = _("The person")
+    template = (_("{who} was {doing}; that allows at most {allowed}, and {force} is within it.") if proportionate
+                else _("{who} was {doing}; that allows at most {allowed}, and {force} is beyond it."))
+    sentence = template.format(who=who, doing=doing[:1].lower() + doing[1:],
+                               allowed=data_text(names[allowed]).lower(), force=data_text(names[force]).lower())
+    return sentence + " " + _graham_words(ctx.allowed_notes.get(shows, ()))
 
 
 def grade(scenario: Scenario, log: list[dict], rubric: Rubric | None = None, *, language: str | None = None) -> Report:
@@ -191,8 +232,8 @@ def _facts(ctx: Context, choice, pre: tuple) -> tuple:
         fc = ctx.force_check(choice, pre)
         g = sc.graham
         names = sc.behaviour.behaviour_names
-        row = {"force": fc.force, "force_name": sc.behaviour.force_names[fc.force], "rank": fc.rank,
-               "shows": fc.shows, "shows_name": names.get(fc.shows, fc.shows), "distress": pre[ESCALATION],
+        row = {"force": fc.force, "force_name": data_text(sc.behaviour.force_names[fc.force]), "rank": fc.rank,
+               "shows": fc.shows, "shows_name": data_text(names.get(fc.shows, fc.shows)), "distress": pre[ESCALATION],
                "distress_name": sc.behaviour.level_names[pre[ESCALATION]], "allowed": fc.allowed,
                "allowed_rank": fc.allowed_rank, "proportionate": fc.proportionate, "lower_alternatives": fc.lower,
                "alternative_available": bool(fc.lower),
@@ -210,7 +251,7 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
     n = len(rubric.competencies)
     observed = [False] * n
     lost = [0.0] * n
-    evidence: list[list] = [[] for _ in range(n)]
+    evidence: list[list] = [[] for _i in range(n)]
     ev = rubric.evidence
     reveal = ctx.comp_index.get((ev.get("factor_revealed") or {}).get("competency"))
     force_rows, critical, major, mistakes, candidates, graded = [], [], [], [], [], []
@@ -227,7 +268,7 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
         ref = {"node": d.node, "scene": scene, "choice": d.choice, "text": text, "t": d.t}
         points = deduction(ctx, tier)
         total += points
-        names = [rubric.competencies[i].name for i in against]
+        names = [data_text(rubric.competencies[i].name) for i in against]
         graded.append({**ref, "grade": tier, "written_grade": choice.grade or "good", "points": points,
                        "against": [rubric.competencies[i].id for i in against], "against_names": names,
                        "timer": d.timer, "feedback": _text(choice.feedback, ctx, lang)})
@@ -247,10 +288,12 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
         if crit:
             for ce, fc in crit:
                 why = _words(ce.why, ctx, lang)
-                critical.append({**ref, "id": ce.id, "name": _words(ce.name, ctx, lang),
-                                 "why": why if fc is None else f"{why} {fc.why}", "source": ce.source})
+                if fc is not None:
+                    why += " " + _force_why(ctx, fc.force, fc.shows, fc.allowed, fc.proportionate, lang)
+                critical.append({**ref, "id": ce.id, "name": _words(ce.name, ctx, lang), "why": why,
+                                 "source": ce.source})
         elif tier == "critical":  # graded critical by the scenario itself
-            critical.append({**ref, "id": "graded-critical", "name": "A critical error in this scenario",
+            critical.append({**ref, "id": "graded-critical", "name": _("A critical error in this scenario"),
                              "why": _text(choice.feedback, ctx, lang), "source": "scenario"})
         elif tier == "major":
             major.append({**ref, "why": _text(choice.feedback, ctx, lang), "against": names})
@@ -264,10 +307,11 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
             alt = row["lower_alternatives"][0] if row["lower_alternatives"] else None
             full = {**ref, **row, "grade": tier, "officer_created": bool(created), "created_by": created,
                     "alternative": choice_label(choices[alt], lang, sc.language) if alt else None}
+            full["why"] = _force_why(ctx, row["force"], row["shows"], row["allowed"], row["proportionate"], lang)
             if created:
-                full["why"] += (" The threat it answered was created by the officer's own earlier choices ("
-                                + "; ".join(f"{_quote(e['text'], 1000)} at {e['scene']}" for e in created)
-                                + "): officer-created jeopardy, which does not excuse the force.")
+                full["why"] += " " + _("The threat it answered was created by the officer's own earlier choices "
+                                       "({choices}): officer-created jeopardy, which does not excuse the force.").format(
+                    choices="; ".join(_at(e["text"], e["scene"], 1000) for e in created))
             force_rows.append(full)
         if (target is not None and not sc.is_ending(target) and tier in ("mistake", "major", "critical")
                 and BEHAVIOURS.index(sc.nodes[target].shows or "compliant") > here):
@@ -286,7 +330,7 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
         score = max(0, int(round(100.0 - lost[i]))) if observed[i] else None
         items = evidence[i]
         harmful = [e for e in items if e["effect"] == "harmful"]
-        competencies.append({"id": comp.id, "name": comp.name, "weight": comp.weight, "observed": observed[i],
+        competencies.append({"id": comp.id, "name": data_text(comp.name), "weight": comp.weight, "observed": observed[i],
                              "score": score, "helpful": len(items) - len(harmful), "harmful": len(harmful),
                              "points_lost": lost[i], "explanation": _explain(comp, score, items, harmful),
                              "evidence": items})
@@ -307,19 +351,29 @@ def _quote(text: str, limit: int = 90) -> str:
     return "“" + text + "”"
 
 
+def _at(text: str, scene: str, limit: int = 90) -> str:
+    """A quoted choice and where it was made: “...” at Scene."""
+    return _("{choice} at {scene}").format(choice=_quote(text, limit), scene=scene)
+
+
 def _explain(comp, score, items: list, harmful: list) -> str:
     """One plain-language line, in words a trainee reads: what showed it and what counted against it."""
     if score is None:
-        return f"Not observed: no decision on this path showed or needed {comp.name[0].lower() + comp.name[1:]}."
+        name = data_text(comp.name)
+        return _("Not observed: no decision on this path showed or needed {competency}.").format(
+            competency=name[:1].lower() + name[1:])
     if not harmful:
         first = items[0]
         more = len({e["choice"] for e in items})
-        return (f"No decision counted against it. Shown {'once' if more == 1 else f'in {more} decisions'}, "
-                f"for example {_quote(first['text'])} at {first['scene']}.")
-    parts = [f"{len(harmful)} decision{'s' if len(harmful) != 1 else ''} counted against it:"]
-    parts.append("; ".join(f"{_quote(e['text'])} at {e['scene']} ({GRADE_WORDS[e['grade']]}, "
-                           f"{e['points']:g} points)" for e in harmful[:3]) + ("; …" if len(harmful) > 3 else "") + ".")
-    return " ".join(parts)
+        return ngettext("No decision counted against it. Shown once, for example {example}.",
+                        "No decision counted against it. Shown in {n} decisions, for example {example}.",
+                        more).format(n=more, example=_at(first["text"], first["scene"]))
+    head = ngettext("{n} decision counted against it:", "{n} decisions counted against it:",
+                    len(harmful)).format(n=len(harmful))
+    rows = [_("{decision} ({grade}, {points} points)").format(decision=_at(e["text"], e["scene"]),
+                                                              grade=grade_words(e["grade"]), points=f"{e['points']:g}")
+            for e in harmful[:3]]
+    return head + " " + "; ".join(rows) + ("; …" if len(harmful) > 3 else "") + "."
 
 
 def _deescalation(ctx: Context, trace: Trace) -> dict:
@@ -356,7 +410,7 @@ def _deescalation(ctx: Context, trace: Trace) -> dict:
     total = trace.t_end
     if total > 0:
         weighted = high = 0.0
-        for (t0, lv), (t1, _) in zip(points, points[1:] + [(total, None)]):
+        for (t0, lv), (t1, _level) in zip(points, points[1:] + [(total, None)]):
             span = max(0.0, t1 - t0)
             weighted += lv * span
             if lv >= 4:
@@ -364,7 +418,7 @@ def _deescalation(ctx: Context, trace: Trace) -> dict:
         mean = weighted / total
         basis = "seconds"
     else:
-        lvls = [lv for _, lv in points[:-1]] or [level]
+        lvls = [lv for _t, lv in points[:-1]] or [level]
         mean, high, basis = sum(lvls) / len(lvls), 0.0, "decisions"
     final = trace.decisions[-1].post[ESCALATION] if trace.decisions else level
     rapport = trace.decisions[-1].post[RAPPORT] if trace.decisions else trace.initial[RAPPORT]
@@ -389,8 +443,12 @@ def _result(ctx: Context, trace: Trace, g: dict, lang: str) -> tuple[str, str, s
     overall = g["overall"]
     if g["critical"]:
         scenes: dict = {}
+        english = {ce.id: ce.name for ce in ctx.rubric.critical_errors}  # the record stays in English
         for e in g["critical"]:
-            scenes.setdefault(e["name"], []).append(e["scene"])
+            name = english.get(e["id"], "A critical error in this scenario")
+            if isinstance(name, Mapping):
+                name = name.get(ctx.scenario.language) or next(iter(name.values()), "")
+            scenes.setdefault(name, []).append(e["scene"])
         names = "; ".join(f"{name} ({'; '.join(dict.fromkeys(where))})" for name, where in scenes.items())
         return FAIL, "critical-error", f"Fail: a critical error fails the run whatever the points: {names}."
     # A low score fails before any rule that caps at "needs practice": otherwise a major error, or

@@ -38,6 +38,13 @@ def _(message: str) -> str:
     return _translations.gettext(message)
 
 
+def data_text(message: str) -> str:
+    """A name or why from Parley's own data files (the default rubric, the behaviour model) in the
+    interface language; those strings reach the catalogue through `simulator.i18n_data`'s extractor.
+    Anything else (a scenario's own text, an academy's rubric) comes back as it is."""
+    return _translations.gettext(message) if message else message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for `n`, by the interface language's plural rule."""
     return _translations.ngettext(singular, plural, n)

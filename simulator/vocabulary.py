@@ -22,3 +22,11 @@ BEHAVIOUR_WORDS = frozenset({
 def word(name: str) -> str:
     """A behaviour-model name (a level, a rapport stage, a force level) in the interface language."""
     return _(name) if name in BEHAVIOUR_WORDS else name
+
+
+# The engine's own whys (simulator/engine/step.py), which the event log records in English; shown
+# through `simulator.i18n.data_text`, so they are in the catalogue. tests/test_i18n.py keeps them equal.
+ENGINE_WHYS = (
+    N_("Still recovering from an earlier peak, the person re-escalates more easily (CPI tension-reduction phase)."),
+    N_("After a peak the person does not return straight to baseline; rises are larger for a while."),
+)

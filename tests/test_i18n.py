@@ -154,3 +154,25 @@ def test_the_summary_states_the_deciding_rule_in_the_interface_language(grades, 
     assert spanish.result_rule == english.result_rule  # the record stays in English
     assert spanish.summary["headline"] != english.result_rule
     assert not any(word in spanish.summary["headline"] for word in ("Needs practice", "Pass:", "Fail:", "overall"))
+
+
+def test_the_engines_own_whys_are_in_the_catalogue():
+    """The event log records the engine's recovery whys in English; text mode shows them translated."""
+    from simulator.engine import step
+    from simulator.vocabulary import ENGINE_WHYS
+    source = (ROOT / "simulator" / "engine" / "step.py").read_text(encoding="utf-8")
+    assert step.RECOVERY_WHY in ENGINE_WHYS
+    assert all(" ".join(why.split()[:6]) in source for why in ENGINE_WHYS)
+
+
+def test_parleys_data_words_are_extracted_and_shown_translated():
+    """The default rubric's and behaviour model's names and whys reach the catalogue (babel.cfg's
+    data extractor), and `data_text` shows them in Spanish while leaving other text alone."""
+    found = {m for m, _context in extracted() if isinstance(m, str)}
+    assert {"Disproportionate force", "Communication access", "Proportionality of force"} <= found
+    try:
+        i18n.set_language("es")
+        assert i18n.data_text("Communication access") != "Communication access"
+        assert i18n.data_text("A scenario's own words") == "A scenario's own words"
+    finally:
+        i18n.set_language("en")

@@ -11,7 +11,7 @@ from scoring.words import scene_label
 
 from ..engine.model import Scenario
 from ..engine.session import Session
-from ..i18n import _, language_name, ngettext
+from ..i18n import _, data_text, language_name, ngettext
 from ..safetext import clean
 from ..vocabulary import OUTCOME_NAMES, word
 from .layout import Pager, reflow, split_direction, terminal_size, width_for, wrap
@@ -291,7 +291,7 @@ class TextPlayer:
                 causes = event.get("causes") or [event["cause"]]
                 peak = max(peak, event["to"])
                 behaviour, lang = session.scenario.behaviour, session.language
-                reasons = "; ".join(behaviour.why_in(c, lang, session.scenario.language)
+                reasons = "; ".join(data_text(behaviour.why_in(c, lang, session.scenario.language))
                                     or _("an effect the scenario attaches to this decision") for c in causes)
                 if event.get("clamped"):
                     change = _("After {choice}: {before} to {after} (it can go no further). Why: {reasons}")
