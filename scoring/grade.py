@@ -12,7 +12,7 @@ from simulator.i18n import N_, _, data_text, ngettext
 from .context import Context, context_for
 from .rubric import Rubric
 from .trace import Trace, read_trace
-from .words import QUOTE_MARKS, choice_label, grade_words, scene_label
+from .words import QUOTE_MARKS, choice_label, filled, grade_words, scene_label
 
 REPORT_FORMAT = 2  # 2: grades per decision, major errors, behaviour-based proportionality, summary page
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
@@ -90,7 +90,7 @@ def _copy(value):
 
 
 def _text(value, ctx: Context, language: str) -> str:
-    return value.get(language, ctx.scenario.language) if value is not None else ""
+    return filled(value.get(language, ctx.scenario.language)) if value is not None else ""
 
 
 def _words(value, ctx: Context, language: str) -> str:

@@ -65,6 +65,12 @@ def raised_lowered(rises: int, falls: int) -> str:
                                                                                    lowered=times(falls))
 
 
+def filled(text: str) -> str:
+    """Scenario text as a debrief shows it: `{officer}` (the trainee's name in play) as "(your name)",
+    since a grading record does not keep names."""
+    return text.replace("{officer}", _("(your name)")) if "{officer}" in text else text
+
+
 def scene_label(scenario: Scenario, node_id: str, lang: str) -> str:
     """What people call a scene: its label, else the ending's title, else a neutral phrase (never the id)."""
     index = scenario.target_index.get(node_id)
@@ -81,5 +87,5 @@ def scene_label(scenario: Scenario, node_id: str, lang: str) -> str:
 def choice_label(choice, lang: str, default: str) -> str:
     """A choice as people see it: its text (a timer's expiry: "You waited")."""
     if choice.text is not None:
-        return choice.text.get(lang, default)
+        return filled(choice.text.get(lang, default))
     return _("You waited: the time to decide ran out") if choice.is_timeout else _("an option")

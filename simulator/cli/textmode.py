@@ -256,6 +256,21 @@ class TextPlayer:
                 self.pager.emit(line)
             self.out.flush()
 
+    def _cause_words(self, cause: dict) -> str:
+        """Why a level changed, in words: a rule's why, what happened by chance, or the scenario's effect."""
+        sc, lang = self.session.scenario, self.session.language
+        if cause.get("kind") == "outcome":  # a random reaction: what happened, not the trainee's choice
+            choice = sc.choice_by_id.get(cause.get("choice"))
+            index = cause.get("outcome")
+            if choice is not None and isinstance(index, int) and 0 <= index < len(choice.outcomes):
+                text = choice.outcomes[index].text
+                if text is not None:
+                    return _("what happened next: {reaction}").format(
+                        reaction=self.session.fill(text.get(lang, sc.language)).rstrip("."))
+            return _("what happened next, by chance")
+        why = sc.behaviour.why_in(cause, lang, sc.language)
+        return data_text(why) if why else _("an effect the scenario attaches to this decision")
+
     def _choice_words(self, choice_id) -> str:
         """A choice as the trainee saw it: its text in quotes (never its id)."""
         sc, lang = self.session.scenario, self.session.language
@@ -266,7 +281,7 @@ class TextPlayer:
             return _("the time to decide running out")
         if not choice.text:
             return _("a decision")
-        return _("\u201c{text}\u201d").format(text=choice.text.get(lang, sc.language))
+        return _("\u201c{text}\u201d").format(text=self.session.fill(choice.text.get(lang, sc.language)))
 
     def _scene_words(self, node_id) -> str:
         """A scene as people call it (scoring.words.scene_label: its label, never its id)."""
@@ -290,9 +305,7 @@ class TextPlayer:
             if event["type"] == "escalation_changed":
                 causes = event.get("causes") or [event["cause"]]
                 peak = max(peak, event["to"])
-                behaviour, lang = session.scenario.behaviour, session.language
-                reasons = "; ".join(data_text(behaviour.why_in(c, lang, session.scenario.language))
-                                    or _("an effect the scenario attaches to this decision") for c in causes)
+                reasons = "; ".join(self._cause_words(c) for c in causes)
                 if event.get("clamped"):
                     change = _("After {choice}: {before} to {after} (it can go no further). Why: {reasons}")
                 else:

@@ -301,13 +301,15 @@ class Session:
         timeout = self._timeout_text()
         if self.ended:
             e = sc.ending_at(self.state.at)
-            ending = EndingView(e.id, e.outcome, e.title.get(lang, default), e.text.get(lang, default),
-                                e.debrief.get(lang, default), e.perspective.get(lang, default) if e.perspective else None)
+            fill = self.fill
+            ending = EndingView(e.id, e.outcome, fill(e.title.get(lang, default)), fill(e.text.get(lang, default)),
+                                fill(e.debrief.get(lang, default)),
+                                fill(e.perspective.get(lang, default)) if e.perspective else None)
             return View(None, ending.text, (), None, ending.perspective, e.background, (), (), None, ending=ending,
                         reaction=self.reaction, timeout=timeout, **common)
         node = sc.nodes[self.state.at]
 
-        fill = self._fill
+        fill = self.fill
 
         def name_of(speaker: str) -> str:
             if speaker in sc.characters:
@@ -325,7 +327,7 @@ class Session:
 
     def _line(self, line, name: str) -> LineView:
         """A line as shown now: words in another language keep them, with the meaning once understood."""
-        meaning = self._fill(line.text.get(self.language, self.scenario.language))
+        meaning = self.fill(line.text.get(self.language, self.scenario.language))
         if line.said is None:
             return LineView(line.speaker, name, meaning)
         understood = line.understood is not None and bool(line.understood(self.state.values))
@@ -346,7 +348,7 @@ class Session:
                                      staging.where if staging else "here"))
         return tuple(people)
 
-    def _fill(self, text: str) -> str:
+    def fill(self, text: str) -> str:
         """Scenario text with `{officer}` replaced by the trainee's name (see `officer`)."""
         if "{officer}" not in text:
             return text
@@ -359,7 +361,7 @@ class Session:
             if event["type"] == "timer_expired":
                 choice = self.scenario.choice_by_id.get(event.get("choice", ""))
                 if choice is not None and choice.text is not None:
-                    return self._fill(choice.text.get(self.language, self.scenario.language))
+                    return self.fill(choice.text.get(self.language, self.scenario.language))
                 return ""
             if event["type"] in ("choice_made", "undo"):
                 return None
@@ -400,7 +402,7 @@ class Session:
         if not self.ended:  # transition's last event is this node_entered: it records what is shown
             self.log[-1]["choices"] = [c.id for c in self.presented()]
         text = outcome.text if outcome is not None else None
-        self.reaction = text.get(self.language, self.scenario.language) if text is not None else None
+        self.reaction = self.fill(text.get(self.language, self.scenario.language)) if text is not None else None
 
     def choose(self, choice_id: str, elapsed: float = 0.0, actor: str | dict = "trainee",
                reason: str | None = None) -> None:

@@ -60,7 +60,8 @@ class DebriefScreen(FocusScreen):
 
     # --- text helpers --------------------------------------------------------------------------
     def _t(self, text) -> str:
-        return text.get(self.language, self.scenario.language) if text is not None else ""
+        """Scenario text in the session's language, `{officer}` filled in as the scene showed it."""
+        return self.scene.session.fill(text.get(self.language, self.scenario.language)) if text is not None else ""
 
     def _choice_text(self, choice_id: str | None) -> str:
         """A choice as the trainee saw it (never its id)."""
