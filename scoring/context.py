@@ -144,7 +144,7 @@ def graham_notes_english(notes) -> str:
     for kind, value in notes:
         if kind == "severity":
             severity, lowers = value
-            words.append(f"the offence is {severity}" + (", which lowers it" if lowers else ", which raises it"))
+            words.append(f"the offense is {severity}" + (", which lowers it" if lowers else ", which raises it"))
         elif kind == "weapon":
             words.append(f"a weapon is involved ({value})")
         else:

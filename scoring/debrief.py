@@ -9,7 +9,7 @@ from simulator.i18n import N_, _, ngettext
 from .context import Context
 from .trace import Trace
 from .values import option_values
-from .words import MISSED, choice_label, clip, closed, grade_words, quoted, scene_label
+from .words import MISSED, choice_label, clip, closed, grade_words, person_words, quoted, scene_label
 
 KEY_DECISIONS = 3
 TAKEAWAYS, QUESTIONS = 3, 2
@@ -42,7 +42,6 @@ def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: lis
         perspectives.append({"node": trace.start, "scene": scene_label(sc, trace.start, lang), "t": 0.0,
                              "text": _t(start_view, ctx, lang)})
     graded = {(g["node"], g["choice"], g["t"]): g for g in report.graded}
-    subject = _subject_name(ctx, lang)
     for d in trace.decisions:
         choice = sc.choice_by_id.get(d.choice)
         if choice is None:
@@ -62,7 +61,7 @@ def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: lis
             reaction = _t(outcome.text, ctx, lang) if outcome is not None and outcome.text is not None else ""
             chance.append({"node": d.node, "scene": scene, "choice": d.choice, "text": label, "t": t,
                            "probability": d.probability, "reaction": reaction, "grade": g.get("grade"),
-                           "note": _chance_note(subject, d.probability, g.get("grade"))})
+                           "note": _chance_note(d.probability, g.get("grade"))})
         index = sc.target_index.get(d.target)
         if index is not None and not sc.is_ending(index) and sc.nodes[index].perspective is not None:
             perspectives.append({"node": d.target, "scene": scene_label(sc, d.target, lang), "t": t,
@@ -84,23 +83,17 @@ def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: lis
     report.chance = chance
     report.key_decisions = key_decisions(ctx, candidates, lang)
     report.objectives = objectives(ctx, trace, report, lang)
-    report.summary = first_page(ctx, report, lang)
+    report.summary = first_page(ctx, report, lang, trace)
 
 
-def _subject_name(ctx: Context, lang: str) -> str:
-    try:
-        return ctx.scenario.subject().name.get(lang, ctx.scenario.language).split()[0]
-    except StopIteration:
-        return _("the person")  # only ever mid-sentence: "How the person reacted"
-
-
-def _chance_note(subject: str, probability: float, grade: str | None) -> str:
+def _chance_note(probability: float, grade: str | None) -> str:
+    """What chance did after a decision (whoever it was who reacted: the person, a bystander, a device)."""
     odds = _odds(probability)
     if grade in GOOD_ENOUGH:
-        return _("How {person} reacted here was partly chance ({odds}). Your decision was sound; the grade "
-                 "counts the decision, not the luck.").format(person=subject, odds=odds)
-    return _("How {person} reacted here was partly chance ({odds}). The grade counts the decision, not the "
-             "luck: a better or worse reaction would not have changed it.").format(person=subject, odds=odds)
+        return _("What happened next was partly chance ({odds}). Your decision was sound; the grade "
+                 "counts the decision, not the luck.").format(odds=odds)
+    return _("What happened next was partly chance ({odds}). The grade counts the decision, not the "
+             "luck: a better or worse reaction would not have changed it.").format(odds=odds)
 
 
 def _odds(p: float) -> str:
@@ -219,7 +212,7 @@ def headline(ctx: Context, report) -> str:
     return report.result_rule
 
 
-def first_page(ctx: Context, report, lang: str) -> dict:
+def first_page(ctx: Context, report, lang: str, trace: Trace | None = None) -> dict:
     """What an instructor puts on a projector: the result in one line, three takeaways and two
     discussion questions (the scenario's own, or drawn from the key decisions)."""
     sc = ctx.scenario
@@ -230,7 +223,8 @@ def first_page(ctx: Context, report, lang: str) -> dict:
                 takeaways.append(_("{scene}: {lesson}").format(scene=k["scene"], lesson=k["lesson"]))
     questions = [_t(q, ctx, lang) for q in sc.questions][:QUESTIONS]
     if not questions:
-        subject = _subject_name(ctx, lang)
+        last = (trace.decisions[-1].post if trace.decisions else trace.initial) if trace else sc.initial_values
+        subject = person_words(sc, last, lang)
         for k in report.key_decisions[:QUESTIONS]:
             questions.append(_("At {scene}, what did {person} see and hear, and what else could you have done?")
                              .format(scene=k["scene"], person=subject))

@@ -12,7 +12,7 @@ from simulator.i18n import N_, _, data_text, ngettext
 from .context import Context, context_for
 from .rubric import Rubric
 from .trace import Trace, read_trace
-from .words import QUOTE_MARKS, choice_label, filled, grade_words, scene_label
+from .words import QUOTE_MARKS, choice_label, filled, grade_words, person_words, scene_label
 
 REPORT_FORMAT = 2  # 2: grades per decision, major errors, behaviour-based proportionality, summary page
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
@@ -101,7 +101,7 @@ def _words(value, ctx: Context, language: str) -> str:
     return data_text(value)
 
 
-SEVERITY_WORDS = {"none": N_("no offence"), "minor": N_("minor"), "moderate": N_("moderate"),
+SEVERITY_WORDS = {"none": N_("no offense"), "minor": N_("minor"), "moderate": N_("moderate"),
                   "serious": N_("serious"), "violent": N_("violent")}
 
 
@@ -112,8 +112,8 @@ def _graham_words(notes) -> str:
         if kind == "severity":
             severity, lowers = value
             shown = _(SEVERITY_WORDS[severity]) if severity in SEVERITY_WORDS else severity
-            words.append((_("the offence is {severity}, which lowers it") if lowers else
-                          _("the offence is {severity}, which raises it")).format(severity=shown))
+            words.append((_("the offense is {severity}, which lowers it") if lowers else
+                          _("the offense is {severity}, which raises it")).format(severity=shown))
         elif kind == "weapon":
             words.append(_("a weapon is involved ({weapon})").format(weapon=value))
         else:
@@ -123,19 +123,17 @@ def _graham_words(notes) -> str:
     return _("Graham factors: {factors}.").format(factors="; ".join(words))
 
 
-def _force_why(ctx: Context, force: str, shows: str, allowed: str, proportionate: bool, lang: str) -> str:
-    """Why a use of force was or was not in proportion, in the interface language (the same sentence
-    as `Context.force_check`'s English `why`)."""
+def _force_why(ctx: Context, force: str, shows: str, allowed: str, proportionate: bool, lang: str,
+               values: tuple) -> str:
+    """Why a use of force was or was not in proportion, in the interface language, naming the person
+    as the officer knew them then (`values`: the state before the decision)."""
     sc = ctx.scenario
     names = sc.behaviour.force_names
     doing = data_text(sc.behaviour.behaviour_names.get(shows, shows))
-    try:
-        who = sc.subject().name.get(lang, sc.language).split()[0]
-    except (StopIteration, IndexError):
-        who = _("The person")
-    template = (_("{who} was {doing}; that allows at most {allowed}, and {force} is within it.") if proportionate
-                else _("{who} was {doing}; that allows at most {allowed}, and {force} is beyond it."))
-    sentence = template.format(who=who, doing=doing[:1].lower() + doing[1:],
+    who = person_words(sc, values, lang)
+    template = (_("{who_start} was {doing}; that allows at most {allowed}, and {force} is within it.") if proportionate
+                else _("{who_start} was {doing}; that allows at most {allowed}, and {force} is beyond it."))
+    sentence = template.format(who_start=who[:1].upper() + who[1:], doing=doing[:1].lower() + doing[1:],
                                allowed=data_text(names[allowed]).lower(), force=data_text(names[force]).lower())
     return sentence + " " + _graham_words(ctx.allowed_notes.get(shows, ()))
 
@@ -289,7 +287,7 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
             for ce, fc in crit:
                 why = _words(ce.why, ctx, lang)
                 if fc is not None:
-                    why += " " + _force_why(ctx, fc.force, fc.shows, fc.allowed, fc.proportionate, lang)
+                    why += " " + _force_why(ctx, fc.force, fc.shows, fc.allowed, fc.proportionate, lang, d.pre)
                 critical.append({**ref, "id": ce.id, "name": _words(ce.name, ctx, lang), "why": why,
                                  "source": ce.source})
         elif tier == "critical":  # graded critical by the scenario itself
@@ -307,7 +305,7 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
             alt = row["lower_alternatives"][0] if row["lower_alternatives"] else None
             full = {**ref, **row, "grade": tier, "officer_created": bool(created), "created_by": created,
                     "alternative": choice_label(choices[alt], lang, sc.language) if alt else None}
-            full["why"] = _force_why(ctx, row["force"], row["shows"], row["allowed"], row["proportionate"], lang)
+            full["why"] = _force_why(ctx, row["force"], row["shows"], row["allowed"], row["proportionate"], lang, d.pre)
             if created:
                 full["why"] += " " + _("The threat it answered was created by the officer's own earlier choices "
                                        "({choices}): officer-created jeopardy, which does not excuse the force.").format(

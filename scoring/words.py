@@ -71,6 +71,20 @@ def filled(text: str) -> str:
     return text.replace("{officer}", _("(your name)")) if "{officer}" in text else text
 
 
+def person_words(scenario: Scenario, values: tuple, lang: str) -> str:
+    """The subject as a sentence names them at a moment, mid-sentence: their first name once the
+    officer knows it there, else what the officer calls them ("the driver"), never a name not yet
+    learned."""
+    try:
+        subject = scenario.subject()
+    except StopIteration:
+        return _("the person")
+    shown = subject.shown_name(values, lang, scenario.language)
+    if subject.known_as is not None and shown == subject.known_as.get(lang, scenario.language):
+        return shown[:1].lower() + shown[1:]
+    return shown.split()[0] if shown.split() else _("the person")
+
+
 def scene_label(scenario: Scenario, node_id: str, lang: str) -> str:
     """What people call a scene: its label, else the ending's title, else a neutral phrase (never the id)."""
     index = scenario.target_index.get(node_id)

@@ -13,7 +13,7 @@ OUTCOME_NAMES = {"resolved": N_("Resolved"), "referred": N_("Referred to others"
 BEHAVIOUR_WORDS = frozenset({
     N_("Calm"), N_("Uneasy"), N_("Anxious"), N_("Upset"), N_("Agitated"), N_("Overwhelmed"), N_("In crisis"),
     N_("No rapport"), N_("Feels listened to"), N_("Feels understood"), N_("Rapport"), N_("Open to influence"),
-    N_("Behavioural change"),
+    N_("Behavioral change"),
     N_("Officer presence"), N_("Verbal direction"), N_("Soft empty-hand control"), N_("Hard empty-hand control"),
     N_("Less-lethal weapon"), N_("Lethal force"),
 })

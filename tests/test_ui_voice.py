@@ -42,7 +42,7 @@ def test_v_toggles_self_voicing_anywhere_and_says_so():
     press(app, pygame.K_v)
     assert app.settings.self_voicing and load_settings()[0].self_voicing
     assert said(app)[0] == "Self-voicing on"
-    assert said(app)[1].startswith("Parley. Practise de-escalation")  # then the screen's own text
+    assert said(app)[1].startswith("Parley. Practice de-escalation")  # then the screen's own text
     assert app.notice is not None
     press(app, pygame.K_2)  # settings
     press(app, pygame.K_v)

@@ -43,7 +43,7 @@ class TitleScreen(PanelScreen):
 
     def body(self):
         theme = self.app.theme
-        spans = paragraphs(theme, _("Practise de-escalation: real encounters, honest choices, and a debrief that "
+        spans = paragraphs(theme, _("Practice de-escalation: real encounters, honest choices, and a debrief that "
                                     "explains every grade."), colour=theme.palette.muted)
         for warning in self.app.settings_warnings:
             spans.append(Span(warning, theme.small, theme.palette.warn, space_before=theme.gap))
