@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from simulator.content.loader import bundled_scenarios
 from simulator.ui.app import unseen_driver
 
 from .conftest import FIXTURES, ROOT, load_ok
@@ -291,9 +292,14 @@ def test_list_fits_a_narrow_terminal_and_is_a_table_on_a_wide_one():
         assert title in joined  # wrapped between words, never cut
     assert "deaf-driver-traffic-stop (15 min)" in narrow.stdout and "recruit" in narrow.stdout
     wide = run("list", COLUMNS="300")
-    rows = wide.stdout.splitlines()
-    assert len(rows) == 3 and rows[0].split() == ["id", "title", "audience", "duration", "topics"]
-    assert rows[2].startswith("deaf-driver-traffic-stop ") and rows[2].rstrip().endswith("proportionality")
+    rows = wide.stdout.split("\n\n")[0].splitlines()  # the table; then a line per translated or varied scenario
+    assert len(rows) == len(bundled_scenarios()) + 1
+    assert rows[0].split() == ["id", "title", "audience", "duration", "topics"]
+    deaf = next(r for r in rows if r.startswith("deaf-driver-traffic-stop "))
+    assert deaf.rstrip().endswith("proportionality")
+    notes = wide.stdout.split("\n\n")[1]
+    assert "deaf-driver-traffic-stop: languages: en, es; variants:" in notes
+    assert "collision-limited-english: languages: en, es" in notes
 
 
 def test_validate_counts_in_the_singular_and_the_plural(tmp_path):

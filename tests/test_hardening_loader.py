@@ -550,7 +550,8 @@ def test_no_pattern_accepts_a_trailing_line_break_under_either_validator(pattern
     import fastjsonschema
     sample = {"^[a-z][a-z0-9_-]{0,63}$(?!\\n)": "calm-end", "^[a-z][a-z0-9-]*$(?!\\n)": "open-question",
               "^[a-z][a-z0-9_]{0,63}$(?!\\n)": "notes", "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$(?!\\n)": "en-GB",
-              "^(=-?[0-9]{1,15}|[+-][0-9]{1,15})$(?!\\n)": "=3", "^[+-][0-9]{1,15}$(?!\\n)": "+1"}[pattern]
+              "^(=-?[0-9]{1,15}|[+-][0-9]{1,15})$(?!\\n)": "=3", "^[+-][0-9]{1,15}$(?!\\n)": "+1",
+              "^[a-z][a-z0-9_]*$(?!\\n)": "driver"}[pattern]
     fast = fastjsonschema.compile({"type": "string", "pattern": pattern})
     slow = jsonschema.Draft202012Validator({"type": "string", "pattern": pattern})
     assert re.search(pattern, sample) and slow.is_valid(sample)

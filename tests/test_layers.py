@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # lowest first; a module may import its own layer and those before it
 LAYERS = [
-    ("shared", ["simulator.paths", "simulator.safetext", "simulator.files", "simulator.i18n", "simulator.vocabulary", "simulator.__init__"]),
+    ("shared", ["simulator.paths", "simulator.safetext", "simulator.files", "simulator.i18n", "simulator.i18n_data", "simulator.vocabulary", "simulator.__init__"]),
     ("engine", ["simulator.engine"]),
     ("content", ["simulator.content"]),
     ("readers", ["scoring", "simulator.records", "simulator.authoring"]),

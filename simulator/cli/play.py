@@ -197,7 +197,7 @@ def _play_text(args, scenario) -> int:
                 flag="--log", path=repr(str(args.log)), error=getattr(exc, "strerror", None) or exc)
             _err(_("parley: {problem}").format(problem=problem))
             return USAGE_EXIT
-    session = Session(scenario, seed=args.seed, options=options, officer=_("(your name)"))
+    session = Session(scenario, seed=args.seed, options=options, unnamed=_("(your name)"))
     debrief = None
     try:
         from scoring.report import text_debrief  # scoring is optional for the core engine

@@ -214,11 +214,13 @@ class Session:
     """One playthrough: current state, seeded randomness and the append-only event log."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, options: SessionOptions | None = None,
-                 officer: str | None = None):
+                 officer: str | None = None, unnamed: str = "(your name)"):
         """`officer` is the trainee's name as shown where a scenario writes `{officer}` (a written
-        note, a self-introduction); it changes only text shown, never the log."""
+        note, a self-introduction), and `unnamed` what is shown there for a guest (the front end
+        gives it in the interface's language); they change only text shown, never the log."""
         self.scenario = scenario
         self.officer = officer if isinstance(officer, str) and officer.strip() else None
+        self.unnamed = unnamed
         self.options = options if options is not None else SessionOptions()
         if not isinstance(self.options, SessionOptions):
             raise InvalidOptions("options must be a SessionOptions")
@@ -352,7 +354,7 @@ class Session:
         """Scenario text with `{officer}` replaced by the trainee's name (see `officer`)."""
         if "{officer}" not in text:
             return text
-        return text.replace("{officer}", self.officer or "(your name)")
+        return text.replace("{officer}", self.officer or self.unnamed)
 
     def _timeout_text(self) -> str | None:
         """What the last decision's timer running out did, in the scenario's words; None when the last

@@ -40,9 +40,9 @@ def session_options(app, scenario, language: str) -> SessionOptions:
 
 
 def officer_name(app) -> str | None:
-    """The trainee's name for `{officer}` in scenario text ("(your name)" for a guest)."""
+    """The trainee's name for `{officer}` in scenario text (None for a guest: "(your name)" is shown)."""
     trainee = getattr(app, "trainee", None)
-    return _("(your name)") if not trainee or trainee == "guest" else trainee
+    return None if not trainee or trainee == "guest" else trainee
 
 
 def geometry(app, split: float = TEXT_SPLIT) -> dict:

@@ -65,7 +65,7 @@ class SceneScreen(FocusScreen):
     def _new_session(self) -> Session:
         return Session(self.scenario, seed=self.app.seed,
                        options=session_options(self.app, self.scenario, self.language),
-                       officer=officer_name(self.app))
+                       officer=officer_name(self.app), unnamed=_("(your name)"))
 
     # --- layout --------------------------------------------------------------------------------
     def build(self) -> None:
