@@ -42,8 +42,18 @@ def fingerprint(sc) -> tuple:
                   for r in sc.behaviour.rules)
     variables = tuple((v.name, v.initial, v.minimum, v.maximum) for v in sc.variables)
     graham = (sc.graham.offence_severity, bool(sc.graham.weapon), sc.graham.danger_to_others) if sc.graham else None
-    return (sc.id, sc.start, nodes, endings, rules, variables, graham, json.dumps(dict(sc.scoring), sort_keys=True,
-            default=str), tuple(o.id for o in sc.objectives), sc.hidden_factor.kind if sc.hidden_factor else None)
+    return (sc.id, sc.start, nodes, endings, rules, variables, graham, json.dumps(_rules_of(dict(sc.scoring)),
+            sort_keys=True, default=str), tuple(o.id for o in sc.objectives),
+            sc.hidden_factor.kind if sc.hidden_factor else None)
+
+
+def _rules_of(value):
+    """A `scoring:` section without the words people read (a critical error's name and why)."""
+    if isinstance(value, dict):
+        return {k: _rules_of(v) for k, v in value.items() if k not in ("name", "why")}
+    if isinstance(value, (list, tuple)):
+        return [_rules_of(v) for v in value]
+    return value
 
 
 def _people_words(sc) -> str:

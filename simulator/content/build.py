@@ -1,6 +1,7 @@
 """Build the immutable, compiled Scenario model from validated plain data."""
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 from ..engine.expressions import compile_expr, parse
@@ -83,7 +84,10 @@ def _effects(raw: dict | None, index: dict[str, int]) -> tuple[Effect, ...]:
 
 
 def _behaviour(base: BehaviourModel, raw: dict | None, index: dict[str, int], scenario_id: str,
-               language: str) -> BehaviourModel:
+               language: str, written: dict | None = None) -> BehaviourModel:
+    """The default model with the scenario's `behaviour:` tuning. `written` is that section as the
+    file writes it, before a variant filled its `{placeholders}`: the event log records a rule's why
+    as written, so that every variant logs the same events; what is shown is the filled text."""
     if not raw:
         return base
     rec = raw.get("recovery", {})
@@ -92,8 +96,17 @@ def _behaviour(base: BehaviourModel, raw: dict | None, index: dict[str, int], sc
                         rec.get("rise_bonus", base.recovery.rise_bonus))
     disabled = set(raw.get("disable_rules", ()))
     rules = {r.id: r for r in base.rules if r.id not in disabled}
+    written_rules = {r["id"]: r for r in (written or raw).get("rules", ())}
     for rule in raw.get("rules", ()):
-        rules[rule["id"]] = compile_rule(rule, index, scenario_id, language)
+        compiled = compile_rule(rule, index, scenario_id, language)
+        as_written = compile_rule(written_rules.get(rule["id"], rule), index, scenario_id, language)
+        cases = []
+        for shown, logged in zip(compiled.cases, as_written.cases):
+            if shown.why != logged.why:  # a variant filled a placeholder: log as written, show as filled
+                shown = replace(shown, why=logged.why,
+                                why_text=shown.why_text or Text(MappingProxyType({language: shown.why})))
+            cases.append(shown)
+        rules[rule["id"]] = replace(compiled, cases=tuple(cases))
     return BehaviourModel(base.name, base.version, base.level_names, base.level_ids, base.rapport_names,
                           base.force_levels, base.force_names, recovery, base.tags, tuple(rules.values()),
                           base.behaviour_names)
@@ -130,7 +143,7 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
                                   v.get("description", "")))
     index = {v.name: v.slot for v in variables}
     assert tuple(index)[:CUSTOM_START] == BUILTIN_VARIABLES
-    behaviour = _behaviour(base_model, data.get("behaviour"), index, data["id"], lang)
+    behaviour = _behaviour(base_model, data.get("behaviour"), index, data["id"], lang, original.get("behaviour"))
 
     node_ids = list(data["nodes"])
     ending_ids = list(data["endings"])
