@@ -5,6 +5,7 @@ import json
 import textwrap
 
 from simulator.i18n import N_, _, ngettext
+from simulator.vocabulary import word
 
 from .grade import LogMismatch, grade
 from .words import closed, quoted, raised_lowered
@@ -120,7 +121,7 @@ def _render_text(report: dict) -> str:
     out.append(_("How the person's distress changed:"))
     force = _("Resolved without force.") if d["resolved_without_force"] else _("Not resolved without force.")
     out.append(_wrap(_("It started at {start}, peaked at {peak} and ended at {final}.").format(
-        start=d["start_name"].lower(), peak=d["peak_name"].lower(), final=d["final_name"].lower())
+        start=word(d["start_name"]).lower(), peak=word(d["peak_name"]).lower(), final=word(d["final_name"]).lower())
         + " " + raised_lowered(d["rises_by_own_choices"], d["falls_by_own_choices"]) + " " + force))
     if report["proportionality"]:
         out.append("")

@@ -295,7 +295,8 @@ class TextPlayer:
         names = session.scenario.behaviour.level_names
 
         def low(level: int) -> str:  # a level's name inside a sentence
-            return names[level][:1].lower() + names[level][1:]
+            name = word(names[level])
+            return name[:1].lower() + name[1:]
         self.say(_("Distress history:"))
         start = session.log[0]["escalation"]
         peak = start
