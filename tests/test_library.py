@@ -12,6 +12,7 @@ from collections import deque
 import pytest
 
 from simulator.content.loader import bundled_scenarios, load_scenario
+from simulator.engine.step import State, available_choices, initial_state, outcome_distribution, transition
 
 SCENARIOS = sorted(bundled_scenarios())
 SUCCESS, HARM = {"resolved", "referred"}, {"force-used", "injury", "arrest"}
@@ -41,21 +42,25 @@ def _targets(choice):
 
 
 def fewest_decisions(sc) -> int:
-    """The fewest decisions on any path from the start to an ending, ignoring conditions (which can
-    only remove paths): a lower bound of every full playthrough's length."""
-    dist = {sc.start: 0}
-    queue = deque([sc.start])
-    best = None
+    """The fewest decisions on any playthrough from the start to an ending, exactly: a breadth-first
+    search over every reachable (scene, values) state, conditions and every random reaction included."""
+    start = initial_state(sc)
+    seen = {(start.at, start.values)}
+    queue = deque([(start, 0)])
     while queue:
-        at = queue.popleft()
-        for choice in _decisions(sc.nodes[at]):
-            for target in _targets(choice):
-                if sc.is_ending(target):
-                    best = dist[at] + 1 if best is None else min(best, dist[at] + 1)
-                elif target not in dist:
-                    dist[target] = dist[at] + 1
-                    queue.append(target)
-    return best
+        state, depth = queue.popleft()
+        node = sc.nodes[state.at]
+        for choice in available_choices(sc, state) + ([node.timer.expire] if node.timer else []):
+            for outcome, p in outcome_distribution(sc, state, choice):
+                if p <= 0:
+                    continue
+                after = transition(sc, state, choice, outcome, p, 1.0, [], {"role": "trainee"}, None)
+                if sc.is_ending(after.at):
+                    return depth + 1
+                if (after.at, after.values) not in seen:
+                    seen.add((after.at, after.values))
+                    queue.append((State(after.at, after.values, 0, 0.0), depth + 1))
+    raise AssertionError("no ending is reachable")
 
 
 def player_texts(sc):
