@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         cpu = time.process_time() - start
         audits.append((report, cpu))
         for row in report.policies:
+            never = max(0.0, 1.0 - row.passed - row.needs_practice - row.failed)  # the chain never ends
             print(f"{report.scenario[:28]:<28} {row.policy:<12} {row.states:>7} {row.passed:>7.4f} "
-                  f"{row.needs_practice:>9.4f} {row.failed:>7.4f} {row.mean_score:>6.1f}")
+                  f"{row.needs_practice:>9.4f} {row.failed:>7.4f} {never:>7.4f} {row.mean_score:>6.1f}")
     for report, cpu in audits:
         print(f"\n{report.scenario} (audit took {cpu:.2f} s CPU)")
         by_tier: dict = {}
