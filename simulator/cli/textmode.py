@@ -306,7 +306,7 @@ class TextPlayer:
             if event["type"] == "escalation_changed":
                 causes = event.get("causes") or [event["cause"]]
                 peak = max(peak, event["to"])
-                reasons = "; ".join(self._cause_words(c) for c in causes)
+                reasons = "; ".join(self._cause_words(c).rstrip(".") for c in causes) + "."
                 if event.get("clamped"):
                     change = _("After {choice}: {before} to {after} (it can go no further). Why: {reasons}")
                 else:
