@@ -24,13 +24,14 @@ PLAYTHROUGHS = {
                   "written-warning"),
     "deaf-worst": ("deaf-driver-traffic-stop", 1,
                    ["stop-run-plate", "plate-dismiss-flag", "approach-call-out", "noresp-repeat-louder", "shout-join",
-                    "reach-draw-taser", "taser-order-out", "out-pull", "takedown-cuff"],
+                    "reach-draw-taser", "taser-order-out", "out-pull", "takedown-cuff", "wrist-stay-cuffed"],
                    None),
     "collision-best": ("collision-limited-english", 1,
                        ["arrival-assign-roles", "kyle-ask-what-yes", "minh-open-question", "revealed-phone-line",
                         "online-speak-to-minh", "account-paraphrase", "pain-call-ems", "ems-finish-with-line"], "ems-check"),
     "collision-worst": ("collision-limited-english", 5,
-                        ["arrival-straight-to-minh", "minh-papers", "walks-grab-arm", "grabbed-pin", "held-cuff"], "wrongful-arrest"),
+                        ["arrival-straight-to-minh", "minh-papers", "walks-grab-arm", "grabbed-pin", "held-cuff",
+                         "cuffed-straight-in"], "wrongful-arrest"),
 }
 
 

@@ -35,15 +35,15 @@ PLAYTHROUGHS = {
         "contact-write-note", "notes-nod-ok", "papers-take-and-write", "check-citation", "cite-via-leo"]),
     "deaf-force": ("deaf-driver-traffic-stop", 3, [
         "stop-pa", "approach-call-out", "noresp-repeat-louder", "<timer>", "reach-grab-arm",
-        "grab-pull-out", "takedown-stop"]),
+        "grab-pull-out", "takedown-stop", "eased-hold-shoulder"]),
     "collision-best": ("collision-limited-english", 1, [
         "arrival-assign-roles", "kyle-ask-what-yes", "minh-open-question", "revealed-phone-line",
         "online-speak-to-minh", "account-paraphrase", "pain-call-ems", "ems-finish-with-line"]),
     "collision-child-interpreter": ("collision-limited-english", 4, [
         "arrival-run-plates", "kyle-take-his-word", "minh-ask-linh", "linh-keep-going",
-        "struggles-finish-with-linh"]),
+        "struggles-finish-with-linh", "shcall-threaten", "shrep-relative-helped"]),
     "collision-force": ("collision-limited-english", 5, [
-        "arrival-straight-to-minh", "minh-papers", "walks-grab-arm", "grabbed-pin", "held-cuff"]),
+        "arrival-straight-to-minh", "minh-papers", "walks-grab-arm", "grabbed-pin", "held-cuff", "cuffed-straight-in"]),
 }
 
 
