@@ -583,3 +583,32 @@ def test_settings_from_the_pause_menu_apply_to_the_scene_beneath():
     press(app, pygame.K_ESCAPE)  # resume
     assert app.top is scene and app.theme.body > body
     assert scene.text.lines[0][0].get_height() >= app.fonts.get(app.theme.body).get_height() - 2
+
+
+def test_a_scenario_played_in_spanish_is_shown_and_debriefed_in_spanish():
+    """With the interface in Spanish, a scenario translated into Spanish is played in it, and the
+    debrief (its takeaways, the choices quoted, the ending) is in Spanish too, not the English text."""
+    from simulator import i18n
+    path = next(p for p in SCENARIOS if p.stem == "collision-limited-english")
+    try:
+        app = make_app(interface_language="es")
+        to_library(app)
+        start_scenario(app, path)
+        scene = app.top
+        assert scene.session.language == "es"
+        first_es = scene.scenario.nodes[scene.scenario.start].narrative.get("es", "en")
+        assert scene.view.narrative == first_es.strip() or scene.view.narrative == first_es
+        play_to_ending(app, lambda n: 1)
+        finish_ending(app)
+        press(app, pygame.K_RETURN)
+        debrief = app.top
+        sc = debrief.scenario
+        first = debrief.page_text(0)
+        spanish = [t.get("es", "en") for t in sc.takeaways]
+        english = [t.get("en", "en") for t in sc.takeaways]
+        assert any(line in first for line in spanish)
+        assert not any(line in first for line in english)
+        quoted = debrief.report["graded"][0]["text"]
+        assert quoted == sc.choice_by_id[debrief.report["graded"][0]["choice"]].text.get("es", "en")
+    finally:
+        i18n.set_language("en")

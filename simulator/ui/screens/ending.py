@@ -39,7 +39,7 @@ class EndingScreen(FocusScreen):
     def _grade(self) -> None:
         try:
             from scoring.grade import grade
-            self.report = grade(self.session.scenario, list(self.session.log)).to_json()
+            self.report = grade(self.session.scenario, list(self.session.log), language=self.session.language).to_json()
         except Exception as exc:  # a scoring bug must not lose the playthrough: the ending still shows
             self.error = f"{type(exc).__name__}: {exc}"
 
