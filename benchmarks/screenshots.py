@@ -87,9 +87,11 @@ class Tour:
 
 def scene_at(app, entry, node, mode: str, timeout: bool = False):
     """A scene pushed straight at `node` (reached only on some paths), its text shown."""
+    from simulator.i18n import language
     from simulator.ui.screens.scene import SceneScreen
     app.mode = mode
-    scene = SceneScreen(app, entry, entry.scenario.language)
+    played_in = language() if language() in entry.scenario.languages else entry.scenario.language
+    scene = SceneScreen(app, entry, played_in)
     app.push(scene)
     scene.session.state = scene.session.state._replace(at=node.index)
     if timeout:  # as if the previous decision's clock had run out
