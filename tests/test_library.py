@@ -158,3 +158,40 @@ def test_one_spelling_american(path):
     sc = loaded(path).scenario
     found = [(where, m.group(0)) for where, text in player_texts(sc) for m in BRITISH_RE.finditer(text or "")]
     assert found == []
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_names_are_shown_only_once_known(path):
+    """In every reachable scene, the narrative and what the officer sees name a person only once the
+    officer knows the name, or when someone says it aloud in that scene (a line that introduces them).
+    Exact over every reachable (scene, values) state."""
+    sc = loaded(path).scenario
+    named = {cid: c for cid, c in sc.characters.items() if c.known_as is not None}
+    start = initial_state(sc)
+    seen = {(start.at, start.values)}
+    queue = deque([start])
+    scenes = set()  # (node, characters whose name is not known there)
+    while queue:
+        state = queue.popleft()
+        scenes.add((state.at, frozenset(c for c, ch in named.items() if not (ch.name_known and ch.name_known(state.values)))))
+        node = sc.nodes[state.at]
+        for choice in available_choices(sc, state) + ([node.timer.expire] if node.timer else []):
+            for outcome, p in outcome_distribution(sc, state, choice):
+                if p <= 0:
+                    continue
+                after = transition(sc, state, choice, outcome, p, 1.0, [], {"role": "trainee"}, None)
+                if not sc.is_ending(after.at) and (after.at, after.values) not in seen:
+                    seen.add((after.at, after.values))
+                    queue.append(State(after.at, after.values, 0, 0.0))
+    leaks = set()
+    for at, unknown in scenes:
+        node = sc.nodes[at]
+        for lang in sc.languages:
+            shown = node.narrative.get(lang, sc.language) + " " + (node.behaviour.get(lang, sc.language) if node.behaviour else "")
+            spoken = " ".join(line.text.get(lang, sc.language) for line in node.lines)
+            for cid in unknown:
+                first = named[cid].name.get(lang, sc.language).split()[0]
+                pattern = r"\b" + re.escape(first) + r"\b"
+                if re.search(pattern, shown) and not re.search(pattern, spoken):
+                    leaks.add((node.id, cid, lang))
+    assert sorted(leaks) == []
