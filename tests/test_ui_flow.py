@@ -612,3 +612,35 @@ def test_a_scenario_played_in_spanish_is_shown_and_debriefed_in_spanish():
         assert quoted == sc.choice_by_id[debrief.report["graded"][0]["choice"]].text.get("es", "en")
     finally:
         i18n.set_language("en")
+
+
+def test_the_briefing_chooses_who_the_people_are_and_the_run_keeps_it():
+    """A scenario with variants offers "People in this run" in the briefing (Begin keeps the focus);
+    the chosen variant's names and portraits are shown, the log names it, and a replay keeps it."""
+    path = next(p for p in SCENARIOS if p.stem == "deaf-driver-traffic-stop")
+    app = make_app()
+    to_library(app)
+    library = app.top
+    number = next(c.number for c in library.cards if c.entry.path.resolve() == path.resolve())
+    press(app, getattr(pygame, f"K_{number}"))
+    press(app, pygame.K_RETURN)
+    briefing = app.top
+    assert briefing.name == "briefing" and briefing.ring.current.wid == "Begin"
+    cycler = widget(app, "variant")
+    assert cycler.value_label() == "Ruth and Leo Lindqvist"
+    briefing.ring.focus(cycler)
+    press(app, pygame.K_RIGHT)
+    assert cycler.value_label() == "Angela and Isaiah Brooks"
+    press(app, pygame.K_1)  # Begin
+    scene = app.top
+    assert scene.name == "scene" and scene.scenario.variant == "brooks"
+    assert scene.session.log[0]["scenario"]["variant"] == "brooks"
+    assert "portraits/angela-brooks" in {p.portrait for p in scene.view.people}
+    assert "Ruth" not in scene.view.narrative and "Lindqvist" not in scene.view.narrative
+    play_to_ending(app, lambda n: 1)
+    finish_ending(app)
+    [record_path] = records()
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    from simulator.content.loader import scenario_for_log
+    base = load_scenario(path).scenario
+    assert Session.replay(scenario_for_log(base, record["log"]), record["log"]).ended

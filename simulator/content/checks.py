@@ -228,11 +228,13 @@ class SemanticChecker:
         every `{placeholder}` in the text is one of their words (or `{officer}`)."""
         block = _d(self.data.get("variants"))
         variants = [_d(v) for v in _l(block.get("list"))]
-        ids = [v.get("id") for v in variants]
+        ids = [v.get("id") if isinstance(v.get("id"), str) else None for v in variants]  # the schema reports others
         chars = _d(self.data.get("characters"))
-        seen = set()
+        seen: set[str] = set()
         for i, vid in enumerate(ids):
-            if isinstance(vid, str) and vid in seen:
+            if vid is None:
+                continue
+            if vid in seen:
                 self.sink.error(self.pos(("variants", "list", i, "id")), "duplicate-id",
                                 f"variant {_show(vid)} is declared twice", "give each variant its own id")
             seen.add(vid)
@@ -240,14 +242,14 @@ class SemanticChecker:
         if block and isinstance(default, str) and default not in seen:
             self.sink.error(self.pos(("variants", "default")), "unknown-variant",
                             f"default variant {_show(default)} is not in the list",
-                            self.suggest(default, "variants", [v for v in seen if isinstance(v, str)]))
-        word_sets = [set(_d(v.get("words"))) for v in variants]
+                            self.suggest(default, "variants", sorted(seen)))
+        word_sets = [{w for w in _d(v.get("words")) if isinstance(w, str)} for v in variants]
         everyone = set().union(*word_sets) if word_sets else set()
         for i, words in enumerate(word_sets):
             lacking = sorted(everyone - words)
             if lacking:
                 self.sink.error(self.pos(("variants", "list", i)), "variant-words",
-                                f"variant {_show(ids[i])} lacks the words {', '.join(map(repr, lacking))}",
+                                f"variant {_show(ids[i] or i + 1)} lacks the words {', '.join(map(repr, lacking))}",
                                 "every variant gives every word, so that every variant's text is whole")
         for i, v in enumerate(variants):
             for cid in _d(v.get("characters")):

@@ -79,7 +79,8 @@ class BriefingScreen(PanelScreen):
         if sc.variants:  # who the people are: the workshop's choice; never what they do
             labels = {v.id: self._t(v.label) for v in sc.variants}
             current = self.app.variants.get(sc.id, sc.variant)
-            widgets.insert(0, Cycler(_("People in this run"), list(labels), labels, current, self.set_variant,
+            # after Begin, which keeps the focus, so Enter still starts the run with the current choice
+            widgets.insert(1, Cycler(_("People in this run"), list(labels), labels, current, self.set_variant,
                                      wid="variant", detail=self._t(sc.variants_about)))
         return widgets
 
