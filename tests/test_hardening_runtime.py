@@ -911,3 +911,18 @@ def test_own_art_base_can_be_the_scenario_or_its_file(window, tmp_path):
     weird = ArtCache()
     assert weird.background(["not", "a", "name"], (64, 36)).get_size() == (64, 36)
     assert weird.portrait("portraits/ruth-lindqvist", 0, 200, base=12345) is not None
+
+
+def test_an_older_catalog_finishing_late_never_replaces_the_newer_ones_art(tmp_path):
+    """A window's catalog loads off the main thread; one made earlier (a window closed meanwhile, as
+    in a test run) that finishes later must not take away the art the newest catalog registered."""
+    from simulator.ui import art
+    from simulator.ui.catalog import Catalog
+    path = scenario_with_own_art(tmp_path)
+    older = Catalog()  # made first, started last: it finishes after the newer one
+    newer = Catalog(extra=path)
+    newer.start()
+    assert newer.wait(60)
+    older.start()
+    assert older.wait(60)
+    assert art._scenario_art.get("backgrounds/own-red.svg") == (path.parent,)

@@ -1,6 +1,7 @@
 """The scenario library, loaded in a background thread so the title screen never waits for it."""
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ class Entry:
         return next(key for key, _label, lo, hi in LENGTHS if lo <= minutes <= hi)
 
 
+_GENERATIONS = itertools.count(1)
+_newest = 0  # the generation of the catalog made last: only it may register art (see `_register_art`)
+
+
 class Catalog:
     """Loads every bundled scenario (plus one given on the command line) off the main thread.
 
@@ -37,6 +42,8 @@ class Catalog:
     so that art a scenario ships beside its file is used before the bundled assets."""
 
     def __init__(self, extra: Path | str | None = None):
+        global _newest
+        self.generation = _newest = next(_GENERATIONS)
         self.extra = Path(extra) if extra else None
         self.entries: list[Entry] = []
         self.error: str | None = None
@@ -74,7 +81,8 @@ class Catalog:
                 warnings = sum(1 for d in diagnostics if d.severity == "warning")
                 entries.append(Entry(path, result.scenario if not errors else None, errors, warnings))
             self.entries = entries
-            self._register_art(entries)
+            if self.generation == _newest:  # a catalog made since (a new window, a reload) registers its own
+                self._register_art(entries)
             if check_scenario_scoring_file is not None:
                 import scoring.grade  # noqa: F401  (warm the import so the debrief does not pay for it)
         except Exception as exc:  # never let a loader bug kill the window; show it instead
