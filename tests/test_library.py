@@ -41,6 +41,17 @@ def _targets(choice):
     return [choice.target] if choice.target is not None else [o.target for o in choice.outcomes]
 
 
+def successors(sc, state):
+    """Every state one decision after `state` (each choice available there, the timer's expiry, each
+    random reaction that can happen), endings included."""
+    node = sc.nodes[state.at]
+    for choice in available_choices(sc, state) + ([node.timer.expire] if node.timer else []):
+        for outcome, p in outcome_distribution(sc, state, choice):
+            if p > 0:
+                after = transition(sc, state, choice, outcome, p, 1.0, [], {"role": "trainee"}, None)
+                yield State(after.at, after.values, 0, 0.0)
+
+
 def fewest_decisions(sc) -> int:
     """The fewest decisions on any playthrough from the start to an ending, exactly: a breadth-first
     search over every reachable (scene, values) state, conditions and every random reaction included."""
@@ -49,17 +60,12 @@ def fewest_decisions(sc) -> int:
     queue = deque([(start, 0)])
     while queue:
         state, depth = queue.popleft()
-        node = sc.nodes[state.at]
-        for choice in available_choices(sc, state) + ([node.timer.expire] if node.timer else []):
-            for outcome, p in outcome_distribution(sc, state, choice):
-                if p <= 0:
-                    continue
-                after = transition(sc, state, choice, outcome, p, 1.0, [], {"role": "trainee"}, None)
-                if sc.is_ending(after.at):
-                    return depth + 1
-                if (after.at, after.values) not in seen:
-                    seen.add((after.at, after.values))
-                    queue.append((State(after.at, after.values, 0, 0.0), depth + 1))
+        for after in successors(sc, state):
+            if sc.is_ending(after.at):
+                return depth + 1
+            if (after.at, after.values) not in seen:
+                seen.add((after.at, after.values))
+                queue.append((after, depth + 1))
     raise AssertionError("no ending is reachable")
 
 
@@ -174,15 +180,10 @@ def test_names_are_shown_only_once_known(path):
     while queue:
         state = queue.popleft()
         scenes.add((state.at, frozenset(c for c, ch in named.items() if not (ch.name_known and ch.name_known(state.values)))))
-        node = sc.nodes[state.at]
-        for choice in available_choices(sc, state) + ([node.timer.expire] if node.timer else []):
-            for outcome, p in outcome_distribution(sc, state, choice):
-                if p <= 0:
-                    continue
-                after = transition(sc, state, choice, outcome, p, 1.0, [], {"role": "trainee"}, None)
-                if not sc.is_ending(after.at) and (after.at, after.values) not in seen:
-                    seen.add((after.at, after.values))
-                    queue.append(State(after.at, after.values, 0, 0.0))
+        for after in successors(sc, state):
+            if not sc.is_ending(after.at) and (after.at, after.values) not in seen:
+                seen.add((after.at, after.values))
+                queue.append(after)
     leaks = set()
     for at, unknown in scenes:
         node = sc.nodes[at]
