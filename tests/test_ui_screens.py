@@ -182,10 +182,16 @@ def test_review_status_is_for_instructors_only_and_never_a_warning_on_cards(app)
     assert not any("review" in w.lower() for w in library_words(app, entry))
     app.settings.instructor_details = True
     try:
-        assert "Review: not yet reviewed by a community panel." in library_words(app, entry)
+        words = library_words(app, entry)
+        assert "Review: not yet reviewed by a community panel." in words
+        # what a community review must check, and who should do it (the scenario's `review:`)
+        assert "A community review should check:" in words and "Who should review it:" in words
+        first_check = entry.scenario.review_checks[0].get("en", "en")
+        assert any(first_check in w for w in words)
         reviewed = with_scenario(entry, reviewers=entry.scenario.authors)
         names = ", ".join(p.name for p in entry.scenario.authors)
         assert f"Review: reviewed by {names}." in library_words(app, reviewed)
+        assert "A community review should check:" not in library_words(app, reviewed)
     finally:
         app.settings.instructor_details = False
 
