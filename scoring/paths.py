@@ -14,8 +14,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
+from simulator.engine.analysis.graphs import strongly_connected
 from simulator.engine.model import Choice, Outcome, Scenario
 from simulator.engine.step import State, available_choices, outcome_distribution, transition
+
+__all__ = ["Search", "SearchBudgetExceeded", "Step", "Playthrough", "record_log", "strongly_connected"]
 
 Reward = Callable[[tuple, Choice, "Outcome | None", tuple], float]
 Terminal = Callable[[int, tuple], float]
@@ -252,56 +255,3 @@ def record_log(scenario: Scenario, steps: tuple[Step, ...] | list[Step], elapsed
         if not session.ended:  # as Session does: node_entered lists the options shown, in order
             session.log[-1]["choices"] = [c.id for c in session.presented()]
     return session.log
-
-
-def strongly_connected(roots, successors, known=lambda key: False):
-    """Yield the strongly connected components of the graph reachable from `roots`, sinks first
-    (iterative Tarjan, so deep graphs never hit the recursion limit).
-
-    `successors(key)` is called once per state; states for which `known(key)` holds are treated as
-    already dealt with and skipped. Components are yielded as soon as they are complete, so a caller
-    that solves each one before asking for the next sees every successor component solved first.
-    """
-    index: dict = {}
-    low: dict = {}
-    on_stack: set = set()
-    stack: list = []
-    counter = 0
-    for root in roots:
-        if root in index or known(root):
-            continue
-        work = [(root, None)]
-        while work:
-            key, it = work[-1]
-            if it is None:
-                index[key] = low[key] = counter
-                counter += 1
-                stack.append(key)
-                on_stack.add(key)
-                it = iter(successors(key))
-                work[-1] = (key, it)
-            advanced = False
-            for nxt in it:
-                if known(nxt):
-                    continue
-                if nxt not in index:
-                    work.append((nxt, None))
-                    advanced = True
-                    break
-                if nxt in on_stack:
-                    low[key] = min(low[key], index[nxt])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[key])
-            if low[key] == index[key]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == key:
-                        break
-                yield component

@@ -5,7 +5,8 @@ from __future__ import annotations
 from simulator.engine.model import Choice
 
 from .context import Context
-from .paths import Search, SearchBudgetExceeded
+from .exact import best_play
+from .paths import Search
 
 
 def points(ctx: Context, choice: Choice, pre: tuple) -> float:
@@ -67,13 +68,7 @@ def search_for(ctx: Context, maximise: bool = True) -> Search:
     return search
 
 
-EXACT_STATE_BUDGET = 25_000  # solve exactly when the reachable states fit; else look ahead
-# ... and when the values settle within this many updates. Loops whose exits are unlikely settle
-# slowly (geometrically); the bundled scenarios need about 36,000 updates, a generated 40-node
-# scenario with 588 choices needed tens of millions. Past this the debrief looks ahead instead.
-EXACT_WORK_BUDGET = 100_000
-MIN_STATES_PER_NODE = 25  # a node is reached in at least this many states in any real scenario
-LOOKAHEAD = 1  # decisions looked ahead when the scenario is too large to solve exactly
+LOOKAHEAD = 1  # decisions looked ahead when the scenario is too large to solve exactly (scoring/exact.py)
 
 
 def lookahead_value(ctx: Context, at: int, values: tuple, depth: int) -> float:
@@ -101,27 +96,18 @@ def lookahead_q(ctx: Context, search: Search, at: int, values: tuple, choice: Ch
 def option_values(ctx: Context, at: int, values: tuple) -> tuple[list, str]:
     """[(value, choice)] for every option at node index `at` in state `values` (timer expiry
     included), and the method: "exact" (best achievable play afterwards, over every random
-    outcome) or "lookahead-N" when the scenario has too many states to solve exactly."""
+    outcome: the engine's exact analysis, scoring/exact.py) or "lookahead-N" when the scenario has
+    too many states to solve exactly, or the state is not one the scenario's start can reach."""
     key = ("options", at, values)
     hit = ctx.memo.get(key)
     if hit is not None:
         return hit
+    best = best_play(ctx)
+    rows = best.option_values(at, values) if best is not None else None
+    if rows is not None:
+        hit = ctx.memo[key] = (rows, "exact")
+        return hit
     search = search_for(ctx, True)
-    exact = ctx.memo.get("exact")
-    if exact is None and len(ctx.scenario.nodes) * MIN_STATES_PER_NODE >= EXACT_STATE_BUDGET:
-        exact = ctx.memo["exact"] = False  # certainly too large: do not spend the budget finding out
-    if exact is None or exact:
-        search.budget = EXACT_STATE_BUDGET
-        search.work_budget = EXACT_WORK_BUDGET
-        try:
-            rows = [(search.q(at, values, c), c) for c in search.options(at, values)]
-            ctx.memo["exact"] = True
-            hit = ctx.memo[key] = ([(q, c) for q, c in rows if q is not None], "exact")
-            return hit
-        except SearchBudgetExceeded:
-            ctx.memo["exact"] = False
-            ctx.memo.pop(("search", True), None)  # its values may be half-settled: nobody reads them
-            search = search_for(ctx, True)
     rows = [(lookahead_q(ctx, search, at, values, c, LOOKAHEAD), c) for c in search.options(at, values)]
     hit = ctx.memo[key] = (rows, f"lookahead-{LOOKAHEAD}")
     return hit
