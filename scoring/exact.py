@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.engine.analysis import StateSpace, StateSpaceTooLarge, explore, solve
+from simulator.engine.model import GRADES
 
 from .context import Context
 
@@ -24,13 +25,15 @@ def state_limit(scenario) -> int:
     return STATES_PER_NODE * len(scenario.nodes) + STATES_BASE
 
 
-def points_array(ctx: Context, space: StateSpace) -> np.ndarray:
-    """Points each action (a choice in a state) takes off the overall score: 0 for a good decision.
+def grades_array(ctx: Context, space: StateSpace) -> tuple[np.ndarray, np.ndarray]:
+    """(points, tiers): the points each action (a choice in a state) takes off the overall score (0 for
+    a good decision) and its effective grade as an index into GRADES (critical errors applied).
 
     A decision's grade depends on the state only through the `when` of critical errors that could
     apply to it; options without such a condition are graded once, the others state by state."""
     sc = ctx.scenario
     per_option = np.zeros(len(space.options))
+    tier_option = np.zeros(len(space.options), dtype=np.int64)
     varies = np.zeros(len(space.options), dtype=bool)
     conditional = [ce for ce, test in ctx.decision_errors if test is not None and ce.check == "decision"]
     for i, choice in enumerate(space.options):
@@ -39,17 +42,23 @@ def points_array(ctx: Context, space: StateSpace) -> np.ndarray:
         varies[i] = any((choice.id in ce.choices or tags & ce.tags) and choice.id not in ce.except_choices
                         and node_id not in ce.except_nodes for ce in conditional)
         if not varies[i]:
-            per_option[i] = _points(ctx, choice, sc.initial_values)
-    out = per_option[space.action_option]
+            per_option[i], tier_option[i] = _graded(ctx, choice, sc.initial_values)
+    points = per_option[space.action_option]
+    tiers = tier_option[space.action_option]
     for a in np.flatnonzero(varies[space.action_option]):
         choice = space.options[space.action_option[a]]
-        out[a] = _points(ctx, choice, tuple(int(x) for x in space.values[space.action_state[a]]))
-    return out
+        points[a], tiers[a] = _graded(ctx, choice, tuple(int(x) for x in space.values[space.action_state[a]]))
+    return points, tiers
 
 
-def _points(ctx: Context, choice, pre: tuple) -> float:
+def points_array(ctx: Context, space: StateSpace) -> np.ndarray:
+    """The points each action takes off the overall score (see `grades_array`)."""
+    return grades_array(ctx, space)[0]
+
+
+def _graded(ctx: Context, choice, pre: tuple) -> tuple[float, int]:
     tier = ctx.effective_grade(choice, pre)
-    return 0.0 if tier == "good" else float(ctx.rubric.grades[tier]["overall"])
+    return (0.0 if tier == "good" else float(ctx.rubric.grades[tier]["overall"])), GRADES.index(tier)
 
 
 class BestPlay:
@@ -57,7 +66,7 @@ class BestPlay:
 
     def __init__(self, ctx: Context, space: StateSpace):
         self.space = space
-        self.points = points_array(ctx, space)
+        self.points, self.tiers = grades_array(ctx, space)
         self.values, self.q = solve(space, -self.points, 0.0, "max")
 
     def option_values(self, at: int, values: tuple) -> list | None:

@@ -154,7 +154,7 @@ def _python_transitions(sc, space, s):
         rows = []
         for o, p in outcome_distribution(sc, state, c):
             nxt = transition(sc, state, c, o, p, 0.0, [], "test", None)
-            rows.append((o.index if o else -1, p, space.state_id(nxt.at, nxt.values)))
+            rows.append((o.index if o else -1, p, space.state_id(nxt.at, nxt.values), nxt.values[0]))
         out.append((c.id, rows))
     return out
 
@@ -168,15 +168,16 @@ def _check_against_step(sc):
             assert not len(space.actions_of(s))
             continue
         got = [(space.options[space.action_option[a]].id,
-                [(int(space.tr_outcome[t]), float(space.tr_prob[t]), int(space.tr_next[t]))
-                 for t in space.transitions_of(a)]) for a in space.actions_of(s)]
+                [(int(space.tr_outcome[t]), float(space.tr_prob[t]), int(space.tr_next[t]),
+                  int(space.tr_escalation[t])) for t in space.transitions_of(a)]) for a in space.actions_of(s)]
         assert got == _python_transitions(sc, space, s), (sc.id, s)
     return space
 
 
 @pytest.mark.parametrize("path", bundled_paths(), ids=lambda p: p.stem)
 def test_every_state_and_option_agrees_with_the_step_function(path):
-    """Exact: every reachable state, every option, every random outcome (probability and next state)."""
+    """Exact: every reachable state, every option, every random outcome (probability, next state and the
+    distress level after it, which an ending state does not keep)."""
     space = _check_against_step(load_ok(path))
     assert space.n_states > 100
 

@@ -1,4 +1,4 @@
-"""Command line: `parley` / `python main.py` with play, validate and list; Ctrl-C exits cleanly.
+"""Command line: `parley` / `python main.py` with play, validate, list and the authoring tools; Ctrl-C exits cleanly.
 
 Imports only argparse and the interface's gettext at start: with no command, the window opens
 before the engine, NumPy, YAML or jsonschema are imported, so its first frame does not wait for them.
@@ -124,7 +124,69 @@ def _parser() -> argparse.ArgumentParser:
                              description=_("List the bundled scenarios: id, title, audience, length and topics."))
     _help_option(listing)
     _lang_option(listing, argparse.SUPPRESS)
+    _authoring_commands(sub)
     return parser
+
+
+def _authoring_commands(sub) -> None:
+    """lint, graph, analyze, new and import: the authoring tools (docs/authoring.md)."""
+    lint = sub.add_parser("lint", add_help=False, help=_("check scenarios like validate, plus warnings about "
+                                                          "fairness, teaching and length (docs/lint.md)"),
+                          description=_("Everything validate checks, plus warnings with stable codes that "
+                                        "docs/lint.md explains. Lint never changes a file. Exit status 0: no "
+                                        "errors; 1: problems; 2: usage error."))
+    _help_option(lint)
+    lint.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"),
+                      help=_("scenario files, or folders whose .yaml files are all checked"))
+    lint.add_argument("--json", action="store_true", help=_("print machine-readable diagnostics (JSON), for editors"))
+    lint.add_argument("--strict", action="store_true", help=_("treat warnings as problems too"))
+    _lang_option(lint, argparse.SUPPRESS)
+
+    graph = sub.add_parser("graph", add_help=False, help=_("draw a scenario's graph (Graphviz DOT, SVG, PNG)"),
+                           description=_("Write the scenario's graph as Graphviz DOT, and as SVG or PNG when "
+                                         "Graphviz's dot program is installed."))
+    _help_option(graph)
+    graph.add_argument("scenario", metavar=_("SCENARIO"), help=_("a scenario file or a bundled scenario's id"))
+    graph.add_argument("-o", "--output", type=Path, default=None, metavar=_("PATH"),
+                       help=_("where to write: .dot, .svg or .png (default: the scenario's id with .dot "
+                              "and, when dot is installed, .svg)"))
+    graph.add_argument("--path", type=Path, default=None, metavar=_("LOG"), dest="path_log",
+                       help=_("overlay a recorded playthrough (an event log, JSON lines)"))
+    _lang_option(graph, argparse.SUPPRESS)
+
+    analyze = sub.add_parser("analyze", add_help=False, help=_("exact analysis: best and worst play, random "
+                                                                "and naive play, which decisions matter"),
+                             description=_("Solve the scenario exactly over every reachable state and random "
+                                           "outcome: best and worst achievable grade, outcomes under random and "
+                                           "naive play, how much each decision matters, how often each scene "
+                                           "is visited."))
+    _help_option(analyze)
+    analyze.add_argument("scenario", metavar=_("SCENARIO"), help=_("a scenario file or a bundled scenario's id"))
+    analyze.add_argument("--json", action="store_true", help=_("print the analysis as JSON"))
+    _lang_option(analyze, argparse.SUPPRESS)
+
+    new = sub.add_parser("new", add_help=False, help=_("start a new scenario by answering a few questions"),
+                         description=_("Ask a few questions (title, location, the person, the hidden factor, "
+                                       "audience) and write a valid scenario file to start from."))
+    _help_option(new)
+    new.add_argument("-o", "--output", type=Path, default=None, metavar=_("FILE"),
+                     help=_("the file to write (default: from the title, in the current folder)"))
+    _lang_option(new, argparse.SUPPRESS)
+
+    importing = sub.add_parser("import", add_help=False, help=_("convert a Twine (Twee 3) or POL-COM file "
+                                                                 "into a scenario"),
+                               description=_("Convert a story written for another tool into a Parley scenario, "
+                                             "listing everything that could not be converted and what the "
+                                             "author still has to add."))
+    _help_option(importing)
+    importing.add_argument("kind", choices=["twee", "policecom"], metavar=_("KIND"),
+                           help=_("twee (Twine's Twee 3) or policecom (POL-COM JSON)"))
+    importing.add_argument("source", type=Path, metavar=_("FILE"), help=_("the file to convert"))
+    importing.add_argument("-o", "--output", type=Path, default=None, metavar=_("SCENARIO"),
+                           help=_("the scenario file to write (default: a name from the story, in the "
+                                  "current folder)"))
+    importing.add_argument("--force", action="store_true", help=_("overwrite the output file if it exists"))
+    _lang_option(importing, argparse.SUPPRESS)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -173,6 +235,10 @@ def _run(argv: list[str] | None) -> int:
     if args.command == "validate":
         from .validate import validate
         return validate(args.paths, args.json, args.strict)
+    if args.command in ("lint", "graph", "analyze", "new", "import"):
+        from importlib import import_module
+        module = {"lint": "lint", "graph": "graph", "analyze": "analyze", "new": "new", "import": "importing"}
+        return import_module(f"{__package__}.{module[args.command]}").run(args)
     from .play import play
     return play(args)
 

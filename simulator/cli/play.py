@@ -13,14 +13,15 @@ import os
 import sys
 from pathlib import Path
 
-from ..content.loader import bundled_scenarios, load_scenario, resolve_scenario, with_variant
+from ..content.loader import with_variant
 from ..content.variants import counterbalanced
 from ..engine.session import Session, SessionOptions
 from ..files import write_atomically
 from ..i18n import _, language
-from ..safetext import clean, clean_line
+from ..safetext import clean_line
+from .opening import CommandError, open_scenario
 from .options import TIMER_SCALE_MAX, TIMER_SCALE_MIN
-from .validate import USAGE_EXIT, scoring_diagnostics
+from .validate import USAGE_EXIT
 
 
 def _err(message: str) -> None:
@@ -112,25 +113,11 @@ def play(args, announce_fallback: bool = True) -> int:
         if problem:
             _err(_("parley: {problem}").format(problem=problem))
             return USAGE_EXIT
-    path = resolve_scenario(args.scenario)
-    if path is None:
-        known = ", ".join(p.stem for p in bundled_scenarios())
-        _err(_("parley: no scenario file or bundled scenario called {name} (bundled: {known})").format(
-            name=repr(args.scenario), known=known))
-        return USAGE_EXIT
-    result = load_scenario(path)
-    if result.scenario is None:
-        for d in result.diagnostics:
-            print(clean(d.format()), file=sys.stderr)
-        _err(_("parley: {path} has errors; fix them and try again.").format(path=path))
-        return 1
-    scoring_errors = [d for d in scoring_diagnostics(path) if d.severity == "error"]
-    if scoring_errors:
-        for d in scoring_errors:
-            print(clean(d.format()), file=sys.stderr)
-        _err(_("parley: the scoring section of {path} has errors; fix them and try again.").format(path=path))
-        return 1
-    scenario = result.scenario
+    try:
+        path, scenario = open_scenario(args.scenario)
+    except CommandError as exc:
+        _err(_("parley: {problem}").format(problem=exc))
+        return exc.status
     variant, problem = _variant_asked(args, scenario)
     if problem:
         _err(problem)

@@ -24,34 +24,35 @@ def text_lengths(space: StateSpace) -> np.ndarray:
                      for c in space.options], dtype=np.int64)
 
 
+def _per_state(space: StateSpace, ufunc, values: np.ndarray, empty) -> np.ndarray:
+    """`ufunc` reduced over each state's actions (actions are grouped by state), repeated for every
+    action of the state; `empty` for states without actions never appears."""
+    counts = np.diff(space.action_first)
+    has = counts > 0
+    if not has.any():
+        return np.zeros(0, dtype=values.dtype)
+    reduced = ufunc.reduceat(values, space.action_first[:-1][has])
+    return np.repeat(reduced, counts[has])
+
+
 def _normalise(space: StateSpace, weight: np.ndarray) -> np.ndarray:
     """Make each state's weights add up to 1 (states whose weights are all 0 stay 0)."""
-    states = space.action_state
-    totals = np.bincount(states, weights=weight, minlength=space.n_states)
+    totals = _per_state(space, np.add, weight, 0.0)
     out = np.zeros(len(weight))
-    nz = totals[states] > 0
-    out[nz] = weight[nz] / totals[states][nz]
+    nz = totals > 0
+    out[nz] = weight[nz] / totals[nz]
     return out
-
-
-def _extremes(space: StateSpace, lengths: np.ndarray, choosable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per action: the longest and the shortest choosable option length in its state."""
-    big = np.iinfo(np.int64).max
-    longest = np.full(space.n_states, -1, dtype=np.int64)
-    shortest = np.full(space.n_states, big, dtype=np.int64)
-    np.maximum.at(longest, space.action_state[choosable], lengths[choosable])
-    np.minimum.at(shortest, space.action_state[choosable], lengths[choosable])
-    return longest[space.action_state], shortest[space.action_state]
 
 
 def naive(space: StateSpace, name: str) -> np.ndarray:
     """The policy array of one of NAIVE."""
-    choosable = np.array([not space.options[o].is_timeout for o in space.action_option], dtype=bool) \
-        if len(space.action_option) else np.zeros(0, dtype=bool)
+    per_option = np.array([not c.is_timeout for c in space.options], dtype=bool)
+    choosable = per_option[space.action_option] if len(space.action_option) else np.zeros(0, dtype=bool)
     if name in ("random", "first", "last"):
         return _normalise(space, choosable.astype(float))
     lengths = text_lengths(space)[space.action_option]
-    longest, shortest = _extremes(space, lengths, choosable)
+    longest = _per_state(space, np.maximum, np.where(choosable, lengths, -1), -1)
+    shortest = _per_state(space, np.minimum, np.where(choosable, lengths, np.iinfo(np.int64).max), 0)
     if name == "longest":
         picked = choosable & (lengths == longest)
     elif name == "shortest":
@@ -67,8 +68,8 @@ def naive(space: StateSpace, name: str) -> np.ndarray:
             raise ValueError(f"unknown policy {name!r}")
         picked = choosable & keep
         # where elimination leaves nothing, every option stays
-        left = np.bincount(space.action_state, weights=picked.astype(float), minlength=space.n_states)
-        picked = picked | (choosable & (left[space.action_state] == 0))
+        left = _per_state(space, np.add, picked.astype(np.int64), 0)
+        picked = picked | (choosable & (left == 0))
     return _normalise(space, picked.astype(float))
 
 

@@ -5,22 +5,28 @@ The node graph's strongly connected components are solved sinks first. A compone
 without a loop to itself is solved in one vectorised step: every successor state is already solved.
 Inside a cycle of nodes the values are iterated to a fixed point (to 1e-12): for best and worst play
 from "unknown" upwards, as scoring/paths.py's search does, so that a state's value is that of play
-that reaches an ending; for a fixed policy from zero. The sweeps are Gauss-Seidel, node by node in
-the order the cycle is usually travelled (backwards for values, forwards for visits), so a cycle
-that is left after a few rounds settles in a few sweeps.
+that reaches an ending. The sweeps are Gauss-Seidel, node by node backwards in the order the cycle is
+usually travelled, so a cycle that is left after a few rounds settles in a few sweeps. A fixed
+policy's values and visits in a cycle are one sparse linear solve each (SciPy's SuperLU), exact;
+states from which the policy may go round forever get NaN (no final score), found by SciPy's
+breadth-first search.
 
 Rewards are per action (a choice in a state), as grading's points are; `terminal` gives each
 ending state's value. NaN means "no ending is reachable" (a state where no option is available).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.sparse.linalg import MatrixRankWarning, splu
 
 from .space import StateSpace
 
 TOLERANCE = 1e-12
 MAX_SWEEPS = 20_000
-DENSE_LIMIT = 3_000  # a fixed policy's cycle of at most this many states is solved by one linear solve
 
 
 class NoFixedPoint(RuntimeError):
@@ -59,18 +65,9 @@ class _Component:
     def __init__(self, space: StateSpace, component: list, rank: dict):
         self.nodes = [_Node(space, n) for n in sorted(component, key=rank.__getitem__)]
         self.n_states = sum(n.s1 - n.s0 for n in self.nodes)
-        members = set(component)
+        self.factors: dict = {}  # the last policy's LU factors of the cycle (solve and visits share them)
         only = self.nodes[0]
         self.cyclic = len(component) > 1 or bool(np.any(space.target[space.tr_next[only.t0:only.t1]] == only.node))
-        if self.cyclic:  # each node's incoming transitions from inside the component, for visits
-            self.incoming = {}
-            tr = np.concatenate([np.arange(n.t0, n.t1) for n in self.nodes])
-            dst = space.tr_next[tr]
-            inside = np.isin(space.target[dst], list(members))
-            tr, dst = tr[inside], dst[inside]
-            for n in self.nodes:
-                mine = (dst >= n.s0) & (dst < n.s1)
-                self.incoming[n.node] = (tr[mine], dst[mine] - n.s0)
 
 
 def components(space: StateSpace) -> list:
@@ -132,14 +129,11 @@ def solve(space: StateSpace, reward: np.ndarray, terminal: np.ndarray | float = 
         if not comp.cyclic:
             _update(space, comp.nodes[0], reward, values, q_all, mode, policy)
             continue
-        if mode == "policy" and comp.n_states <= DENSE_LIMIT:
-            _solve_dense(space, comp, reward, values, policy)
+        if mode == "policy":
+            _solve_cycle(space, comp, reward, values, policy)
             for n in comp.nodes:
                 _update(space, n, reward, values, q_all, mode, policy)
             continue
-        if mode == "policy":
-            states, *_, good = _leaving(space, comp, policy)
-            values[states] = np.where(good, 0.0, np.nan)  # NaN: play from there may never end
         backwards = comp.nodes[::-1]
         for _ in range(MAX_SWEEPS):
             change = 0.0
@@ -164,10 +158,26 @@ def _transitions(space: StateSpace, comp) -> np.ndarray:
     return np.concatenate([np.arange(n.t0, n.t1) for n in comp.nodes])
 
 
-def _leaving(space: StateSpace, comp, policy) -> tuple:
-    """For a fixed policy in a cycle of scenes: the states, their local index map, the transitions with
-    their weights, and which states finish for sure: from them no positive-probability path leads to
-    states that can never leave the cycle (where the policy goes round forever)."""
+def _reached(k: int, sources: np.ndarray, heads: np.ndarray, tails: np.ndarray) -> np.ndarray:
+    """Which of k states are reachable from `sources` along the edges heads[i] -> tails[i]
+    (SciPy's breadth-first search, from one extra node joined to every source)."""
+    if not sources.any():
+        return np.zeros(k, dtype=bool)
+    extra = np.flatnonzero(sources)
+    rows = np.concatenate([heads, np.full(len(extra), k)])
+    cols = np.concatenate([tails, extra])
+    graph = sparse.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(k + 1, k + 1))
+    order = csgraph.breadth_first_order(graph, k, directed=True, return_predecessors=False)
+    found = np.zeros(k + 1, dtype=bool)
+    found[order] = True
+    return found[:k]
+
+
+def _cycle(space: StateSpace, comp, policy) -> tuple:
+    """A fixed policy in a cycle of scenes: the states, the local index map, the transitions (local
+    source, next state, weight, whether it stays inside, action), and which states finish for sure:
+    those with no positive-probability path to states from which the policy never leaves (or where
+    no option is available)."""
     states, local = _local(space, comp)
     tr = _transitions(space, comp)
     action = space.tr_action[tr]
@@ -175,59 +185,64 @@ def _leaving(space: StateSpace, comp, policy) -> tuple:
     nxt = space.tr_next[tr]
     weight = policy[action] * space.tr_prob[tr]
     inside = local[nxt] >= 0
-    can = space.action_first[states + 1] == space.action_first[states]  # no option: the value is unknown
-    can[src[(~inside) & (weight > 0)]] = True
-    edges = (inside & (weight > 0))
-    back: dict[int, list] = {}
-    for a, b in zip(src[edges].tolist(), local[nxt[edges]].tolist()):
-        back.setdefault(b, []).append(a)
-    queue = list(np.flatnonzero(can))
-    while queue:
-        b = queue.pop()
-        for a in back.get(b, ()):
-            if not can[a]:
-                can[a] = True
-                queue.append(a)
-    # finishing for sure: no positive-probability path into the states that can never leave
-    good = can.copy()
-    queue = list(np.flatnonzero(~can))
-    while queue:
-        b = queue.pop()
-        for a in back.get(b, ()):
-            if good[a]:
-                good[a] = False
-                queue.append(a)
+    k = len(states)
+    exits = np.zeros(k, dtype=bool)  # a state with no option at all is a dead end, as good as a trap
+    exits[src[(~inside) & (weight > 0)]] = True
+    edge = inside & (weight > 0)
+    a, b = src[edge], local[nxt[edge]]
+    can = _reached(k, exits, b, a)  # backwards from the exits
+    good = ~_reached(k, ~can, b, a)  # nothing that can reach a trap
     return states, local, src, nxt, weight, inside, action, good
 
 
-def _solve_dense(space: StateSpace, comp, reward, values, policy) -> None:
-    """A fixed policy's values in a cycle of scenes, by one linear solve of V = r + P V. States from
-    which the policy never leaves the cycle get NaN (play that never ends has no final score)."""
-    states, local, src, nxt, weight, inside, action, can = _leaving(space, comp, policy)
-    keep = can[src] & (~inside | can[np.where(inside, local[nxt], 0)])
-    matrix = np.eye(len(states))
-    sel = inside & keep
-    np.add.at(matrix, (src[sel], local[nxt[sel]]), -weight[sel])
-    rhs = np.zeros(len(states))
-    np.add.at(rhs, src[keep], weight[keep] * reward[action[keep]])
-    out_sel = ~inside & keep
-    np.add.at(rhs, src[out_sel], weight[out_sel] * values[nxt[out_sel]])
-    empty = space.action_first[states + 1] == space.action_first[states]
-    rhs[empty | ~can] = np.nan
-    solved = _linear(matrix, rhs)
-    solved[~can] = np.nan
-    values[states] = solved
+def _factor(k: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, live: np.ndarray, cache=None):
+    """The LU factors of I - P over the `live` states of a cycle (P[src, dst] = weight), with the states
+    ordered by their strongly connected components, sinks first: the matrix is then block triangular,
+    so SuperLU in that natural order fills in only inside the components. Returns (factors, order)."""
+    key = (k, hash(src.tobytes()), hash(dst.tobytes()), hash(weight.tobytes()), hash(live.tobytes()))
+    if cache is not None and cache.get("key") == key:
+        return cache["value"]  # the same policy's values and then its visits: factor once
+    idx = np.flatnonzero(live)
+    pos = np.full(k, -1)
+    pos[idx] = np.arange(len(idx))
+    sel = live[src] & live[dst]
+    p = sparse.csr_matrix((weight[sel], (pos[src[sel]], pos[dst[sel]])), shape=(len(idx), len(idx)))
+    _, labels = csgraph.connected_components(p, directed=True, connection="strong")
+    order = np.argsort(labels, kind="stable")
+    matrix = (sparse.identity(len(idx), format="csr") - p)[order][:, order].tocsc()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MatrixRankWarning)
+        try:
+            factors = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0)
+        except (MatrixRankWarning, RuntimeError) as exc:
+            raise NoFixedPoint("a cycle of scenes the policy may never leave") from exc
+    if cache is not None:
+        cache["key"], cache["value"] = key, (factors, idx[order])
+    return factors, idx[order]
 
 
-def _linear(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    try:
-        solved = np.linalg.solve(matrix, rhs)
-    except np.linalg.LinAlgError as exc:
-        raise NoFixedPoint("a cycle of scenes the policy may never leave") from exc
-    finite = solved[np.isfinite(solved)]
-    if len(finite) and np.max(np.abs(finite)) > 1e15:
+def _solved(factors, rhs: np.ndarray, trans: str = "N") -> np.ndarray:
+    solved = factors.solve(rhs, trans=trans)
+    if not np.all(np.isfinite(solved[np.isfinite(rhs)])):
         raise NoFixedPoint("a cycle of scenes the policy may never leave")
     return solved
+
+
+def _solve_cycle(space: StateSpace, comp, reward, values, policy) -> None:
+    """A fixed policy's values in a cycle of scenes: one sparse linear solve of V = r + P V over the
+    states that finish for sure; NaN for the others (play that may never end has no final score)."""
+    states, local, src, nxt, weight, inside, action, good = _cycle(space, comp, policy)
+    k = len(states)
+    keep = good[src] & (weight > 0)
+    rhs = np.bincount(src[keep], weights=weight[keep] * reward[action[keep]], minlength=k)
+    out_sel = keep & ~inside
+    rhs += np.bincount(src[out_sel], weights=weight[out_sel] * values[nxt[out_sel]], minlength=k)
+    solved = np.full(k, np.nan)
+    if good.any():
+        sel = keep & inside
+        factors, order = _factor(k, src[sel], local[nxt[sel]], weight[sel], good, comp.factors)
+        solved[order] = _solved(factors, rhs[order])
+    values[states] = solved
 
 
 def visits(space: StateSpace, policy: np.ndarray) -> np.ndarray:
@@ -239,34 +254,17 @@ def visits(space: StateSpace, policy: np.ndarray) -> np.ndarray:
     weight = policy[space.tr_action] * space.tr_prob
     src = space.action_state[space.tr_action]
     for comp in reversed(components(space)):  # sources first
-        if comp.cyclic and comp.n_states <= DENSE_LIMIT:
-            states, local, csrc, nxt, w, inside, _, can = _leaving(space, comp, policy)
-            if (inflow[states][~can] > 0).any():
-                raise NoFixedPoint("the policy can go round a cycle of scenes forever")
-            sel = inside & can[csrc]
-            matrix = np.eye(len(states))
-            np.add.at(matrix, (local[nxt[sel]], csrc[sel]), -w[sel])
-            x = _linear(matrix, inflow[states])
-            if (x[~can] > 1e-12).any():
-                raise NoFixedPoint("the policy can go round a cycle of scenes forever")
-            out[states] = x
-        elif comp.cyclic:
-            states, *_, good = _leaving(space, comp, policy)
+        if comp.cyclic:
+            states, local, csrc, nxt, w, inside, _, good = _cycle(space, comp, policy)
             if (inflow[states][~good] > 0).any():
                 raise NoFixedPoint("the policy can go round a cycle of scenes forever")
-            external = {n.node: inflow[n.s0:n.s1].copy() for n in comp.nodes}
-            for _ in range(MAX_SWEEPS):
-                change = 0.0
-                for n in comp.nodes:
-                    tr, local = comp.incoming[n.node]
-                    new = external[n.node] + np.bincount(local, weights=out[src[tr]] * weight[tr],
-                                                         minlength=n.s1 - n.s0)
-                    change = max(change, float(np.max(np.abs(new - out[n.s0:n.s1]), initial=0.0)))
-                    out[n.s0:n.s1] = new
-                if change <= TOLERANCE:
-                    break
-            else:
-                raise NoFixedPoint("visits in a cycle of scenes do not settle")
+            k = len(states)
+            sel = inside & good[csrc] & (w > 0)
+            x = np.zeros(k)
+            if good.any():
+                factors, order = _factor(k, csrc[sel], local[nxt[sel]], w[sel], good, comp.factors)
+                x[order] = _solved(factors, inflow[states][order], "T")
+            out[states] = x
         if comp.cyclic:
             for n in comp.nodes:  # what leaves the component (inside transitions are counted already)
                 nxt = space.tr_next[n.t0:n.t1]

@@ -97,6 +97,7 @@ class StateSpace:
     keys: np.ndarray  # sorted state keys (for `state_id`)
     codec: _Codec
     components: list  # the node graph's strongly connected components, sinks first (lists of node indexes)
+    tr_escalation: np.ndarray  # the distress level after each transition (an ending state does not keep it)
 
     @property
     def n_states(self) -> int:
@@ -359,10 +360,11 @@ def _expand_node(sc: Scenario, node: int, keys: np.ndarray, rows: np.ndarray, co
         if not len(src_rows):
             continue
         for mask, outcome, probs, target, post in _expand(sc, choice, src_rows, cache if avail is None else {}):
+            level = post[:, ESCALATION].copy()  # kept for endings too, whose values are not
             if target >= n_nodes:
                 post = np.broadcast_to(np.array(sc.initial_values, dtype=np.int64), post.shape)
             dst = codec.encode(target, post)
-            out.append((src_keys if mask is None else src_keys[mask], option_of[choice.id], outcome, probs, dst))
+            out.append((src_keys if mask is None else src_keys[mask], option_of[choice.id], outcome, probs, dst, level))
             if target < n_nodes:
                 yield target, dst
 
@@ -390,12 +392,15 @@ def _assemble(sc, timers, options, codec, keys, rows, chunks, components) -> Sta
         out = np.concatenate([np.full(len(c[0]), c[2], dtype=np.int64) for c in group])
         prob = np.concatenate([np.broadcast_to(np.asarray(c[3], dtype=np.float64), len(c[0])) for c in group])
         dst = np.concatenate([c[4] for c in group])
-        order = np.lexsort((out, opt, src))
-        parts.append((src[order], opt[order], out[order], prob[order], dst[order]))
+        level = np.concatenate([c[5] for c in group])
+        # chunks are in option order, then outcome order, and every state's transitions come from one
+        # round of expansion: a stable sort by state alone keeps the rest in order
+        order = np.argsort(src, kind="stable")
+        parts.append((src[order], opt[order], out[order], prob[order], dst[order], level[order]))
     if parts:
-        src, opt, out, prob, dst = (np.concatenate([p[i] for p in parts]) for i in range(5))
+        src, opt, out, prob, dst, level = (np.concatenate([p[i] for p in parts]) for i in range(6))
     else:
-        src = opt = out = dst = np.zeros(0, dtype=np.int64)
+        src = opt = out = dst = level = np.zeros(0, dtype=np.int64)
         prob = np.zeros(0)
     s = _lookup(keys, src)
     d = _lookup(keys, dst)
@@ -413,4 +418,4 @@ def _assemble(sc, timers, options, codec, keys, rows, chunks, components) -> Sta
     start_key = codec.encode(sc.start, np.array([sc.canonical(sc.initial_values)], dtype=np.int64))[0]
     return StateSpace(sc, timers, tuple(options), targets, rows, int(np.searchsorted(keys, start_key)),
                       action_state, action_option, action_first, tr_action, prob, d, out, tr_first, keys, codec,
-                      components)
+                      components, level)

@@ -1,0 +1,1 @@
+"""Authoring tools, readers of the engine: lint, graph, analyze and new (docs/authoring.md)."""
