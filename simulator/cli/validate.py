@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 from ..content.diagnostics import Diagnostic
 from ..content.loader import bundled_scenarios, load_scenario
@@ -122,6 +123,22 @@ def scoring_diagnostics(path: Path) -> list[Diagnostic]:
 
 def validate(paths: list[Path], as_json: bool, strict: bool) -> int:
     """Check files and folders; 0 when all are valid, 1 when any has problems, 2 on usage errors."""
+    return check_files(paths, as_json, strict, file_diagnostics)
+
+
+def file_diagnostics(path: Path) -> list[Diagnostic]:
+    """validate's diagnostics for one file: the loader's, then its `scoring:` section's."""
+    result = load_scenario(path, use_cache=False)
+    diagnostics = list(result.diagnostics)
+    if result.ok:
+        diagnostics += scoring_diagnostics(path)
+    return diagnostics
+
+
+def check_files(paths: list[Path], as_json: bool, strict: bool,
+                diagnose: Callable[[Path], list[Diagnostic]]) -> int:
+    """Run `diagnose` on every file of `paths` (files, or folders of .yaml files) and print what it
+    finds, as lines and a summary or as JSON; the exit status of validate and lint (0, 1 or 2)."""
     files, missing = _collect(paths)
     if missing and not files:
         for d in missing:
@@ -130,10 +147,7 @@ def validate(paths: list[Path], as_json: bool, strict: bool) -> int:
     reports = []
     bad = 0
     for path in files:
-        result = load_scenario(path, use_cache=False)
-        diagnostics = list(result.diagnostics)
-        if result.ok:
-            diagnostics += scoring_diagnostics(path)
+        diagnostics = diagnose(path)
         errors = [d for d in diagnostics if d.severity == "error"]
         failed = bool(errors) or (strict and len(errors) < len(diagnostics))
         bad += bool(failed)
