@@ -84,6 +84,7 @@ class App:
         self._flow = None
         self.catalog = None  # filled by .catalog.Catalog after the first frame
         self.records: list[str] = []
+        self._reloader = None  # live reload (reload.py), made when a briefing or scene first opens
 
     # --- display -------------------------------------------------------------------------------
     def _open_display(self, size: tuple[int, int] | None) -> None:
@@ -319,6 +320,22 @@ class App:
     def quit(self, status: int = 0) -> None:
         self.running = False
         self.status = status
+        self.stop_watching()
+
+    def stop_watching(self) -> None:
+        """Stop live reload's file watcher (its threads end before this returns)."""
+        if self._reloader is not None:
+            self._reloader.stop()
+
+    def _watch_open_file(self) -> None:
+        """Live reload (reload.py): watch the file of an open briefing or scene and apply its saves.
+        Imported only once one opens, so the title's first frame never waits for watchdog."""
+        if self._reloader is None:
+            if not any(screen.name in ("briefing", "scene") for screen in self.stack):
+                return
+            from .reload import Reloader
+            self._reloader = Reloader(self)
+        self._reloader.tick()
 
     # --- the loop ------------------------------------------------------------------------------
     def step(self, dt: float) -> None:
@@ -330,6 +347,7 @@ class App:
         if not self.stack:
             self.running = False
             return
+        self._watch_open_file()
         self.top.update(dt)
         for name in ("caption", "notice"):
             banner = getattr(self, name)
@@ -532,4 +550,5 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
     try:
         return app.run()
     finally:
+        app.stop_watching()
         pygame.quit()

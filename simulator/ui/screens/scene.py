@@ -399,6 +399,21 @@ class SceneScreen(FocusScreen):
         self._new_moment()
         self.build()
 
+    def adopt(self, scenario, session: Session, offered: list) -> None:
+        """Go on with `session` on `scenario`, a new version of the file rebuilt by live reload
+        (ui/reload.py), with `offered` the options shown at each of its decisions. The session is a new
+        one with a record of its own; the moment starts again, with the choices at once if they showed."""
+        choosing = self.phase == "choosing"
+        self.scenario, self.session, self.offered = scenario, session, list(offered)
+        self.recorded = False
+        self.record_path = None
+        self._new_moment()
+        if choosing:
+            self._show_all()
+        if len(session.log) > 2:
+            self._checkpoint()
+        self.build()
+
     def _checkpoint(self) -> None:
         """Rewrite this session's record with every decision so far (a kill loses at most one)."""
         path = write_record(self.app, self.session, IN_PROGRESS, self.record_path)
