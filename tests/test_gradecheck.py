@@ -78,3 +78,9 @@ def test_options_that_justify_themselves_and_unbalanced_lengths_are_flagged():
     found = codes(scenario([[("Calmly ask what happened so that she feels heard.", "good", ""),
                              ("Shout.", "mistake", HARM)]], "    shows: compliant\n  "))
     assert "self-justifying-text" in found and "unbalanced-lengths" in found
+
+
+def test_each_ungraded_choice_is_reported_at_its_own_line():
+    text = scenario([[(SHORT, "good", ""), (MID, "good", ""), (LONG, "good", "")]]).replace(", grade: good", "")
+    lines = [d.line for d in load_scenario_bytes(text.encode(), "tells.yaml").diagnostics if d.code == "ungraded"]
+    assert len(lines) == 3 and len(set(lines)) == 3, lines

@@ -116,7 +116,7 @@ def _check_choice(checker, path, choice: dict, polarity: dict, is_timeout: bool)
     grade = choice.get("grade")
     cid = choice.get("id")
     if grade is None:
-        sink.error(pos(path, key=True), "ungraded", f"choice {cid!r} has no grade",
+        sink.error(pos(path), "ungraded", f"choice {cid!r} has no grade",
                    "add `grade:` (" + ", ".join(GRADES) + "); every decision, a timer running out included, is graded")
         return
     tags = [t for t in choice.get("tags") if isinstance(t, str)] if isinstance(choice.get("tags"), list) else []
