@@ -107,3 +107,18 @@ def test_import_twee_with_a_broken_link_writes_nothing(tmp_path, capsys):
 def test_import_of_a_missing_file_is_a_usage_error(tmp_path, capsys):
     status, _, err = run(capsys, "import", "twee", str(tmp_path / "nope.twee"))
     assert status == 2 and "is not a file" in err
+
+
+def test_written_scenarios_and_drawings_are_shared_files_not_private_ones(tmp_path, capsys):
+    """Records stay readable by their owner only (trainees' names); a scenario or a drawing an author
+    writes gets the usual permissions, so a workshop can share it."""
+    import os
+    import stat
+    mask = os.umask(0)
+    os.umask(mask)
+    out_path = tmp_path / "story.yaml"
+    assert run(capsys, "import", "twee", str(FIXTURES / "twee" / "links.twee"), "-o", str(out_path))[0] == 0
+    assert stat.S_IMODE(out_path.stat().st_mode) == 0o666 & ~mask
+    dot = tmp_path / "kirpan.dot"
+    assert run(capsys, "graph", "kirpan-transit-stop", "-o", str(dot))[0] == 0
+    assert stat.S_IMODE(dot.stat().st_mode) == 0o666 & ~mask

@@ -124,7 +124,7 @@ def _render(dot: str, dot_text: str, picture: Path) -> None:
     if done.returncode != 0 or not done.stdout:
         why = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit status {done.returncode}"])[0]
         raise GraphError(_("Graphviz's dot failed ({error}); the DOT file is written").format(error=why[:200]))
-    write_atomically(picture, done.stdout)
+    write_atomically(picture, done.stdout, private=False)
 
 
 def run(args) -> int:
@@ -162,7 +162,7 @@ def _run(args) -> int:
     dot = shutil.which("dot")
     dot_file, picture = _outputs(output, scenario.id, dot is not None)
     try:
-        write_atomically(dot_file, dot_text.encode("utf-8"))
+        write_atomically(dot_file, dot_text.encode("utf-8"), private=False)
     except OSError as exc:
         raise GraphError(_("{path} cannot be written ({error})").format(path=dot_file, error=exc.strerror or exc)) from None
     if picture is not None and dot is None:

@@ -58,7 +58,7 @@ def run(args) -> int:
                            "or -o to choose another name).").format(path=output)), file=sys.stderr)
         return 1
     try:
-        write_atomically(output, _with_schema_line(result.text, output).encode("utf-8"))
+        write_atomically(output, _with_schema_line(result.text, output).encode("utf-8"), private=False)
     except OSError as exc:
         print(clean_line(_("parley: {path} cannot be written ({error})").format(
             path=output, error=exc.strerror or exc)), file=sys.stderr)
