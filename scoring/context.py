@@ -202,6 +202,8 @@ def context_for(scenario: Scenario, rubric: Rubric | None = None) -> Context:
               for ce in merged.critical_errors]
     ctx = Context(scenario, merged, comp_index, contributions, allowed, allowed_why, ranks, errors,
                   allowed_notes=allowed_notes)
+    if rubric is not None:
+        ctx.memo["custom-rubric"] = True  # what depends on the rubric is not cached by the file's hash alone
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = (scenario, rubric, ctx)

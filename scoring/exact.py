@@ -90,3 +90,115 @@ def best_play(ctx: Context) -> BestPlay | None:
             hit = None
         ctx.memo["best-play"] = hit
     return hit
+
+
+# -- the debrief's values, cached by content hash ----------------------------------------------------
+# Best play's option values for every reachable state, as JSON in the user's cache folder (never
+# pickle), so the first debrief of a scenario in a new process reads them instead of solving again.
+# Only for the default rubric and scenarios of at most CACHE_STATES states: past that, reading the
+# JSON takes about as long as solving (the 1,000-node benchmark scenario: 1.77 million states).
+CACHE_FORMAT = "1"
+CACHE_STATES = 300_000
+
+
+class CachedValues:
+    """Best play's option values read from the cache: the same `option_values` as BestPlay."""
+
+    def __init__(self, scenario, keys: np.ndarray, action_first: np.ndarray, options: np.ndarray, q: np.ndarray):
+        from simulator.engine.analysis.space import _Codec
+        self.scenario = scenario
+        self.codec = _Codec(scenario)
+        self.keys, self.action_first, self.options, self.q = keys, action_first, options, q
+        self.all_options = _all_options(scenario)
+
+    def option_values(self, at: int, values: tuple) -> list | None:
+        sc = self.scenario
+        row = np.array([sc.canonical(tuple(values))], dtype=np.int64)
+        key = self.codec.encode(at, row)[0]
+        i = int(np.searchsorted(self.keys, key))
+        if i >= len(self.keys) or self.keys[i] != key:
+            return None
+        a0, a1 = int(self.action_first[i]), int(self.action_first[i + 1])
+        return [(float(self.q[a]), self.all_options[int(self.options[a])]) for a in range(a0, a1)
+                if not np.isnan(self.q[a])]
+
+
+def _all_options(scenario) -> list:
+    from simulator.engine.analysis.space import _options_of
+    return _options_of(scenario, True)
+
+
+def _cache_path(ctx: Context):
+    """The cache file for this scenario's debrief values, or None when they are not cached (a rubric
+    other than the default, no content hash)."""
+    import hashlib
+    from pathlib import Path
+
+    from simulator.content.cache import toolchain_hash
+    from simulator.paths import cache_dir
+    sc = ctx.scenario
+    if not sc.content_hash or ctx.memo.get("custom-rubric"):
+        return None
+    here = Path(__file__).parent
+    analysis = here.parent / "simulator" / "engine" / "analysis"
+    h = hashlib.sha256(f"{CACHE_FORMAT}|{sc.content_hash}|{sc.variant}|{toolchain_hash()}|{np.__version__}".encode())
+    for path in sorted(analysis.glob("*.py")) + sorted(here.glob("*.py")) + sorted(here.glob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return cache_dir() / "analysis" / f"{sc.id[:60]}-{h.hexdigest()[:24]}.json"
+
+
+def debrief_values(ctx: Context):
+    """What the debrief values options with (an object with `option_values(at, values)`): read from
+    the cache when this version of the scenario was solved before, else solved (and cached); None when
+    the scenario is too large to solve exactly."""
+    hit = ctx.memo.get("debrief-values", False)
+    if hit is not False:
+        return hit
+    path = _cache_path(ctx)
+    hit = _read(ctx, path) if path is not None else None
+    if hit is None:
+        hit = best_play(ctx)
+        if hit is not None and path is not None and hit.space.n_states <= CACHE_STATES and hit.space.codec.fits:
+            _write(hit, path)
+    ctx.memo["debrief-values"] = hit
+    return hit
+
+
+def _write(best: BestPlay, path) -> None:
+    import json
+
+    from simulator.files import write_atomically
+    sp = best.space
+    q = [None if np.isnan(x) else float(x) for x in best.q.tolist()]
+    data = {"format": CACHE_FORMAT, "keys": sp.keys.tolist(), "action_first": sp.action_first.tolist(),
+            "options": sp.action_option.tolist(), "q": q}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps(data, separators=(",", ":"), allow_nan=False).encode("ascii"),
+                         durable=False)
+    except (OSError, ValueError):
+        pass  # a read-only or full disk only costs speed next time
+
+
+def _read(ctx: Context, path) -> CachedValues | None:
+    """The cached values, or None for a missing, damaged or inconsistent file (any of which means:
+    solve again). The arrays are checked for shape and order, so a damaged file is never used."""
+    import json
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            return None
+        keys = np.array(data["keys"], dtype=np.int64)
+        first = np.array(data["action_first"], dtype=np.int64)
+        options = np.array(data["options"], dtype=np.int64)
+        q = np.array([np.nan if x is None else x for x in data["q"]], dtype=np.float64)
+        n_options = len(_all_options(ctx.scenario))
+        if (keys.ndim != 1 or first.shape != (len(keys) + 1,) or options.shape != q.shape or first[0] != 0
+                or first[-1] != len(q) or np.any(np.diff(first) < 0) or np.any(np.diff(keys) <= 0)
+                or (len(options) and (options.min() < 0 or options.max() >= n_options))):
+            return None
+        return CachedValues(ctx.scenario, keys, first, options, q)
+    except (OSError, ValueError, TypeError, KeyError, OverflowError):
+        return None

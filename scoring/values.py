@@ -5,7 +5,7 @@ from __future__ import annotations
 from simulator.engine.model import Choice
 
 from .context import Context
-from .exact import best_play
+from .exact import debrief_values
 from .paths import Search
 
 
@@ -102,7 +102,7 @@ def option_values(ctx: Context, at: int, values: tuple) -> tuple[list, str]:
     hit = ctx.memo.get(key)
     if hit is not None:
         return hit
-    best = best_play(ctx)
+    best = debrief_values(ctx)
     rows = best.option_values(at, values) if best is not None else None
     if rows is not None:
         hit = ctx.memo[key] = (rows, "exact")

@@ -291,3 +291,33 @@ def test_naive_policies_add_up_to_one_in_every_state(minimal):
         # the policies never wait for a timer
         waits = np.array([space.options[o].is_timeout for o in space.action_option])
         assert not policy[waits].any()
+
+
+def test_the_debrief_values_are_cached_by_content_hash_and_a_damaged_cache_is_ignored(tmp_path):
+    """A second process reads best play's option values from the JSON cache; what it reads equals
+    what solving gives; a damaged or truncated file, or one for another rubric, is never used."""
+    from scoring import context as scoring_context
+    from scoring.exact import BestPlay, CachedValues, _cache_path, debrief_values
+    sc = load_ok(bundled_paths()[0])
+    scoring_context.clear_cache()
+    first = debrief_values(context_for(sc))
+    assert isinstance(first, BestPlay)
+    path = _cache_path(context_for(sc))
+    assert path.is_file() and path.read_bytes().startswith(b"{")
+    scoring_context.clear_cache()
+    again = debrief_values(context_for(sc))
+    assert isinstance(again, CachedValues)
+    space = first.space
+    for s in range(0, space.n_states, 3):
+        at = int(space.target[s])
+        if at < len(sc.nodes):
+            values = tuple(int(x) for x in space.values[s])
+            assert [(q, c.id) for q, c in again.option_values(at, values)] == \
+                [(q, c.id) for q, c in first.option_values(at, values)]
+    for damage in (b"", b"{\"format\": \"1\"}", path.read_bytes()[:-100], path.read_bytes().replace(b"[0,", b"[5,", 1)):
+        path.write_bytes(damage)
+        scoring_context.clear_cache()
+        assert isinstance(debrief_values(context_for(sc)), BestPlay)
+    from scoring.rubric import default_rubric
+    custom = context_for(sc, default_rubric())  # a rubric passed in: not what the file's hash names
+    assert _cache_path(custom) is None
