@@ -21,8 +21,8 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 def test_analyze_reports_best_and_worst_play_and_names_scenes_not_ids(capsys):
     status, out, err = run(capsys, "analyze", "kirpan-transit-stop")
     assert status == 0, err
-    assert "Best play: expected score 100.0 (pass 100%)" in out
-    assert "Worst play: expected score 0.0 (fail 100%)" in out
+    assert "Best play: expected score 100.0 (Pass 100%)" in out
+    assert "Worst play: expected score 0.0 (Fail 100%)" in out
     assert "uniformly random: loses" in out and "always the longest option: loses" in out
     assert "Decisions that matter most" in out
     sc = load_ok(ROOT / "scenarios" / "kirpan-transit-stop.yaml")

@@ -54,6 +54,19 @@ CRITICAL_COLOUR, MAJOR_COLOUR, PLAIN_COLOUR, FADED_COLOUR, PATH_COLOUR = (
     "#c0392b", "#e69f00", "#555555", "#bbbbbb", "#000000")
 CLOCK, PATH_MARK = "◷", "▶"
 
+# Words used inside f-strings: marked here, where Babel's extractor sees them (it does not look inside f-strings).
+SCENARIO_VERSION = N_("scenario {id}, version {version}")
+START_WORD = N_("start")
+SCENE_ID = N_("scene id: {id}")
+ENDING_ID = N_("ending id: {id}")
+RANDOM_REACTION = N_("random reaction to choice {id}")
+OUTCOME_OF = N_("outcome {n} of choice {id}")
+HOW_TO_READ = N_("How to read this graph")
+GREY_WORDS = N_("grey: not reachable, or not computed")
+ENDING_WORD = N_("ending")
+DOUBLE_BORDER = N_("double border: ending, {outcome}")
+LEGEND_WORD = N_("legend")
+
 CHOICE_WIDTH, CHOICE_LINES = 30, 3  # edge labels: wrapped to 30 characters, at most 3 lines
 SCENE_WIDTH = 26
 
@@ -262,12 +275,12 @@ class _Drawing:
         title = self.text(sc.title)
         self.emit("digraph parley {")
         self.emit(f'  graph [rankdir=TB, fontname="{FONT}", fontsize=20, labelloc=t, nodesep=0.35, ranksep=0.55, '
-                  f'label={lines_label(shorten(title, 80, 2) + [_("scenario {id}, version {version}").format(id=sc.id, version=sc.version)])}, '
+                  f'label={lines_label(shorten(title, 80, 2) + [_(SCENARIO_VERSION).format(id=sc.id, version=sc.version)])}, '
                   f'tooltip={quoted(sc.id)}, bgcolor=white];')
         self.emit(f'  node [fontname="{FONT}", fontsize=12, margin="0.12,0.06"];')
         self.emit(f'  edge [fontname="{FONT}", fontsize=10, color="{PLAIN_COLOUR}", fontcolor="#222222"];')
         self.emit(f'  "start" [shape=circle, style=filled, fillcolor=black, fontcolor=white, fontsize=10, '
-                  f'width=0.6, fixedsize=true, label={quoted(_("start"))}, tooltip={quoted(_("start"))}];')
+                  f'width=0.6, fixedsize=true, label={quoted(_(START_WORD))}, tooltip={quoted(_(START_WORD))}];')
         self.emit(f'  "start" -> {self.target_name(sc.start)} [penwidth={5 if self.overlay else 1.5}, '
                   f'color="{PATH_COLOUR if self.overlay else PLAIN_COLOUR}"];')
 
@@ -317,7 +330,7 @@ class _Drawing:
             colour = FADED_COLOUR
         self.emit(f'  {self.target_name(node.index)} [shape=box, style="{",".join(style)}", fillcolor="{fill}", '
                   f'fontcolor="{font}", color="{colour}", penwidth={penwidth}, label={lines_label(lines)}, '
-                  f'tooltip={quoted(_("scene id: {id}").format(id=node.id))}];')
+                  f'tooltip={quoted(_(SCENE_ID).format(id=node.id))}];')
 
     def ending(self, ending) -> None:
         lines = shorten(self.text(ending.title) or ending.id, SCENE_WIDTH, 3)
@@ -337,7 +350,7 @@ class _Drawing:
         self.emit(f'  {self.target_name(ending.index)} [shape=box, peripheries=2, style="{style}", '
                   f'fillcolor="{ENDING_FILLS.get(ending.outcome, UNKNOWN_FILL)}", '
                   f'fontcolor="{ENDING_FONTS.get(ending.outcome, "black")}", color="{colour}", penwidth={penwidth}, '
-                  f'label={lines_label(lines)}, tooltip={quoted(_("ending id: {id}").format(id=ending.id))}];')
+                  f'label={lines_label(lines)}, tooltip={quoted(_(ENDING_ID).format(id=ending.id))}];')
 
     def choice_words(self, choice: Choice) -> tuple[list[str], str | None]:
         """The label lines of a choice's edge, and the grade it is drawn with (critical, major or None)."""
@@ -420,7 +433,7 @@ class _Drawing:
         steps = self.on_path.get((choice.id, "chance"))
         self.emit(f'  {chance} [shape=circle, width=0.32, fixedsize=true, label="?", fontsize=11, style=filled, '
                   f'fillcolor="{"#cccccc" if steps else "white"}", color="{PATH_COLOUR if steps else PLAIN_COLOUR}", '
-                  f'penwidth={3 if steps else 1}, tooltip={quoted(_("random reaction to choice {id}").format(id=choice.id))}];')
+                  f'penwidth={3 if steps else 1}, tooltip={quoted(_(RANDOM_REACTION).format(id=choice.id))}];')
         self.emit(f'  {source} -> {chance} [label={lines_label(self.path_words(steps) + lines)}, '
                   f'{self.edge_style(choice, grade, steps, never)}, tooltip={tooltip}];')
         for outcome in choice.outcomes:
@@ -441,7 +454,7 @@ class _Drawing:
                 colour, font = FADED_COLOUR, "#777777"
             self.emit(f'  {chance} -> {self.target_name(outcome.target)} [label={lines_label(self.path_words(out_steps) + words)}, '
                       f'color="{colour}", penwidth={penwidth}, fontcolor="{font}", style="{"dashed" if choice.is_timeout else "solid"}", '
-                      f'tooltip={quoted(_("outcome {n} of choice {id}").format(n=outcome.index, id=choice.id))}];')
+                      f'tooltip={quoted(_(OUTCOME_OF).format(n=outcome.index, id=choice.id))}];')
 
     def legend(self) -> None:
         """One HTML-table node that says how to read every colour, line and mark."""
@@ -451,17 +464,17 @@ class _Drawing:
                        "random reactions weighted by their chance. In brackets: the smallest and largest single "
                        "change. Distress is the escalation level, 0 to {top}.").format(
                            top=len(self.sc.behaviour.level_names) - 1)
-        rows = [f'<TR><TD COLSPAN="2"><B>{esc(_("How to read this graph"))}</B></TD></TR>',
+        rows = [f'<TR><TD COLSPAN="2"><B>{esc(_(HOW_TO_READ))}</B></TD></TR>',
                 f'<TR><TD COLSPAN="2" ALIGN="LEFT" BALIGN="LEFT">{self.wrapped_html(definition)}</TD></TR>']
         for _top, fill, font, _pen, marker, words in DISTRESS_BINS:
             rows.append(f'<TR><TD BGCOLOR="{fill}" WIDTH="60"><FONT COLOR="{font}">{esc(marker)}</FONT></TD>'
                         f'<TD ALIGN="LEFT">{esc(_(words))}</TD></TR>')
         rows.append(f'<TR><TD BGCOLOR="{UNKNOWN_FILL}"> </TD><TD ALIGN="LEFT">'
-                    f'{esc(_("grey: not reachable, or not computed"))}</TD></TR>')
+                    f'{esc(_(GREY_WORDS))}</TD></TR>')
         for outcome in OUTCOME_CLASSES:
             rows.append(f'<TR><TD BGCOLOR="{ENDING_FILLS[outcome]}"><FONT COLOR="{ENDING_FONTS[outcome]}">'
-                        f'{esc(_("ending"))}</FONT></TD><TD ALIGN="LEFT">'
-                        f'{esc(_("double border: ending, {outcome}").format(outcome=_(OUTCOME_NAMES[outcome])))}</TD></TR>')
+                        f'{esc(_(ENDING_WORD))}</FONT></TD><TD ALIGN="LEFT">'
+                        f'{esc(_(DOUBLE_BORDER).format(outcome=_(OUTCOME_NAMES[outcome])))}</TD></TR>')
         marks = [(_("thick red line"), _("CRITICAL: a critical error, as written or because the force is "
                                         "out of proportion (fails the run)")),
                  (_("orange line"), _("MAJOR: a major error")),
@@ -476,7 +489,7 @@ class _Drawing:
         for mark, meaning in marks:
             rows.append(f'<TR><TD ALIGN="LEFT">{esc(mark)}</TD><TD ALIGN="LEFT">{esc(meaning)}</TD></TR>')
         table = ('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">' + "".join(rows) + "</TABLE>")
-        self.emit(f'  "legend" [shape=plaintext, fontsize=11, label=<{table}>, tooltip={quoted(_("legend"))}];')
+        self.emit(f'  "legend" [shape=plaintext, fontsize=11, label=<{table}>, tooltip={quoted(_(LEGEND_WORD))}];')
 
     def wrapped_html(self, text: str) -> str:
         return "<BR/>".join(html.escape(line) for line in textwrap.wrap(text, 60))

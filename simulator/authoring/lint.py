@@ -25,7 +25,7 @@ from ..content.checks import iter_choices
 from ..content.diagnostics import Diagnostic
 from ..content.yamlsafe import YamlDocument
 from ..engine.model import GRADES, Choice, Scenario
-from ..i18n import _
+from ..i18n import _, ngettext
 
 # --- playing time -------------------------------------------------------------------------------
 # Silent reading of English non-fiction by adults: 238 words per minute (M. Brysbaert, "How many
@@ -208,7 +208,7 @@ def negative_training(scenario: Scenario) -> list[NegativeTraining]:
     a higher expected final score with best play afterwards, in some reachable state (the acceptance
     audit's check, scoring/audit.py, read from the exact analysis), one entry per node and option
     with the largest difference."""
-    _, best = _analysis(scenario)
+    _ctx, best = _analysis(scenario)
     space, q, tiers = best.space, best.q, best.tiers
     counts = np.diff(space.action_first)
     has = counts > 0
@@ -241,7 +241,7 @@ def good_play_endings(scenario: Scenario) -> set[str]:
     (choices, or letting the timer run out) whose grade is good or acceptable after the rubric's
     critical errors are applied; every such decision and every random outcome is followed, exactly,
     over (node, values) states. A state with no such decision ends good play there."""
-    _, best = _analysis(scenario)
+    _ctx, best = _analysis(scenario)
     space = best.space
     allowed = np.isin(best.tiers, [GRADES.index(g) for g in GOOD_PLAY])
     reached = _reachable(space, allowed[space.tr_action])
@@ -274,7 +274,7 @@ def playthrough_seconds(scenario: Scenario) -> tuple[float, float]:
     longest decision, before its longest way out."""
     from scipy import sparse
     from scipy.sparse import csgraph
-    _, best = _analysis(scenario)
+    _ctx, best = _analysis(scenario)
     space = best.space
     cost, finish = _costs(scenario, space)
     k = space.n_states
@@ -392,9 +392,12 @@ def check_negative_training(scenario: Scenario, where: _Where) -> list[Diagnosti
     for row in negative_training(scenario):
         node = scenario.nodes[scenario.target_index[row.node]]
         found.append(where.warn(where.choice(row.choice), "lint-negative-training",
-                                _("at {scene!r}, {choice!r} is graded {grade} but is worth {expected:.1f} points "
-                                  "expected, more than {best!r} ({best_grade}) at {best_expected:.1f} "
-                                  "({states} state(s)): worse practice pays").format(
+                                ngettext("at {scene!r}, {choice!r} is graded {grade} but is worth {expected:.1f} "
+                                         "points expected, more than {best!r} ({best_grade}) at {best_expected:.1f} "
+                                         "(in {states} state): worse practice pays",
+                                         "at {scene!r}, {choice!r} is graded {grade} but is worth {expected:.1f} "
+                                         "points expected, more than {best!r} ({best_grade}) at {best_expected:.1f} "
+                                         "(in {states} states): worse practice pays", row.states).format(
                                     scene=where.scene(node), choice=row.choice, grade=row.grade,
                                     expected=row.expected, best=row.best_choice, best_grade=row.best_grade,
                                     best_expected=row.best_expected, states=row.states),

@@ -11,22 +11,23 @@ import sys
 from ..authoring.analyze import Analysis, analyze, to_json
 from ..engine.analysis import NoFixedPoint, StateSpaceTooLarge
 from ..engine.step import EngineError
-from ..i18n import _, language, ngettext
+from ..i18n import N_, _, language, ngettext
 from ..safetext import clean, clean_line
+from ..vocabulary import OUTCOME_NAMES
 from .layout import clamp_width, terminal_size, wrap
 from .opening import CommandError, open_scenario
 
 SHOWN_DECISIONS = 8  # decisions listed in the text report (the JSON has them all)
 SHOWN_SCENES = 12
 POLICY_NAMES = {
-    "random": "uniformly random",
-    "longest": "always the longest option",
-    "shortest": "always the shortest option",
-    "middle": "never the longest or shortest",
-    "not-longest": "never the longest",
-    "not-shortest": "never the shortest",
+    "random": N_("uniformly random"),
+    "longest": N_("always the longest option"),
+    "shortest": N_("always the shortest option"),
+    "middle": N_("never the longest or shortest"),
+    "not-longest": N_("never the longest"),
+    "not-shortest": N_("never the shortest"),
 }
-RESULT_NAMES = {"pass": "pass", "needs practice": "needs practice", "fail": "fail"}
+RESULT_NAMES = {"pass": N_("Pass"), "needs-practice": N_("Needs practice"), "fail": N_("Fail")}
 
 
 def run(args) -> int:
@@ -81,7 +82,8 @@ def report_lines(result: Analysis, width: int = 80) -> list[str]:
             para(_("{heading}: goes round a loop of scenes forever, so it never reaches an ending.").format(
                 heading=heading))
             continue
-        results = ", ".join(f"{_(RESULT_NAMES.get(k, k))} {_pct(v)}" for k, v in play.get("results", {}).items())
+        results = ", ".join(f"{_(RESULT_NAMES[k]) if k in RESULT_NAMES else k} {_pct(v)}"
+                            for k, v in play.get("results", {}).items())
         para(_("{heading}: expected score {score:.1f} ({results}); it ends {endings}.").format(
             heading=heading, score=play["expected_score"], results=results,
             endings=_ending_words(sc, play["endings"], lang)))
@@ -99,12 +101,13 @@ def report_lines(result: Analysis, width: int = 80) -> list[str]:
     for play in data["policies"]:
         if play["expected_score"] is None:
             para(_("{policy}: can go round a loop of scenes forever, so it has no final score").format(
-                policy=_(POLICY_NAMES.get(play["policy"], play["policy"]))), "  ", "    ")
+                policy=_(POLICY_NAMES[play["policy"]]) if play["policy"] in POLICY_NAMES else play["policy"]), "  ", "    ")
             continue
         lost = 100.0 - play["expected_score"]
-        outcomes = ", ".join(f"{k} {_pct(v)}" for k, v in sorted(play["outcomes"].items(), key=lambda kv: -kv[1]))
+        outcomes = ", ".join(f"{_outcome(k)} {_pct(v)}"
+                             for k, v in sorted(play["outcomes"].items(), key=lambda kv: -kv[1]))
         para(_("{policy}: loses {lost:.1f} points on average; ends {outcomes}").format(
-            policy=_(POLICY_NAMES.get(play["policy"], play["policy"])), lost=lost, outcomes=outcomes), "  ", "    ")
+            policy=_(POLICY_NAMES[play["policy"]]) if play["policy"] in POLICY_NAMES else play["policy"], lost=lost, outcomes=outcomes), "  ", "    ")
     out.append("")
     para(_("Decisions that matter most, for a trainee who plays at random elsewhere (reach: how often random "
            "play gets there; spread: how far apart its options are). For each option, the mean points lost from "
@@ -135,6 +138,12 @@ def _scene(sc, node_id: str, lang: str) -> str:
     return text if node.label else text[:60]
 
 
+def _outcome(outcome: str) -> str:
+    """An outcome class in the interface language, in lower case inside a sentence ("force used")."""
+    name = _(OUTCOME_NAMES[outcome]) if outcome in OUTCOME_NAMES else outcome
+    return name[:1].lower() + name[1:]
+
+
 def _option(sc, choice_id: str, lang: str) -> str:
     choice = sc.choice_by_id[choice_id]
     if choice.is_timeout:
@@ -146,5 +155,5 @@ def _ending_words(sc, endings: dict, lang: str) -> str:
     parts = []
     for ending_id, p in sorted(endings.items(), key=lambda kv: -kv[1]):
         ending = sc.ending_at(sc.target_index[ending_id])
-        parts.append(f"\u201c{ending.title.get(lang, sc.language)}\u201d ({ending.outcome}, {_pct(p)})")
+        parts.append(f"\u201c{ending.title.get(lang, sc.language)}\u201d ({_outcome(ending.outcome)}, {_pct(p)})")
     return "; ".join(parts) if parts else _("nowhere")

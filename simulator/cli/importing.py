@@ -77,6 +77,8 @@ def run(args) -> int:
             "The scenario needs {n} fix before it can be played: the error above says what to add, where.",
             "The scenario needs {n} fixes before it can be played: the errors above say what to add, where.",
             errors).format(n=errors)))
+    elif not found:
+        print(clean_line(_("It validates and can be played (parley play {path} --text).").format(path=output)))
     else:
         print(clean_line(ngettext(
             "It validates and can be played (parley play {path} --text); review the {n} warning above.",

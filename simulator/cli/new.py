@@ -80,9 +80,10 @@ def _questions(output: Path | None) -> tuple[Answers, Path] | None:
         return None
     location = _ask(_("Where it happens (place and time)"), _text("location"))
     name = _ask(_("The person's name"), _text("name"))
+    # the defaults are written into the file, which is in English (`language: en`), so they stay English
     description = _ask(_("The person, in a few words (age, what they are doing)"), _text("description"),
-                       _("An adult; describe them here"))
-    language = _ask(_("The language they speak"), _text("language"), _("English"))
+                       "An adult; describe them here")
+    language = _ask(_("The language they speak"), _text("language"), "English")
     kind = _ask(_("The hidden factor's kind ({choices})").format(choices=", ".join(FACTOR_KINDS)), parse_kind,
                 "other")
     factor = _ask(_("What the hidden factor is, in a sentence"), _text("factor"))

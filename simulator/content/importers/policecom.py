@@ -51,7 +51,7 @@ from pathlib import Path
 
 import yaml
 
-from ...i18n import _
+from ...i18n import N_, _, ngettext
 from ..diagnostics import DiagnosticSink
 from ..loader import read_file
 from . import ImportResult
@@ -100,10 +100,10 @@ MAX_DIGITS = 15
 
 # Fields Parley has no place for: reported once each, never dropped silently.
 NOT_CONVERTED = {
-    "icon": "an emoji", "difficulty": "POL-COM's difficulty", "timedChoices": "POL-COM's timer setting",
-    "completionBadges": "POL-COM's badges", "perfectBadge": "POL-COM's badges",
-    "performanceReviews": "Parley grades the run itself", "metrics": "options are not linked to them",
-    "lawContext": "law links", "emoji": "an emoji", "avatar": "an emoji", "autoDialogue": "",
+    "icon": N_("an emoji"), "difficulty": N_("POL-COM's difficulty"), "timedChoices": N_("POL-COM's timer setting"),
+    "completionBadges": N_("POL-COM's badges"), "perfectBadge": N_("POL-COM's badges"),
+    "performanceReviews": N_("Parley grades the run itself"), "metrics": N_("options are not linked to them"),
+    "lawContext": N_("law links"), "emoji": N_("an emoji"), "avatar": N_("an emoji"), "autoDialogue": "",
 }
 KNOWN_KEYS = {
     (): {"id", "title", "description", "icon", "difficulty", "duration", "instructor", "timedChoices",
@@ -582,8 +582,11 @@ class _Converter:
             return {}, None
         if final + 1 < len(stages):
             self.sink.warning(self.pos(("stages", final + 1)), "policecom-after-ending",
-                              _("{n} stage(s) after the debrief stage are never played (POL-COM ends at the first "
-                                "stage without options); not imported").format(n=len(stages) - final - 1),
+                              ngettext("{n} stage after the debrief stage is never played (POL-COM ends at the "
+                                       "first stage without options); not imported",
+                                       "{n} stages after the debrief stage are never played (POL-COM ends at the "
+                                       "first stage without options); not imported",
+                                       len(stages) - final - 1).format(n=len(stages) - final - 1),
                               _("move them before the debrief stage, or remove them"))
         node_ids = [f"stage-{i + 1}" for i in range(final)]
         nodes = {}
@@ -691,7 +694,7 @@ class _Converter:
             self.sink.warning(self.pos(path + ("points",)), "policecom-unusual-points",
                               _("{points} points for a {kind} option (POL-COM's usual: {usual}); the grade follows "
                                 "the type, as in POL-COM's game").format(
-                                  points=points, kind=kind, usual=" or ".join(map(str, grading.usual_points))),
+                                  points=points, kind=kind, usual=_(" or ").join(map(str, grading.usual_points))),
                               _("check the option's \"type\""))
         out = {"id": choice_id, "text": text}
         if grading.effects:
@@ -760,8 +763,11 @@ class _Converter:
         mistakes = sum(1 for n in nodes.values() for c in n["choices"] if "against" in c)
         if mistakes:
             self.sink.warning(self.pos(("stages",)), "policecom-against-placeholder",
-                              _("{n} option(s) graded mistake count against \"{c}\" as a placeholder: POL-COM does not "
-                                "say which skill an option shows").format(n=mistakes, c=PLACEHOLDER_AGAINST),
+                              ngettext("{n} option graded mistake counts against \"{c}\" as a placeholder: POL-COM "
+                                       "does not say which skill an option shows",
+                                       "{n} options graded mistake count against \"{c}\" as a placeholder: POL-COM "
+                                       "does not say which skill an option shows",
+                                       mistakes).format(n=mistakes, c=PLACEHOLDER_AGAINST),
                               _("set `against:` (and technique `tags:`) for each of them"))
         self.sink.warning(self.pos(("stages",)), "policecom-no-shows",
                           _("POL-COM does not say what the person is doing at each stage: no scene has `shows`"),
@@ -780,7 +786,7 @@ class _Converter:
             why = NOT_CONVERTED[key]
             self.sink.warning(self.pos(paths[0]), "policecom-not-converted",
                               _("\"{key}\" ({n}x) has no place in a Parley scenario and is not imported{why}").format(
-                                  key=key, n=len(paths), why=f" ({why})" if why else ""),
+                                  key=key, n=len(paths), why=f" ({_(why)})" if why else ""),
                               _("nothing to do unless you need it"))
 
 
