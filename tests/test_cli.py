@@ -366,7 +366,7 @@ def test_cli_words_go_through_gettext(pseudo, tmp_path, capsys):
     listing = capsys.readouterr().out
     assert "\u27e6Audience: {audience}\u27e7" not in listing and "\u27e6Audience: recruit" in listing
     assert main(["--lang", "es", "play", "no-such-scenario", "--text"]) == 2
-    assert capsys.readouterr().err.startswith("\u27e6parley: no scenario file")
+    assert capsys.readouterr().err.startswith("\u27e6parley: \u27e6no scenario file")  # "parley: {problem}", both translated
     assert main(["--lang", "es", "play", "x", "--seed", "-1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("\u27e6{prog}") is False and err.startswith("\u27e6parley play: error:") and "\u27e6must be" in err
