@@ -19,10 +19,11 @@ def lint_file(path: Path, timings: dict | None = None) -> list[Diagnostic]:
     diagnostics = list(result.diagnostics)
     if result.scenario is None:
         return diagnostics
-    # The loader does not hand out its parsed document; parse again for positions (about 20 ms).
-    doc = read_yaml(path.read_bytes(), str(path), DiagnosticSink(str(path)))
-    if doc is None:  # the file changed since it was loaded
-        return diagnostics
+    doc = result.document  # the loader's parsed document: positions for lint's warnings
+    if doc is None:
+        doc = read_yaml(path.read_bytes(), str(path), DiagnosticSink(str(path)))
+        if doc is None:  # the file changed since it was loaded
+            return diagnostics
     from scoring.rubric import check_scenario_scoring
     diagnostics += check_scenario_scoring(result.scenario, None, doc)  # validate's scoring_diagnostics, without a second load
     diagnostics += lint_scenario(result.scenario, doc, timings)

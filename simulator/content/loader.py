@@ -27,6 +27,7 @@ class LoadResult:
     scenario: Scenario | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     from_cache: bool = False
+    document: object = field(default=None, repr=False)  # the parsed YamlDocument (positions), when not from the cache
 
     @property
     def ok(self) -> bool:
@@ -184,7 +185,7 @@ def _load_bytes(raw: bytes, name: str, asset_dirs: list[Path] | None, use_cache:
     scenario = build_scenario(data, model, name, content_hash)
     if use_cache:
         write_cache(key, data, [[d.line, d.column, d.severity, d.code, d.message, d.hint] for d in diagnostics])
-    return LoadResult(scenario, diagnostics)
+    return LoadResult(scenario, diagnostics, document=doc)
 
 
 def _from_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
