@@ -114,18 +114,23 @@ def _parser() -> argparse.ArgumentParser:
                               description=_("Check scenario files and report every problem at once, as "
                                             "FILE:LINE:COL: error: ... (hint: ...). Exit status 0: all valid; "
                                             "1: problems; 2: usage error."))
-    _help_option(validate)
-    validate.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"),
-                          help=_("scenario files, or folders whose .yaml files are all checked"))
-    validate.add_argument("--json", action="store_true", help=_("print machine-readable diagnostics (JSON)"))
-    validate.add_argument("--strict", action="store_true", help=_("treat warnings as problems too"))
-    _lang_option(validate, argparse.SUPPRESS)
+    _file_check_options(validate, _("print machine-readable diagnostics (JSON)"))
     listing = sub.add_parser("list", add_help=False, help=_("list the bundled scenarios"),
                              description=_("List the bundled scenarios: id, title, audience, length and topics."))
     _help_option(listing)
     _lang_option(listing, argparse.SUPPRESS)
     _authoring_commands(sub)
     return parser
+
+
+def _file_check_options(parser: argparse.ArgumentParser, json_help: str) -> None:
+    """What validate and lint both take: files or folders, --json, --strict (and -h, --lang)."""
+    _help_option(parser)
+    parser.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"),
+                        help=_("scenario files, or folders whose .yaml files are all checked"))
+    parser.add_argument("--json", action="store_true", help=json_help)
+    parser.add_argument("--strict", action="store_true", help=_("treat warnings as problems too"))
+    _lang_option(parser, argparse.SUPPRESS)
 
 
 def _authoring_commands(sub) -> None:
@@ -135,12 +140,7 @@ def _authoring_commands(sub) -> None:
                           description=_("Everything validate checks, plus warnings with stable codes that "
                                         "docs/lint.md explains. Lint never changes a file. Exit status 0: no "
                                         "errors; 1: problems; 2: usage error."))
-    _help_option(lint)
-    lint.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"),
-                      help=_("scenario files, or folders whose .yaml files are all checked"))
-    lint.add_argument("--json", action="store_true", help=_("print machine-readable diagnostics (JSON), for editors"))
-    lint.add_argument("--strict", action="store_true", help=_("treat warnings as problems too"))
-    _lang_option(lint, argparse.SUPPRESS)
+    _file_check_options(lint, _("print machine-readable diagnostics (JSON), for editors"))
 
     graph = sub.add_parser("graph", add_help=False, help=_("draw a scenario's graph (Graphviz DOT, SVG, PNG)"),
                            description=_("Write the scenario's graph as Graphviz DOT, and as SVG or PNG when "

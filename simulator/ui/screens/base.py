@@ -300,11 +300,24 @@ class PanelScreen(FocusScreen):
         draw_scrolled(surface, self.text, self.inner, self.scroller, self.app.theme, clip=clip)
         self.draw_widgets(surface, clip)
 
+    def pin_buttons_to_foot(self) -> None:
+        """After `build`: move the buttons to the panel's foot and let only the text above them scroll,
+        so that long text at the largest size never hides a button below the fold (`screen_rect` then
+        keeps the buttons where they are)."""
+        theme = self.app.theme
+        widgets = self.ring.widgets
+        step = theme.gap + theme.focus_width
+        y = self.panel.bottom - theme.pad - sum(w.rect.height for w in widgets) - step * (len(widgets) - 1)
+        for widget in widgets:
+            widget.rect.y = y
+            y += widget.rect.height + step
+        top = self.panel.y + theme.pad
+        self.inner = pygame.Rect(self.inner.x, top, self.inner.width, widgets[0].rect.top - theme.pad - top)
+        self.scroller.set(self.text.height, self.inner.height)
+
 
 def paragraphs(theme, *paragraphs, colour=None, px=None, bold=False) -> list[Span]:
     """Plain paragraphs as body spans."""
     colour = colour or theme.palette.text
     return [Span(p, px or theme.body, colour, bold, space_before=theme.gap if i else 0)
             for i, p in enumerate(paragraphs)]
-
-

@@ -94,16 +94,8 @@ class BriefingScreen(PanelScreen):
         super().build()  # the panel, its text and its buttons in one column, as on every panel screen
         # then the buttons move to the panel's foot and only the text above them scrolls, so that a long
         # briefing (content notes, dispatch) at the largest text size never hides Begin below the fold
-        theme = self.app.theme
-        widgets = self.ring.widgets
-        step = theme.gap + theme.focus_width
-        y = self.panel.bottom - theme.pad - sum(w.rect.height for w in widgets) - step * (len(widgets) - 1)
-        for widget in widgets:
-            widget.rect.y = y
-            y += widget.rect.height + step
-        top = self.panel.y + theme.pad
-        self.inner = pygame.Rect(self.inner.x, top, self.inner.width, widgets[0].rect.top - theme.pad - top)
-        self.scroller.set(self.text.height, self.inner.height)
+        self.pin_buttons_to_foot()
+        theme, widgets = self.app.theme, self.ring.widgets
         self.app.audit.check("briefing: room for the text", (0, theme.body * 3), self.inner.size)
         self.app.audit.apart("briefing", [("briefing text", self.inner)]
                              + [(f"button {w.wid}", w.rect) for w in widgets])

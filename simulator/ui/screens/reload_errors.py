@@ -78,17 +78,9 @@ class ReloadErrorsScreen(PanelScreen):
                 Button(_("Back to the library"), self.to_library, 2, wid="library")]
 
     def build(self) -> None:
-        super().build()  # then, as the briefing does: buttons at the panel's foot, only the text scrolls
-        theme = self.app.theme
+        super().build()
+        self.pin_buttons_to_foot()  # as the briefing does: buttons at the panel's foot, only the text scrolls
         widgets = self.ring.widgets
-        step = theme.gap + theme.focus_width
-        y = self.panel.bottom - theme.pad - sum(wd.rect.height for wd in widgets) - step * (len(widgets) - 1)
-        for widget in widgets:
-            widget.rect.y = y
-            y += widget.rect.height + step
-        top = self.panel.y + theme.pad
-        self.inner = pygame.Rect(self.inner.x, top, self.inner.width, widgets[0].rect.top - theme.pad - top)
-        self.scroller.set(self.text.height, self.inner.height)
         self.app.audit.apart(self.name, [("problems", self.inner)] + [(f"button {wd.wid}", wd.rect) for wd in widgets])
 
     def screen_rect(self, widget) -> pygame.Rect:
