@@ -7,9 +7,11 @@ Inside a cycle of nodes the values are iterated to a fixed point (to 1e-12): for
 from "unknown" upwards, as scoring/paths.py's search does, so that a state's value is that of play
 that reaches an ending. The sweeps are Gauss-Seidel, node by node backwards in the order the cycle is
 usually travelled, so a cycle that is left after a few rounds settles in a few sweeps. A fixed
-policy's values and visits in a cycle are one sparse linear solve each (SciPy's SuperLU), exact;
-states from which the policy may go round forever get NaN (no final score), found by SciPy's
-breadth-first search.
+policy's values and visits in a cycle are swept the same way (values backwards, visits forwards);
+a cycle that has not settled after POLICY_SWEEPS sweeps (one that play rarely leaves) is solved by
+one sparse LU factorisation instead (SciPy's SuperLU, shared by its values and its visits). States
+from which the policy may go round forever get NaN (no final score), found by SciPy's
+breadth-first search before any sweep.
 
 Rewards are per action (a choice in a state), as grading's points are; `terminal` gives each
 ending state's value. NaN means "no ending is reachable" (a state where no option is available).
@@ -27,6 +29,7 @@ from .space import StateSpace
 
 TOLERANCE = 1e-12
 MAX_SWEEPS = 20_000
+POLICY_SWEEPS = 200  # a fixed policy's cycle that has not settled after this many sweeps is solved by LU
 
 
 class NoFixedPoint(RuntimeError):
@@ -66,6 +69,7 @@ class _Component:
         self.nodes = [_Node(space, n) for n in sorted(component, key=rank.__getitem__)]
         self.n_states = sum(n.s1 - n.s0 for n in self.nodes)
         self.factors: dict = {}  # the last policy's LU factors of the cycle (solve and visits share them)
+        self.incoming = None  # built when visits first sweeps this cycle
         only = self.nodes[0]
         self.cyclic = len(component) > 1 or bool(np.any(space.target[space.tr_next[only.t0:only.t1]] == only.node))
 
@@ -97,6 +101,7 @@ def _update(space: StateSpace, n: _Node, reward, values, q_all, mode, policy) ->
     else:
         p = policy[n.a0:n.a1]
         combined = np.add.reduceat(np.where(p > 0, q * p, 0.0), n.state_starts)  # an untaken option may be NaN
+        combined[np.add.reduceat(p, n.state_starts) <= 0] = np.nan  # the policy takes nothing here: stuck
     if n.all_have:
         new = combined
     else:
@@ -130,20 +135,31 @@ def solve(space: StateSpace, reward: np.ndarray, terminal: np.ndarray | float = 
             _update(space, comp.nodes[0], reward, values, q_all, mode, policy)
             continue
         if mode == "policy":
-            _solve_cycle(space, comp, reward, values, policy)
-            for n in comp.nodes:
-                _update(space, n, reward, values, q_all, mode, policy)
+            states, *_, good = _cycle(space, comp, policy)
+            never = states[~good]  # from these the policy may never finish: no value, whatever the sweeps say
+            values[states] = np.where(good, 0.0, np.nan)
+            if not _sweep(space, comp.nodes[::-1], reward, values, q_all, mode, policy, POLICY_SWEEPS, never):
+                _solve_cycle(space, comp, reward, values, policy)  # slow to settle: solve it exactly
+                for n in comp.nodes:
+                    _update(space, n, reward, values, q_all, mode, policy)
             continue
-        backwards = comp.nodes[::-1]
-        for _ in range(MAX_SWEEPS):
-            change = 0.0
-            for n in backwards:
-                change = max(change, _update(space, n, reward, values, q_all, mode, policy))
-            if change <= TOLERANCE:
-                break
-        else:
+        if not _sweep(space, comp.nodes[::-1], reward, values, q_all, mode, policy, MAX_SWEEPS):
             raise NoFixedPoint("values in a cycle of scenes do not settle")
     return values, q_all
+
+
+def _sweep(space, nodes, reward, values, q_all, mode, policy, sweeps: int, never=None) -> bool:
+    """Gauss-Seidel sweeps over `nodes` until no value moves by more than TOLERANCE; False when
+    `sweeps` were not enough. States in `never` keep no value (NaN)."""
+    for _ in range(sweeps):
+        change = 0.0
+        for n in nodes:
+            change = max(change, _update(space, n, reward, values, q_all, mode, policy))
+            if never is not None and len(never):
+                values[never] = np.nan
+        if change <= TOLERANCE:
+            return True
+    return False
 
 
 def _local(space: StateSpace, comp) -> tuple[np.ndarray, np.ndarray]:
@@ -245,6 +261,39 @@ def _solve_cycle(space: StateSpace, comp, reward, values, policy) -> None:
     values[states] = solved
 
 
+def _incoming(space: StateSpace, comp) -> dict:
+    """Per node of a cycle: the transitions into its states from inside the cycle, and their targets'
+    positions among the node's states (built once per component)."""
+    if getattr(comp, "incoming", None) is None:
+        tr = np.concatenate([np.arange(n.t0, n.t1) for n in comp.nodes])
+        dst = space.tr_next[tr]
+        comp.incoming = {}
+        for n in comp.nodes:
+            mine = (dst >= n.s0) & (dst < n.s1)
+            comp.incoming[n.node] = (tr[mine], dst[mine] - n.s0)
+    return comp.incoming
+
+
+def _sweep_visits(space, comp, inflow, out, weight, src, sweeps: int) -> bool:
+    """Visits in a cycle by forward Gauss-Seidel sweeps, node by node in the order the cycle is
+    usually travelled: x = inflow from outside + what the cycle's own transitions bring. False when
+    `sweeps` were not enough (the caller then solves it exactly)."""
+    incoming = _incoming(space, comp)
+    outside = {n.node: inflow[n.s0:n.s1].copy() for n in comp.nodes}
+    for n in comp.nodes:
+        out[n.s0:n.s1] = 0.0
+    for _ in range(sweeps):
+        change = 0.0
+        for n in comp.nodes:
+            tr, local = incoming[n.node]
+            new = outside[n.node] + np.bincount(local, weights=out[src[tr]] * weight[tr], minlength=n.s1 - n.s0)
+            change = max(change, float(np.max(np.abs(new - out[n.s0:n.s1]), initial=0.0)))
+            out[n.s0:n.s1] = new
+        if change <= TOLERANCE:
+            return True
+    return False
+
+
 def visits(space: StateSpace, policy: np.ndarray) -> np.ndarray:
     """Expected number of visits to each state under `policy`, starting at the start state (an ending
     state's figure is the probability of reaching that ending)."""
@@ -258,13 +307,14 @@ def visits(space: StateSpace, policy: np.ndarray) -> np.ndarray:
             states, local, csrc, nxt, w, inside, _, good = _cycle(space, comp, policy)
             if (inflow[states][~good] > 0).any():
                 raise NoFixedPoint("the policy can go round a cycle of scenes forever")
-            k = len(states)
-            sel = inside & good[csrc] & (w > 0)
-            x = np.zeros(k)
-            if good.any():
-                factors, order = _factor(k, csrc[sel], local[nxt[sel]], w[sel], good, comp.factors)
-                x[order] = _solved(factors, inflow[states][order], "T")
-            out[states] = x
+            if not _sweep_visits(space, comp, inflow, out, weight, src, POLICY_SWEEPS):
+                k = len(states)
+                sel = inside & good[csrc] & (w > 0)
+                x = np.zeros(k)
+                if good.any():  # slow to settle: solve it exactly
+                    factors, order = _factor(k, csrc[sel], local[nxt[sel]], w[sel], good, comp.factors)
+                    x[order] = _solved(factors, inflow[states][order], "T")
+                out[states] = x
         if comp.cyclic:
             for n in comp.nodes:  # what leaves the component (inside transitions are counted already)
                 nxt = space.tr_next[n.t0:n.t1]
