@@ -133,6 +133,10 @@ def _file_check_options(parser: argparse.ArgumentParser, json_help: str) -> None
     _lang_option(parser, argparse.SUPPRESS)
 
 
+def _scenario_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", metavar=_("SCENARIO"), help=_("a scenario file or a bundled scenario's id"))
+
+
 def _authoring_commands(sub) -> None:
     """lint, graph, analyze, new and import: the authoring tools (docs/authoring.md)."""
     lint = sub.add_parser("lint", add_help=False, help=_("check scenarios like validate, plus warnings about "
@@ -146,7 +150,7 @@ def _authoring_commands(sub) -> None:
                            description=_("Write the scenario's graph as Graphviz DOT, and as SVG or PNG when "
                                          "Graphviz's dot program is installed."))
     _help_option(graph)
-    graph.add_argument("scenario", metavar=_("SCENARIO"), help=_("a scenario file or a bundled scenario's id"))
+    _scenario_argument(graph)
     graph.add_argument("-o", "--output", type=Path, default=None, metavar=_("PATH"),
                        help=_("where to write: .dot, .svg or .png (default: the scenario's id with .dot "
                               "and, when dot is installed, .svg)"))
@@ -161,7 +165,7 @@ def _authoring_commands(sub) -> None:
                                            "naive play, how much each decision matters, how often each scene "
                                            "is visited."))
     _help_option(analyze)
-    analyze.add_argument("scenario", metavar=_("SCENARIO"), help=_("a scenario file or a bundled scenario's id"))
+    _scenario_argument(analyze)
     analyze.add_argument("--json", action="store_true", help=_("print the analysis as JSON"))
     _lang_option(analyze, argparse.SUPPRESS)
 

@@ -512,17 +512,20 @@ class _Converter:
         if text and node.text != "goto":  # a link's words in a sentence keep the sentence whole
             self.current.pieces.append(_Inline(text))
 
+    def _drop_condition(self, node: _Node, shown: str, body, cond: str | None, message: str) -> None:
+        """A condition macro (SugarCube or Harlowe): warn that it was dropped, keep its text, and pass
+        where it was to the links inside it, whose own warnings say that their condition was dropped."""
+        here = _("{macro} at line {line}").format(macro=shown, line=self.pos(node.offset)[0])
+        self.warn(node.offset, "twee-condition-dropped", message.format(macro=shown),
+                  _("keep one branch's text, or split the scene with conditions on choices"))
+        self.walk(body or [], cond or here)
+
     def _sugarcube(self, node: _Node, cond: str | None) -> None:
         name, args, body = node.text, node.args.split("\0")[0], node.body
         shown = f"<<{name}>>"
         if name in _SC_CONDITIONS:
-            here = _("{macro} at line {line}").format(macro=shown, line=self.pos(node.offset)[0])
-            self.warn(node.offset, "twee-condition-dropped",
-                      _("{macro} was removed and the text of every branch kept: "
-                        "Parley shows narrative without conditions").format(
-                          macro=shown),
-                      _("keep one branch's text, or split the scene with conditions on choices"))
-            self.walk(body or [], cond or here)
+            self._drop_condition(node, shown, body, cond, _("{macro} was removed and the text of every branch "
+                                                            "kept: Parley shows narrative without conditions"))
         elif name in _SC_BRANCHES:  # part of the enclosing <<if>>/<<switch>>, reported there
             self._alternative()
         elif name in _SC_LINKS:
@@ -561,13 +564,8 @@ class _Converter:
         if name in _HL_CONDITIONS:
             if name in ("else", "elseif"):
                 self._alternative()
-            here = _("{macro} at line {line}").format(macro=shown, line=self.pos(node.offset)[0])
-            self.warn(node.offset, "twee-condition-dropped",
-                      _("{macro} was removed and the text of its hook kept: "
-                        "Parley shows narrative without conditions").format(
-                          macro=shown),
-                      _("keep one branch's text, or split the scene with conditions on choices"))
-            self.walk(body or [], cond or here)
+            self._drop_condition(node, shown, body, cond, _("{macro} was removed and the text of its hook "
+                                                            "kept: Parley shows narrative without conditions"))
         elif name in ("linkgoto", "linkrevealgoto"):
             text = strings[0] if strings else ""
             target = strings[1] if len(strings) > 1 else (strings[0] if strings else None)
