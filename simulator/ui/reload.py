@@ -243,7 +243,7 @@ class Reloader:
     # every frame
     def tick(self) -> None:
         screen = self.open_screen()
-        path = Path(screen.entry.path).resolve() if screen is not None else None
+        path = self._resolved(screen.entry.path) if screen is not None else None
         if path is None:
             self.stop()
             return
@@ -264,6 +264,12 @@ class Reloader:
             self.watcher = watcher
         if self.watcher.changed():
             self.reload(screen)
+
+    def _resolved(self, path) -> Path:
+        """The open file's real path, resolved once per file rather than every frame (a system call)."""
+        if getattr(self, "_resolved_for", None) != path:
+            self._resolved_for, self._resolved_path = path, Path(path).resolve()
+        return self._resolved_path
 
     def stop(self) -> None:
         if self.watcher is not None:
