@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -30,34 +29,32 @@ def assets_dir() -> Path:
     return _data_dir("assets", "parley_assets")
 
 
-def cache_dir() -> Path:
-    """Where compiled-scenario caches go: $PARLEY_CACHE_DIR, else the user's cache folder."""
-    if os.environ.get("PARLEY_CACHE_DIR"):
-        return Path(os.environ["PARLEY_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
-    return Path(base) / "parley"
-
-
-def _user_dir(override: str, xdg: str, fallback: str, windows: str) -> Path:
+def _user_dir(override: str, kind: str) -> Path:
+    """$`override` when set, else the platform's folder for `kind` from platformdirs (XDG on Linux,
+    honouring $XDG_*_HOME; %APPDATA% or %LOCALAPPDATA% on Windows; ~/Library on macOS)."""
     if os.environ.get(override):
         return Path(os.environ[override])
-    if os.environ.get(xdg):
-        return Path(os.environ[xdg]) / "parley"
-    if sys.platform == "win32" and os.environ.get(windows):
-        return Path(os.environ[windows]) / "parley"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "parley"
-    return Path.home() / fallback / "parley"
+    import platformdirs
+    if kind == "config":  # roaming on Windows, as settings follow the user
+        return Path(platformdirs.user_config_dir("parley", appauthor=False, roaming=True))
+    if kind == "cache":
+        return Path(platformdirs.user_cache_dir("parley", appauthor=False))
+    return Path(platformdirs.user_data_dir("parley", appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Where compiled-scenario caches go: $PARLEY_CACHE_DIR, else the user's cache folder."""
+    return _user_dir("PARLEY_CACHE_DIR", "cache")
 
 
 def config_dir() -> Path:
-    """Where settings persist: $PARLEY_CONFIG_DIR, else $XDG_CONFIG_HOME/parley, else the platform's
-    folder (~/.config/parley on Linux, %APPDATA%\\parley on Windows, ~/Library/Application Support/parley
-    on macOS)."""
-    return _user_dir("PARLEY_CONFIG_DIR", "XDG_CONFIG_HOME", ".config", "APPDATA")
+    """Where settings persist: $PARLEY_CONFIG_DIR, else the platform's folder (~/.config/parley on
+    Linux, %APPDATA%\\parley on Windows, ~/Library/Application Support/parley on macOS)."""
+    return _user_dir("PARLEY_CONFIG_DIR", "config")
 
 
 def data_dir() -> Path:
-    """Where session records go: $PARLEY_DATA_DIR, else $XDG_DATA_HOME/parley, else the platform's
-    folder (~/.local/share/parley on Linux, %LOCALAPPDATA%\\parley on Windows, as config on macOS)."""
-    return _user_dir("PARLEY_DATA_DIR", "XDG_DATA_HOME", ".local/share", "LOCALAPPDATA")
+    """Where training records go (parley.db, record files, reports): $PARLEY_DATA_DIR, else the
+    platform's folder (~/.local/share/parley on Linux, %LOCALAPPDATA%\\parley on Windows,
+    ~/Library/Application Support/parley on macOS)."""
+    return _user_dir("PARLEY_DATA_DIR", "data")

@@ -248,9 +248,9 @@ def _fake_session(scenario_id: str):
 ])
 def test_record_names_are_safe_slugs_inside_the_sessions_folder(scenario_id, trainee):
     from simulator.paths import data_dir
-    from simulator.ui.records import write_record
-    app = SimpleNamespace(trainee=trainee, mode="academy")
-    written = write_record(app, _fake_session(scenario_id), "complete")
+    from simulator.records.legacy import write_record_file
+    fake = _fake_session(scenario_id)
+    written = write_record_file(fake, trainee=trainee, mode="academy", status="complete", source=fake.scenario.source)
     assert written is not None
     path = Path(written)
     folder = (data_dir() / "sessions").resolve()
@@ -263,20 +263,21 @@ def test_record_names_are_safe_slugs_inside_the_sessions_folder(scenario_id, tra
 
 
 def test_records_written_in_the_same_second_get_distinct_names():
-    from simulator.ui.records import write_record
-    app = SimpleNamespace(trainee="Same", mode="academy")
-    names = {write_record(app, _fake_session("same"), "complete") for _ in range(5)}
+    from simulator.records.legacy import write_record_file
+    names = {write_record_file(_fake_session("same"), trainee="Same", mode="academy", status="complete", source="s.yaml")
+             for _ in range(5)}
     assert len(names) == 5 and None not in names
 
 
 def test_record_write_is_atomic_and_failures_leave_nothing(monkeypatch, capsys):
+    from simulator import files
     from simulator.paths import data_dir
-    from simulator.ui import records
+    from simulator.records.legacy import write_record_file
 
     def broken_replace(src, dst):
         raise OSError("disk on fire")
-    monkeypatch.setattr(records.os, "replace", broken_replace)
-    assert records.write_record(SimpleNamespace(trainee="x", mode="academy"), _fake_session("m"), "complete") is None
+    monkeypatch.setattr(files.os, "replace", broken_replace)
+    assert write_record_file(_fake_session("m"), trainee="x", mode="academy", status="complete", source="m.yaml") is None
     assert "disk on fire" in capsys.readouterr().err
     assert list((data_dir() / "sessions").iterdir()) == []
 

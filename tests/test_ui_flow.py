@@ -1,7 +1,6 @@
 """The real window driven by posted events: title to debrief for every shipped scenario, and the controls."""
 from __future__ import annotations
 
-import json
 import re
 
 import pygame
@@ -9,10 +8,11 @@ import pytest
 
 from simulator.content.loader import bundled_scenarios, load_scenario
 from simulator.engine.session import Session
-from simulator.paths import config_dir, data_dir
+from simulator.paths import config_dir
 from simulator.ui.screens.debrief import PAGES
 from simulator.ui.settings import load_settings
 from tests.conftest import FIXTURES
+from tests.records_helpers import stored
 from tests.ui_helpers import (
     DT,
     click,
@@ -30,7 +30,8 @@ SCENARIOS = bundled_scenarios()
 
 
 def records():
-    return sorted((data_dir() / "sessions").glob("*.json"))
+    """The sessions the window stored in the records database, oldest first (tests/records_helpers.py)."""
+    return stored()
 
 
 def finish_ending(app):
@@ -61,9 +62,9 @@ def test_title_to_debrief_keyboard_only(path, strategy):
     assert debrief.page == len(PAGES) - 1  # the last page stays
     assert app.audit.problems == []
     # the record holds a log that replays exactly and grades to what the debrief showed
-    [record_path] = records()
-    record = json.loads(record_path.read_text(encoding="utf-8"))
+    [record] = records()
     assert record["status"] == "complete" and record["trainee"] == "Test Trainee" and record["mode"] == "academy"
+    assert record["result"] == debrief.report["result"]  # the ending stored the report it graded
     scenario = load_scenario(path).scenario
     replayed = Session.replay(scenario, record["log"])
     assert replayed.ended
@@ -248,13 +249,13 @@ def test_pause_menu_restart_and_quit_keep_the_log():
     press(app, pygame.K_ESCAPE)
     press(app, pygame.K_2)  # Restart scenario
     assert app.top is scene and len(scene.session.log) == 2
-    assert [json.loads(p.read_text())["status"] for p in records()] == ["abandoned: restarted"]
+    assert [r["status"] for r in records()] == ["abandoned: restarted", "in progress"]
     press(app, pygame.K_SPACE)
     press(app, pygame.K_1)
     press(app, pygame.K_ESCAPE)
     press(app, pygame.K_4)  # Quit to library
     assert app.top.name == "library"
-    assert len(records()) == 2
+    assert [r["status"] for r in records()] == ["abandoned: restarted", "abandoned: quit to library"]
 
 
 def test_in_service_hides_the_meter_until_m():
@@ -450,7 +451,8 @@ def test_grading_failure_keeps_the_ending_and_the_record(monkeypatch):
     app.step(DT)
     assert app.top.name == "ending" and "rubric exploded" in app.top.error
     assert not widget(app, "debrief").enabled
-    assert len(records()) == 1
+    [record] = records()
+    assert record["status"] == "complete" and "rubric exploded" in record["report_problem"]
 
 
 def test_reduced_motion_shows_text_and_choices_at_once():
@@ -522,29 +524,30 @@ def test_closing_the_window_mid_scenario_keeps_the_log():
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     app.step(DT)
     assert not app.running and app.status == 0
-    [record] = [json.loads(p.read_text()) for p in records()]
+    [record] = records()
     assert record["status"] == "abandoned: window closed"
     assert [e["type"] for e in record["log"]].count("choice_made") == 1
 
 
-def test_the_record_is_on_disk_after_every_decision_and_ends_in_the_same_file():
-    """A window that is killed loses at most the decision in progress: the scene rewrites its record
-    (atomically, status "in progress") after each decision, and the final status goes to that file."""
+def test_the_record_is_stored_after_every_decision_and_ends_in_the_same_session():
+    """A window that is killed loses at most the decision in progress: the session is stored when it
+    starts, each decision is appended (status "in progress"), and the final status goes to that session."""
     app = make_app()
     to_library(app)
     start_scenario(app, SCENARIOS[0])
-    assert records() == []  # nothing decided yet, nothing to keep
+    [started] = records()
+    assert started["status"] == "in progress" and len(started["log"]) == 2  # started, first scene entered
     for decisions in (1, 2):
         press(app, pygame.K_SPACE)
         press(app, pygame.K_1)
-        [path] = records()
-        record = json.loads(path.read_text())
-        assert record["status"] == "in progress"
+        [record] = records()
+        assert record["uid"] == started["uid"] and record["status"] == "in progress"
         assert [e["type"] for e in record["log"]].count("choice_made") == decisions
+        assert record["log"] == app.top.session.log
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     app.step(DT)
-    assert records() == [path]
-    assert json.loads(path.read_text())["status"] == "abandoned: window closed"
+    [record] = records()
+    assert record["uid"] == started["uid"] and record["status"] == "abandoned: window closed"
 
 
 def test_ctrl_c_in_the_window_keeps_the_log_then_propagates(monkeypatch):
@@ -563,7 +566,7 @@ def test_ctrl_c_in_the_window_keeps_the_log_then_propagates(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         app.run()
     assert app.frames == frames
-    [record] = [json.loads(p.read_text()) for p in records()]
+    [record] = records()
     assert record["status"] == "abandoned: interrupted (Ctrl-C)"
     assert [e["type"] for e in record["log"]].count("choice_made") == 1
 
@@ -639,8 +642,7 @@ def test_the_briefing_chooses_who_the_people_are_and_the_run_keeps_it():
     assert "Ruth" not in scene.view.narrative and "Lindqvist" not in scene.view.narrative
     play_to_ending(app, lambda n: 1)
     finish_ending(app)
-    [record_path] = records()
-    record = json.loads(record_path.read_text(encoding="utf-8"))
+    [record] = records()
     from simulator.content.loader import scenario_for_log
     base = load_scenario(path).scenario
     assert Session.replay(scenario_for_log(base, record["log"]), record["log"]).ended

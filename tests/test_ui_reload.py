@@ -4,7 +4,6 @@ fixed; the watcher's threads end with the scenario and with the window. Real fil
 watchdog; each wait is a bounded poll of the window's frames."""
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -14,7 +13,6 @@ import pytest
 
 from simulator.content.loader import load_scenario
 from simulator.engine.session import Session
-from simulator.paths import data_dir
 from simulator.ui import reload as live
 from tests.conftest import FIXTURES
 from tests.ui_helpers import DT, make_app, press, start_scenario, to_library, widget
@@ -59,7 +57,8 @@ def choose(app, choice_id: str) -> None:
 
 
 def records() -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((data_dir() / "sessions").glob("*.json"))]
+    from tests.records_helpers import stored
+    return stored()
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,7 @@ def read_log(path: Path) -> list:
         document = None
     else:
         if isinstance(document, dict) and isinstance(document.get("log"), list):
-            return document["log"]  # a session record (simulator/ui/records.py) or a save
+            return document["log"]  # a session record file (simulator/records/legacy.py) or a save
         if isinstance(document, list):
             return document
         if not (isinstance(document, dict) and "type" in document):

@@ -105,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--language", default=None, metavar=_("CODE"),
                       help=_("the scenario's language when it has translations, e.g. en or es "
                              "(--lang sets the language of Parley's own words)"))
+    play.add_argument("--trainee", default=None, metavar=_("NAME"),
+                      help=_("text mode: who is training (a name or trainee id), for the training record; "
+                             "default: a guest"))
+    play.add_argument("--cohort", default=None, metavar=_("NAME"),
+                      help=_("text mode: the cohort (class) the trainee belongs to, for cohort reports"))
+    _db_option(play)
     play.add_argument("--log", type=Path, default=None, metavar=_("FILE"),
                       help=_("write the event log here (JSON lines, written as you play)"))
     play.add_argument("--report", type=Path, default=None, metavar=_("FILE"),
@@ -120,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     _help_option(listing)
     _lang_option(listing, argparse.SUPPRESS)
     _authoring_commands(sub)
+    _records_commands(sub)
     return parser
 
 
@@ -193,6 +200,77 @@ def _authoring_commands(sub) -> None:
     _lang_option(importing, argparse.SUPPRESS)
 
 
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=None, metavar=_("URL"),
+                        help=_("the records database: a SQLAlchemy URL such as postgresql+psycopg://user@host/parley, "
+                               "or a SQLite file (default: $PARLEY_DATABASE_URL, else parley.db in the data folder)"))
+
+
+def _records_commands(sub) -> None:
+    """records, report, export, forget and cohort: the training records (docs/records.md)."""
+    records = sub.add_parser("records", add_help=False, help=_("list the stored training sessions"),
+                             description=_("List stored sessions, newest first: id, start, trainee, scenario, "
+                                           "mode, status and result."))
+    _help_option(records)
+    records.add_argument("--trainee", default=None, metavar=_("NAME"), help=_("only this trainee's sessions"))
+    records.add_argument("--cohort", default=None, metavar=_("NAME"), help=_("only this cohort's sessions"))
+    records.add_argument("--scenario", default=None, metavar=_("ID"), help=_("only sessions of this scenario"))
+    records.add_argument("--limit", type=int, default=50, metavar=_("N"), help=_("at most N sessions (default 50; 0: all)"))
+    _db_option(records)
+    _lang_option(records, argparse.SUPPRESS)
+
+    report = sub.add_parser("report", add_help=False, help=_("write an HTML report of a session or a cohort"),
+                            description=_("Write a self-contained HTML report (charts included) that opens in any "
+                                          "browser offline and prints on A4 or Letter."))
+    _help_option(report)
+    report.add_argument("kind", choices=["session", "cohort"], metavar=_("KIND"),
+                        help=_("session (an after-action review) or cohort (a class's results)"))
+    report.add_argument("name", metavar=_("ID_OR_NAME"),
+                        help=_("the session's id (its first characters are enough) or the cohort's name"))
+    report.add_argument("-o", "--output", type=Path, default=None, metavar=_("FILE"),
+                        help=_("the HTML file to write (default: in the data folder's reports/)"))
+    _db_option(report)
+    _lang_option(report, argparse.SUPPRESS)
+
+    export = sub.add_parser("export", add_help=False, help=_("export records as CSV, or send them to a learning "
+                                                             "record store (xAPI)"),
+                            description=_("csv: one file of sessions and one of decisions (columns in "
+                                          "docs/records.md). xapi: send sessions as xAPI 1.0.3 statements, queued "
+                                          "in the database so that nothing is lost offline or sent twice."))
+    _help_option(export)
+    export.add_argument("kind", choices=["csv", "xapi"], metavar=_("KIND"), help=_("csv or xapi"))
+    export.add_argument("-o", "--output", type=Path, default=None, metavar=_("FOLDER"),
+                        help=_("csv: the folder for sessions.csv and decisions.csv (default: the current folder)"))
+    export.add_argument("--endpoint", default=None, metavar=_("URL"),
+                        help=_("xapi: the learning record store's xAPI endpoint, e.g. http://127.0.0.1:8100/xAPI/"))
+    export.add_argument("--user", default=None, metavar=_("USER"), help=_("xapi: the store's user name"))
+    export.add_argument("--password", default=None, metavar=_("PASSWORD"),
+                        help=_("xapi: the store's password (default: $PARLEY_LRS_PASSWORD)"))
+    export.add_argument("--since", default=None, metavar=_("DATE"),
+                        help=_("only sessions started on or after this date (YYYY-MM-DD)"))
+    _db_option(export)
+    _lang_option(export, argparse.SUPPRESS)
+
+    forget = sub.add_parser("forget", add_help=False, help=_("remove a trainee's records everywhere (privacy)"),
+                            description=_("Remove everything recorded about a trainee: sessions, decisions, scores, "
+                                          "feedback, queued statements, cohort places, record and report files. "
+                                          "Says what it removed."))
+    _help_option(forget)
+    forget.add_argument("trainee", metavar=_("TRAINEE"), help=_("the trainee's name or pseudonymous id"))
+    _db_option(forget)
+    _lang_option(forget, argparse.SUPPRESS)
+
+    cohort = sub.add_parser("cohort", add_help=False, help=_("put trainees in a cohort, or list cohorts"),
+                            description=_("Cohorts group trainees (a class, a course) for cohort reports."))
+    _help_option(cohort)
+    cohort.add_argument("action", choices=["add", "list"], metavar=_("ACTION"),
+                        help=_("add (NAME TRAINEE...) or list"))
+    cohort.add_argument("name", nargs="?", default=None, metavar=_("NAME"), help=_("the cohort's name"))
+    cohort.add_argument("trainees", nargs="*", metavar=_("TRAINEE"), help=_("trainees' names or ids"))
+    _db_option(cohort)
+    _lang_option(cohort, argparse.SUPPRESS)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse a command line (raises SystemExit on usage errors and --help, as argparse does)."""
     return _parser().parse_args(argv)
@@ -239,9 +317,11 @@ def _run(argv: list[str] | None) -> int:
     if args.command == "validate":
         from .validate import validate
         return validate(args.paths, args.json, args.strict)
-    if args.command in ("lint", "graph", "analyze", "new", "import"):
+    modules = {"lint": "lint", "graph": "graph", "analyze": "analyze", "new": "new", "import": "importing",
+               "records": "records", "report": "report", "export": "export", "forget": "records", "cohort": "records"}
+    if args.command in modules:
         from importlib import import_module
-        module = {"lint": "lint", "graph": "graph", "analyze": "analyze", "new": "new", "import": "importing"}
+        module = modules
         return import_module(f"{__package__}.{module[args.command]}").run(args)
     from .play import play
     return play(args)

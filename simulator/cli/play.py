@@ -136,7 +136,7 @@ def play(args, announce_fallback: bool = True) -> int:
         else:
             try:
                 return run_app(scenario_path=path, seed=args.seed, no_timers=args.no_timers,
-                               authored_order=args.authored_order,
+                               authored_order=args.authored_order, database_url=getattr(args, "db", None),
                                variants={scenario.id: variant} if variant is not None else None)
             except NoDisplay as exc:
                 why = str(exc)
@@ -171,6 +171,31 @@ def scenario_language(args, scenario) -> str:
     return language() if language() in scenario.languages else scenario.language
 
 
+def _recorder(args, scenario, session):
+    """The training record of a text-mode session: in the records database (`--db`), else a record file."""
+    from ..records.recorder import SessionRecorder, open_store
+    from ..records.store import GUEST
+    settings = {"interface_language": language(), "variant": scenario.variant, "meter_shown": not args.hide_meter,
+                "timed": bool(args.timed)}
+    return SessionRecorder(open_store(getattr(args, "db", None)), session, trainee=getattr(args, "trainee", None) or GUEST,
+                           mode="text", source=Path(scenario.source).name if scenario.source else scenario.id,
+                           cohort=getattr(args, "cohort", None), settings=settings)
+
+
+def _finish_record(recorder, session, why: str) -> None:
+    """Store the session's end (and its report) and say where the record is (on stderr, so that a
+    transcript on standard output stays the same from run to run)."""
+    from ..records.store import ABANDONED
+    if session.ended:
+        recorder.finish()
+    else:
+        recorder.finish(ABANDONED, why)
+    if recorder.uid is not None:
+        print(_("Training record stored as session {id} (parley records lists it).").format(id=recorder.uid[:8]))
+    elif recorder.file:
+        print(_("Training record written to {path}.").format(path=recorder.file))
+
+
 def _play_text(args, scenario) -> int:
     timed = args.timed
     options = SessionOptions(timers=timed, timer_scale=float(args.timer_scale), allow_undo=args.undo,
@@ -192,16 +217,23 @@ def _play_text(args, scenario) -> int:
     except ImportError:
         pass
     from .textmode import play_text
-    after_input = None
+    recorder = _recorder(args, scenario, session)
     if writer is not None:
         writer.sync(session)  # session_started and the first node are in the file before the first prompt
-        after_input = lambda: writer.sync(session)
+
+    def after_input() -> None:
+        if writer is not None:
+            writer.sync(session)
+        recorder.sync()
+    why = _("interrupted (Ctrl-C)")
     try:
         status = play_text(scenario, session, timed=timed, show_meter=not args.hide_meter, debrief=debrief,
                            after_input=after_input)
+        why = _("input ended")
     finally:  # Ctrl-C included: the decisions made so far are kept
         if writer is not None and writer.close(session):
             print(_("Event log written to {path}.").format(path=args.log))
+        _finish_record(recorder, session, why)
     if args.report and session.ended:
         from scoring.grade import LogMismatch
         from scoring.report import grade_json

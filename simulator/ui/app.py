@@ -52,7 +52,7 @@ class App:
 
     def __init__(self, settings: Settings | None = None, size: tuple[int, int] | None = None,
                  scenario_path=None, seed: int | None = None, settings_warnings: list[str] | None = None,
-                 no_timers: bool = False, authored_order: bool = False):
+                 no_timers: bool = False, authored_order: bool = False, database_url: str | None = None):
         self.settings = settings or Settings()
         self.settings_warnings = settings_warnings or []
         self.scenario_path = scenario_path
@@ -60,6 +60,7 @@ class App:
         self.no_timers = no_timers  # `parley play --no-timers`: off for this run, settings unchanged
         self.authored_order = authored_order  # `parley play --authored-order`: options not shuffled
         self.trainee = "guest"
+        self.database_url = database_url  # `--db`; None: $PARLEY_DATABASE_URL, else parley.db in the data folder
         # scenario id -> the variant of who the people are chosen in the briefing (or on the command line)
         self.variants: dict[str, str] = {}
         self.mode = MODES[0]
@@ -83,7 +84,9 @@ class App:
         self._sound_ready = False
         self._flow = None
         self.catalog = None  # filled by .catalog.Catalog after the first frame
-        self.records: list[str] = []
+        self.records: list[str] = []  # where each finished session's record went, in words
+        self._store = None  # the records database, opened when the first session starts
+        self._store_opened = False
         self._reloader = None  # live reload (reload.py), made when a briefing or scene first opens
 
     # --- display -------------------------------------------------------------------------------
@@ -182,6 +185,15 @@ class App:
         pygame.display.set_caption(_(TITLE))
         self.save()
         self.relayout()
+
+    def record_store(self):
+        """The records database (simulator/records), opened once, when the first session starts; None
+        when it cannot be opened (said on stderr; sessions are then kept as record files)."""
+        if not self._store_opened:
+            self._store_opened = True
+            from ..records.recorder import open_store
+            self._store = open_store(self.database_url)
+        return self._store
 
     def save(self) -> None:
         error = save_settings(self.settings)
@@ -513,7 +525,8 @@ def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
 
 
 def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None,
-            no_timers: bool = False, authored_order: bool = False, variants: dict | None = None) -> int:
+            no_timers: bool = False, authored_order: bool = False, variants: dict | None = None,
+            database_url: str | None = None) -> int:
     """Open the simulator window (optionally straight to one scenario) and run until it closes.
     `variants` maps scenario ids to the variant of who the people are to play (`parley play --variant`).
 
@@ -527,7 +540,7 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
         save_settings(settings)
     try:
         app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings,
-                  no_timers=no_timers, authored_order=authored_order)
+                  no_timers=no_timers, authored_order=authored_order, database_url=database_url)
     except pygame.error as exc:
         pygame.quit()
         raise NoDisplay(_("cannot open a window ({why})").format(why=exc)) from exc

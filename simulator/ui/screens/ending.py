@@ -32,6 +32,7 @@ class EndingScreen(FocusScreen):
         self._thread = threading.Thread(target=self._grade, name="parley-grade", daemon=True)
         self._thread.start()
         self.ready_seen = False
+        self._report_stored = False
         self.open_when_ready = False
         self.keys = KeyGuard(QUIET_SECONDS, getattr(getattr(scene, "keys", None), "down", ()))
         app.cue("ending")
@@ -121,12 +122,23 @@ class EndingScreen(FocusScreen):
 
     def update(self, dt: float) -> None:
         self.keys.tick(dt)
+        if self.ready:
+            self._store_report()
         if self.ready and not self.ready_seen:
             self.build()
             if self.open_when_ready:
                 self.open_debrief()
 
+    def _store_report(self) -> None:
+        """Grading finished: the session's record gets its report (or why there is none), once."""
+        recorder = getattr(self.scene, "recorder", None)
+        if recorder is not None and not self._report_stored:
+            self._report_stored = True
+            recorder.store_report(self.report, None if self.report is not None else (self.error or "grading failed"))
+
     def open_debrief(self) -> None:
+        if self.ready:
+            self._store_report()
         if self.report is None:
             if not self.ready:  # asked for early: open it the moment grading finishes
                 self.open_when_ready = True

@@ -1,15 +1,18 @@
 """The scene: art, portraits, progressive text, the meter, the decision timer and the choices."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pygame
 
 from ...content.loader import with_variant
 from ...engine.session import Session
-from ...i18n import N_, _, language_name
+from ...i18n import N_, _, language, language_name
+from ...records.recorder import SessionRecorder
+from ...records.store import ABANDONED
 from ...vocabulary import word
 from ..keyguard import KeyGuard
 from ..meter import draw_meter, meter_width
-from ..records import IN_PROGRESS, write_record
 from ..staging import (
     PORTRAIT_SHARES,
     TEXT_SPLIT,
@@ -54,13 +57,22 @@ class SceneScreen(FocusScreen):
         self.session = self._new_session()
         self.actor = {"role": "trainee", "id": app.trainee}
         self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
-        self.recorded = False
-        self.record_path: str | None = None  # this session's record, rewritten after every decision
+        self.recorder: SessionRecorder | None = None  # this session's record, stored after every decision
         self.offered: list[list[str]] = []  # the choices on screen at each decision, for the debrief
         self.jobs: list = []  # art still to preload (handed over by the briefing)
         self.list_scroller = Scroller()
         self.keys = KeyGuard()  # a number key held from the last choice must not choose again
+        self._start_record()
         self._new_moment()
+
+    def _start_record(self) -> None:
+        """Store the session as it starts (the records database, else a record file; see records/recorder.py)."""
+        sc = self.scenario
+        settings = {"interface_language": language(), "variant": sc.variant, "meter_shown": self.meter_visible,
+                    "timers": self.app.settings.timers, "no_timers": self.app.no_timers}
+        self.recorder = SessionRecorder(self.app.record_store(), self.session, trainee=self.app.trainee,
+                                        mode=self.app.mode, source=Path(sc.source).name if sc.source else sc.id,
+                                        settings=settings)
 
     def _new_session(self) -> Session:
         return Session(self.scenario, seed=self.app.seed,
@@ -393,8 +405,7 @@ class SceneScreen(FocusScreen):
 
     def restart(self) -> None:
         self.session = self._new_session()
-        self.recorded = False
-        self.record_path = None
+        self._start_record()
         self.offered = []
         self._new_moment()
         self.build()
@@ -405,33 +416,27 @@ class SceneScreen(FocusScreen):
         one with a record of its own; the moment starts again, with the choices at once if they showed."""
         choosing = self.phase == "choosing"
         self.scenario, self.session, self.offered = scenario, session, list(offered)
-        self.recorded = False
-        self.record_path = None
+        self._start_record()
         self._new_moment()
         if choosing:
             self._show_all()
-        if len(session.log) > 2:
-            self._checkpoint()
         self.build()
 
     def _checkpoint(self) -> None:
-        """Rewrite this session's record with every decision so far (a kill loses at most one)."""
-        path = write_record(self.app, self.session, IN_PROGRESS, self.record_path)
-        if path:
-            self.record_path = path
+        """Store this session's new events (a kill loses at most the decision in progress)."""
+        if self.recorder is not None:
+            self.recorder.sync()
 
-    def record(self, status: str = "complete") -> None:
-        if not self.recorded:
-            self.recorded = True
-            path = write_record(self.app, self.session, status, self.record_path)
-            if path:
-                self.record_path = path
-                self.app.records.append(path)
+    def record(self) -> None:
+        """The session reached an ending: store its end and score report."""
+        if self.recorder is not None and not self.recorder.finished:
+            self.recorder.finish(grade=False)  # the ending grades in the background, then stores the report
+            self.app.records.append(self.recorder.where)
 
     def abandon(self, why: str = "window closed") -> None:
-        """The session stopped before an ending: keep its log anyway (nothing is lost)."""
-        if not self.session.ended and len(self.session.log) > 2:
-            self.record(f"abandoned: {why}")
+        """The session stopped before an ending: keep its log anyway, saying why (nothing is lost)."""
+        if self.recorder is not None and not self.recorder.finished and not self.session.ended:
+            self.recorder.finish(ABANDONED, why)
 
     # --- input ---------------------------------------------------------------------------------
     def back(self) -> None:

@@ -1,0 +1,61 @@
+"""`parley export csv` and `parley export xapi`: the records as CSV files, or sent to a learning record store."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from ..i18n import _, ngettext
+from ..safetext import clean_line
+
+FAILED, USAGE = 1, 2
+
+
+def _err(message: str) -> None:
+    print(clean_line(message), file=sys.stderr)
+
+
+def since_time(text: str | None) -> str | None:
+    """--since YYYY-MM-DD (local midnight) as stored time (UTC ISO text); ValueError when it is not a date."""
+    if not text:
+        return None
+    day = date.fromisoformat(text.strip())
+    local = datetime(day.year, day.month, day.day).astimezone(timezone.utc)
+    return local.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        since_time(args.since)
+    except ValueError:
+        _err(_("parley: --since must be a date like 2026-09-01, not {value}").format(value=repr(args.since)))
+        return USAGE
+    if args.kind == "xapi":
+        from .xapi import run as run_xapi
+        return run_xapi(args)
+    from ..records.csv_export import export_csv
+    from ..records.database import DatabaseError
+    from ..records.store import Store
+    try:
+        store = Store.open(args.db)
+    except DatabaseError as exc:
+        _err(_("parley: {problem}").format(problem=exc))
+        return FAILED
+    try:
+        paths = export_csv(store, args.output or Path("."), since=since_time(args.since))
+    except DatabaseError as exc:
+        _err(_("parley: {problem}").format(problem=exc))
+        return FAILED
+    except OSError as exc:
+        _err(_("parley: could not write the CSV files to {folder}: {error}").format(
+            folder=args.output or Path("."), error=exc.strerror or exc))
+        return FAILED
+    finally:
+        store.close()
+    sessions_path, decisions_path, n_sessions, n_decisions = paths
+    print(ngettext("{n} session written to {path}", "{n} sessions written to {path}", n_sessions).format(
+        n=n_sessions, path=sessions_path))
+    print(ngettext("{n} decision written to {path}", "{n} decisions written to {path}", n_decisions).format(
+        n=n_decisions, path=decisions_path))
+    return 0
