@@ -130,7 +130,7 @@ def _scenario_for(record: dict, cache: dict):
     path = scenarios_dir() / Path(source).name
     if path.is_file():
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path).scenario
         except Exception:  # noqa: BLE001 - a broken file only means no report now; the log is kept
             return None
         cache[source] = scenario

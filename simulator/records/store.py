@@ -54,6 +54,13 @@ def event_text(event: dict) -> str:
     return data
 
 
+def clean(text: str | None) -> str | None:
+    """Typed text as the database can hold it: a lone surrogate (not Unicode) becomes its escape, `\\ud800`."""
+    if text is None:
+        return None
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -114,7 +121,7 @@ class Store:
         try:
             with self.engine.begin() as connection:
                 return work(connection)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, UnicodeError) as exc:
             raise DatabaseError(f"could not {what} in {self.shown_url}: {_short(exc)}") from exc
 
     # --- trainees and cohorts --------------------------------------------------------------------
@@ -123,6 +130,7 @@ class Store:
         `create` and unknown. None for a guest or nobody."""
         if who is None or who == GUEST or not who.strip():
             return None
+        who = clean(who)
         row = connection.execute(select(trainees.c.id).where(
             or_(trainees.c.display_name == who, trainees.c.pseudonym == who))).first()
         if row is not None:
@@ -136,12 +144,15 @@ class Store:
 
     def pseudonym(self, who: str) -> str | None:
         """The pseudonymous id of the trainee called `who`, or None when there is none."""
+        who = clean(who)
+
         def work(connection):
             return connection.execute(select(trainees.c.pseudonym).where(
                 or_(trainees.c.display_name == who, trainees.c.pseudonym == who))).scalar()
         return self._run("look up a trainee", work)
 
     def cohort_id(self, connection, name: str, *, create: bool) -> int | None:
+        name = clean(name)
         row = connection.execute(select(cohorts.c.id).where(cohorts.c.name == name)).first()
         if row is not None:
             return row.id
@@ -192,7 +203,7 @@ class Store:
             sid = connection.execute(insert(sessions).values(
                 uid=uid, trainee_id=tid, cohort_id=cid, scenario_id=scenario["id"],
                 scenario_version=str(scenario.get("version", "")), content_hash=scenario.get("content_hash", ""),
-                source=source, seed=int(first["seed"]), mode=mode,
+                source=clean(source), seed=int(first["seed"]), mode=clean(mode),
                 settings=json.dumps(stored_settings, sort_keys=True, ensure_ascii=True),
                 started_at=stamp, updated_at=stamp, status=IN_PROGRESS, owner=_owner(), events=0,
                 decisions=0)).inserted_primary_key[0]
@@ -238,7 +249,7 @@ class Store:
             sid, stored = self._session_id(connection, uid)
             self._append(connection, sid, log, stored)
             connection.execute(update(sessions).where(sessions.c.id == sid).values(
-                status=status, status_detail=detail, ended_at=ended_at or now(), updated_at=now(), owner=None,
+                status=status, status_detail=clean(detail), ended_at=ended_at or now(), updated_at=now(), owner=None,
                 ending_id=ending.get("ending"), outcome=ending.get("outcome"), duration=last.get("t"),
                 decisions=max(decisions, 0)))
             if report is not None or report_problem is not None:
@@ -364,7 +375,8 @@ class Store:
             tid = self.trainee_id(connection, trainee, create=True)
             return connection.execute(insert(feedback).values(
                 session_id=sid, trainee_id=tid, scenario_id=scenario_id, scenario_version=scenario_version,
-                node=node, realism=realism, fairness=fairness, respect=respect, change=change, comment=comment,
+                node=node, realism=realism, fairness=fairness, respect=respect, change=clean(change),
+                comment=clean(comment),
                 created_at=now())).inserted_primary_key[0]
         return self._run("store feedback", work)
 
@@ -378,6 +390,8 @@ class Store:
         them: sessions, their events, scores and decisions, feedback, queued xAPI statements and
         cohort memberships. Returns what was removed, or None when there is no such trainee. Record
         and report files in the data folder are for the caller (it knows the folder)."""
+        who = clean(who)
+
         def work(connection):
             row = connection.execute(select(trainees).where(
                 or_(trainees.c.display_name == who, trainees.c.pseudonym == who))).first()
