@@ -57,3 +57,6 @@ def pseudo(monkeypatch):
     monkeypatch.setattr(i18n, "load", lambda code: Pseudo() if code == "es" else gettext.NullTranslations())
     yield i18n
     i18n.set_language("en")
+
+
+from tests.db_helpers import db_url  # noqa: E402,F401 - the records tests' database fixture (SQLite, PostgreSQL)

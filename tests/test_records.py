@@ -10,16 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 
 from simulator.content.loader import load_scenario
 from simulator.engine.session import Session, event_json
 from simulator.records import schema
 from simulator.records.database import HEAD, DatabaseError, current_revision, open_engine, upgrade
-from simulator.records.legacy import import_record_files, write_record_file
+from simulator.records.legacy import write_record_file
 from simulator.records.recorder import SessionRecorder, open_store
-from simulator.records.store import ABANDONED, COMPLETE, INCOMPLETE, IN_PROGRESS, Store
-from tests.db_helpers import db_url  # noqa: F401 - a fixture
+from simulator.records.store import ABANDONED, COMPLETE, IN_PROGRESS, INCOMPLETE, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 KNIFE = ROOT / "scenarios" / "crisis-knife-parking-lot.yaml"
@@ -161,9 +160,9 @@ def test_find_refuses_short_and_ambiguous_ids(db_url, knife):
 # --- migrations ------------------------------------------------------------------------------------
 def test_head_is_the_newest_migration_and_the_migrations_make_the_schema():
     from alembic.autogenerate import compare_metadata
+    from alembic.config import Config
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from alembic.config import Config
     config = Config()
     config.set_main_option("script_location", str(ROOT / "simulator" / "records" / "migrations"))
     assert ScriptDirectory.from_config(config).get_heads() == [HEAD]

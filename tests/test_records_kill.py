@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from simulator.content.loader import load_scenario
 from simulator.engine.session import Session
-from simulator.records.store import COMPLETE, INCOMPLETE, IN_PROGRESS, Store
+from simulator.records.store import COMPLETE, IN_PROGRESS, INCOMPLETE, Store
 from tests.db_helpers import postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
