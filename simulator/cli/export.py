@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ..i18n import _, ngettext
 from ..safetext import clean_line
+from .options import since_time
 
 FAILED, USAGE = 1, 2
 
@@ -16,24 +16,16 @@ def _err(message: str) -> None:
     print(clean_line(message), file=sys.stderr)
 
 
-def since_time(text: str | None) -> str | None:
-    """--since YYYY-MM-DD (local midnight) as stored time (UTC ISO text); ValueError when it is not a date."""
-    if not text:
-        return None
-    day = date.fromisoformat(text.strip())
-    local = datetime(day.year, day.month, day.day).astimezone(timezone.utc)
-    return local.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
 def run(args: argparse.Namespace) -> int:
-    try:
-        since_time(args.since)
-    except ValueError:
-        _err(_("parley: --since must be a date like 2026-09-01, not {value}").format(value=repr(args.since)))
-        return USAGE
+    """`parley export csv` here; `parley export xapi` in cli/xapi.py."""
     if args.kind == "xapi":
         from .xapi import run as run_xapi
         return run_xapi(args)
+    try:
+        since = since_time(args.since)
+    except ValueError:
+        _err(_("parley: --since takes a date as YYYY-MM-DD, not {value}").format(value=repr(args.since)))
+        return USAGE
     from ..records.csv_export import export_csv
     from ..records.database import DatabaseError
     from ..records.store import Store
@@ -43,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         _err(_("parley: {problem}").format(problem=exc))
         return FAILED
     try:
-        paths = export_csv(store, args.output or Path("."), since=since_time(args.since))
+        paths = export_csv(store, args.output or Path("."), since=since)
     except DatabaseError as exc:
         _err(_("parley: {problem}").format(problem=exc))
         return FAILED

@@ -43,3 +43,13 @@ def seed(text: str) -> int:
     if not 0 <= value < SEED_LIMIT:
         raise argparse.ArgumentTypeError(_seed_range().format(value=_shown(text)))
     return value
+
+
+def since_time(value: str | None) -> str | None:
+    """`--since YYYY-MM-DD` as a stored UTC time (simulator/records): the start of that day where the
+    command runs (a trainer means their own calendar day). None without a date; raises ValueError."""
+    if not value:
+        return None
+    from datetime import datetime, timezone
+    day = datetime.strptime(value.strip(), "%Y-%m-%d")
+    return day.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")

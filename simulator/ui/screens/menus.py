@@ -102,7 +102,7 @@ class TraineeScreen(PanelScreen):
                      "on this computer (you can change that in Settings).")
         else:
             note = _("Type your name or trainee id and press Enter, or continue as a guest. The name is stored only "
-                     "in this computer's session records.")
+                     "in the training records.")
         spans = paragraphs(theme, note, colour=theme.palette.muted)
         if self.error:
             spans.append(Span(self.error, theme.body, theme.palette.warn, True, space_before=theme.gap))

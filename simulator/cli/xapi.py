@@ -1,0 +1,106 @@
+"""`parley export xapi`: queue the ended sessions as xAPI statements and send the queue to a learning
+record store (simulator/records/lrs.py), then say what happened. Exit 0 when the endpoint's queue
+is empty, 1 when statements are left in it (the next export sends them), 2 on usage errors."""
+from __future__ import annotations
+
+import os
+import sys
+
+from ..i18n import _, ngettext
+from ..safetext import clean_line
+from .opening import USAGE_EXIT
+from .options import since_time
+
+PASSWORD_ENV = "PARLEY_LRS_PASSWORD"
+
+
+def run(args) -> int:
+    """Queue and send; print a summary. `args`: endpoint, user, password (else $PARLEY_LRS_PASSWORD),
+    since and db, as parsed by cli/main.py."""
+    password = args.password or os.environ.get(PASSWORD_ENV) or ""
+
+    def say(text: str, err: bool = False) -> None:
+        if password:
+            text = text.replace(password, "********")  # never shown, whatever a message quotes
+        print(clean_line(text), file=sys.stderr if err else sys.stdout)
+
+    def usage(problem: str) -> int:
+        say(_("parley export xapi: {problem}").format(problem=problem), err=True)
+        return USAGE_EXIT
+
+    from ..records.lrs import normalise_endpoint
+    if not args.endpoint:
+        return usage(_("--endpoint URL is required (the store's xAPI endpoint, e.g. http://127.0.0.1:8100/xAPI/)"))
+    try:
+        endpoint = normalise_endpoint(args.endpoint)
+    except ValueError as exc:
+        return usage(str(exc))
+    if not args.user:
+        return usage(_("--user is required (the store's user name)"))
+    if not password:
+        return usage(_("the store's password is required: --password, or ${env}").format(env=PASSWORD_ENV))
+    try:
+        since = since_time(args.since)
+    except ValueError:
+        return usage(_("--since takes a date as YYYY-MM-DD, not {value!r}").format(value=args.since))
+
+    from ..records.database import DatabaseError
+    from ..records.lrs import LRSClient, queue_sessions, send_queue
+    from ..records.store import Store
+    try:
+        store = Store.open(getattr(args, "db", None))
+    except DatabaseError as exc:
+        say(_("parley: {problem}").format(problem=exc), err=True)
+        return 1
+    try:
+        say(_("xAPI export to {endpoint} as {user}").format(endpoint=endpoint, user=args.user))
+        queued = queue_sessions(store, endpoint, since=since)
+        _say_queued(say, queued)
+        with LRSClient(endpoint, args.user, password) as client:
+            sent = send_queue(store, endpoint, client)
+        _say_sent(say, sent)
+    except DatabaseError as exc:
+        say(_("parley: {problem}").format(problem=exc), err=True)
+        return 1
+    finally:
+        store.close()
+    return 0 if sent.left == 0 else 1
+
+
+def _say_queued(say, queued) -> None:
+    if not queued.sessions:
+        say(_("No new session to queue."))
+    else:
+        say(ngettext("Queued {n} session ({statements} statements).", "Queued {n} sessions ({statements} statements).",
+                     queued.sessions).format(n=queued.sessions, statements=queued.statements))
+    if queued.guests:
+        say(ngettext("{n} of them was played by a guest: sent under an anonymous account of its own.",
+                     "{n} of them were played by guests: each sent under an anonymous account of its own.",
+                     queued.guests).format(n=queued.guests))
+    if queued.without_scenario:
+        say(ngettext("{n} session's scenario file is not bundled with this version: its options are sent by id.",
+                     "{n} sessions' scenario files are not bundled with this version: their options are sent by id.",
+                     queued.without_scenario).format(n=queued.without_scenario))
+    if queued.in_progress:
+        say(ngettext("{n} session is still in progress: a later export sends it once it ends.",
+                     "{n} sessions are still in progress: a later export sends them once they end.",
+                     queued.in_progress).format(n=queued.in_progress))
+    for uid, why in queued.problems:
+        say(_("Session {id} could not be queued: {why}").format(id=uid[:8], why=why))
+
+
+def _say_sent(say, sent) -> None:
+    say(ngettext("Sent {n} statement; {already} were in the store already.",
+                 "Sent {n} statements; {already} were in the store already.", sent.sent).format(
+        n=sent.sent, already=sent.already))
+    if sent.left == 0:
+        say(_("The queue is empty: every queued statement is in the store."))
+        return
+    say(ngettext("Left in the queue: {n} statement of {sessions} session(s).",
+                 "Left in the queue: {n} statements of {sessions} session(s).", sent.left).format(
+        n=sent.left, sessions=sent.left_sessions))
+    if sent.stopped:
+        say(_("Why: {why}. They are kept; run the export again when the store can take them.").format(
+            why=sent.stopped))
+    for uid, why in sent.held.items():
+        say(_("Session {id} is held back: {why}").format(id=uid[:8], why=why))
