@@ -283,11 +283,16 @@ def test_forget_removes_a_trainee_everywhere_and_nobody_else(db_url, knife, tmp_
     (reports / f"session-{theirs.uid}.html").write_text("<html>Finn</html>")
     write_record_file(Session(knife, seed=1), trainee="Eve", mode="academy", status="in progress", source="k.yaml")
     store.close()
+    from simulator.ui.settings import load_settings, save_settings
+    settings, _ = load_settings()
+    settings.remember_names, settings.recent_trainees = True, ["Eve", "Finn"]
+    save_settings(settings)
     assert main(["forget", "Eve", "--db", db_url]) == 0
     out = capsys.readouterr().out
     # two sessions: the one played, and the record file, imported when forget opened the database
     assert "2 sessions" in out and "1 piece of feedback" in out and "C1" in out
-    assert f"session-{mine.uid}.html" in out and "deleted" in out
+    assert f"session-{mine.uid}.html" in out and "deleted" in out and "names the window remembers" in out
+    assert load_settings()[0].recent_trainees == ["Finn"]
     store = Store.open(db_url)
     assert [r.display_name for r in store.listing()] == ["Finn"]
     assert store.feedback_for(knife.id) == []

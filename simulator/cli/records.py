@@ -77,7 +77,8 @@ def _forget(args, store) -> int:
     from ..records.legacy import records_folder
     gone = store.forget(args.trainee)
     files = _forget_files(args.trainee, gone, records_folder(), data_dir() / "reports")
-    if gone is None and not files:
+    remembered = _forget_remembered({args.trainee} | set(gone.names if gone is not None else []))
+    if gone is None and not files and not remembered:
         _err(_("parley: no trainee called {name} is in {db} (nothing was removed)").format(
             name=repr(args.trainee), db=store.shown_url))
         return FAILED
@@ -95,7 +96,23 @@ def _forget(args, store) -> int:
                            "there too (xAPI has no way to take a statement back)").format(n=gone.sent_statements))
     for path in files:
         print("  " + _("deleted {path}").format(path=path))
+    if remembered:
+        print("  " + _("removed from the names the window remembers on this computer"))
     return 0
+
+
+def _forget_remembered(names: set) -> bool:
+    """Take `names` out of the window's remembered trainee names (settings.json); True when one was there."""
+    from ..ui.settings import load_settings, save_settings
+    settings, _warnings = load_settings()
+    kept = [n for n in settings.recent_trainees if n not in names]
+    if kept == settings.recent_trainees:
+        return False
+    settings.recent_trainees = kept
+    problem = save_settings(settings)
+    if problem:
+        _err(_("parley: {problem}").format(problem=problem))
+    return True
 
 
 def _forget_files(who: str, gone, sessions_folder: Path, reports_folder: Path) -> list[str]:
