@@ -95,6 +95,9 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=False)
+        # uid -> (row id, events stored) of the sessions this process writes: a decision then costs one
+        # INSERT and one UPDATE, no lookup (a session has one writer; a failed write forgets the entry)
+        self._writing: dict[str, tuple[int, int]] = {}
 
     @classmethod
     def open(cls, url: str | None = None, *, migrate: bool = True, recover: bool = True) -> "Store":
@@ -207,9 +210,9 @@ class Store:
                 settings=json.dumps(stored_settings, sort_keys=True, ensure_ascii=True),
                 started_at=stamp, updated_at=stamp, status=IN_PROGRESS, owner=_owner(), events=0,
                 decisions=0)).inserted_primary_key[0]
-            self._append(connection, sid, session.log, 0)
-            return uid
-        return self._run("store a new session", work)
+            return sid, self._append(connection, sid, session.log, 0)
+        self._writing[uid] = self._run("store a new session", work)
+        return uid
 
     def _append(self, connection, sid: int, log: list[dict], start: int) -> int:
         rows = [{"session_id": sid, "seq": i, "type": str(e.get("type")), "data": event_text(e)}
@@ -221,6 +224,8 @@ class Store:
         return len(log)
 
     def _session_id(self, connection, uid: str) -> tuple[int, int]:
+        if uid in self._writing:
+            return self._writing[uid]
         row = connection.execute(select(sessions.c.id, sessions.c.events).where(sessions.c.uid == uid)).first()
         if row is None:
             raise DatabaseError(f"no session {uid} in {self.shown_url}")
@@ -231,8 +236,12 @@ class Store:
         database now holds. An append is idempotent: events already stored are not written again."""
         def work(connection):
             sid, stored = self._session_id(connection, uid)
-            return self._append(connection, sid, log, stored)
-        return self._run("store a decision", work)
+            self._writing.pop(uid, None)  # until this transaction commits
+            count = self._append(connection, sid, log, stored)
+            return sid, count
+        sid, count = self._run("store a decision", work)
+        self._writing[uid] = (sid, count)
+        return count
 
     def finish(self, uid: str, log: list[dict], status: str, *, report: dict | None = None,
                report_problem: str | None = None, detail: str | None = None, ended_at: str | None = None) -> None:
@@ -247,6 +256,7 @@ class Store:
 
         def work(connection):
             sid, stored = self._session_id(connection, uid)
+            self._writing.pop(uid, None)
             self._append(connection, sid, log, stored)
             connection.execute(update(sessions).where(sessions.c.id == sid).values(
                 status=status, status_detail=clean(detail), ended_at=ended_at or now(), updated_at=now(), owner=None,
