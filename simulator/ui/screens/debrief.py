@@ -543,6 +543,7 @@ class DebriefScreen(FocusScreen):
         buttons = [Button(_("< Previous"), lambda: self.turn(-1), wid="prev", enabled=self.page > 0),
                    Button(_("Next >"), lambda: self.turn(1), wid="next", enabled=self.page < len(PAGES) - 1),
                    Button(_("Play again"), self.replay, wid="replay"),
+                   Button(_("Save report"), self.save_report, wid="save-report"),
                    Button(_("Library"), self.to_library, wid="library")]
         button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad, inner_w)
         top = self.header_rect.bottom + theme.pad
@@ -625,6 +626,40 @@ class DebriefScreen(FocusScreen):
 
     def turn(self, direction: int) -> None:
         self.show_page(self.page + direction)
+
+    # --- Save report: the after-action review as an HTML file (simulator/records/reports.py) ----------
+    _saving = None  # the thread writing the report, while it runs
+    _saved: tuple | None = None  # (written, where or why), for the next frame to announce
+
+    def save_report(self) -> None:
+        """Write this session's report in the background (charts take a moment), then say where it went."""
+        import threading
+        if self._saving is not None and self._saving.is_alive():
+            return
+        self._saved = None
+        self._saving = threading.Thread(target=self._write_report, name="parley-report", daemon=True)
+        self._saving.start()
+        self.app.notify(_("Saving the report..."))
+
+    def _write_report(self) -> None:
+        recorder = getattr(self.scene, "recorder", None)
+        try:
+            from ...records.reports import save_played_session
+            path = save_played_session(self.scene.session, self.report, recorder=recorder, trainee=self.app.trainee,
+                                       mode=self.app.mode)
+            self._saved = (True, str(path))
+        except Exception as exc:  # noqa: BLE001 - a report that cannot be written must not close the debrief
+            self._saved = (False, str(getattr(exc, "strerror", None) or exc))
+
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        if self._saved is not None:
+            written, where = self._saved
+            self._saved = None
+            text = (_("Report saved: {path}").format(path=where) if written else
+                    _("The report could not be saved: {error}").format(error=where))
+            self.app.notify(text)
+            self.app.speak(text)
 
     def replay(self) -> None:
         self.app.replace_top(self.app.flow.briefing(self.scene.entry, self.language))
