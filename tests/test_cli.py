@@ -370,3 +370,13 @@ def test_cli_words_go_through_gettext(pseudo, tmp_path, capsys):
     assert main(["--lang", "es", "play", "x", "--seed", "-1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("\u27e6{prog}") is False and err.startswith("\u27e6parley play: error:") and "\u27e6must be" in err
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly():
+    """`parley list | head -1`: the pipe closes before the output is written; one quiet exit, no traceback."""
+    child = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "list"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=ROOT)
+    child.stdout.close()  # before the program has started writing
+    err = child.stderr.read().decode()
+    assert child.wait(60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

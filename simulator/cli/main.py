@@ -301,6 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("parley: interrupted (Ctrl-C)."), file=sys.stderr)
         return INTERRUPTED_EXIT
+    except BrokenPipeError:  # `parley records | head`: the reader has gone; stop quietly, as other tools do
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        except (OSError, ValueError):
+            pass
+        return 1
 
 
 def _run(argv: list[str] | None) -> int:
