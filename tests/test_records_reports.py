@@ -23,6 +23,7 @@ from simulator.records import reports
 from simulator.records.database import DatabaseError
 from simulator.records.recorder import SessionRecorder, score_report
 from simulator.records.store import ABANDONED, Store
+from tests.db_helpers import postgres_database
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 SCENARIO_IDS = ("crisis-knife-parking-lot", "deaf-driver-traffic-stop", "kirpan-transit-stop", "welfare-check-mistrust")
@@ -49,16 +50,21 @@ def _play(store, name: str, seed: int, trainee, cohort, *, skill: float = 0.5, s
     return recorder
 
 
-@pytest.fixture(scope="module")
-def records(tmp_path_factory):
-    """A records database with sessions of four shipped scenarios by three trainees of one cohort (one of
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def records(request, tmp_path_factory):
+    """On SQLite, then on PostgreSQL: a records database with sessions of four shipped scenarios by three trainees of one cohort (one of
     them named like an attack), an outsider in another cohort, one trainee in both, an abandoned session,
     one left unfinished and one stored without a report."""
     folder = tmp_path_factory.mktemp("reports")
     patch = pytest.MonkeyPatch()
     patch.setenv("PARLEY_CACHE_DIR", str(folder / "cache"))
     patch.setenv("PARLEY_DATA_DIR", str(folder / "data"))
-    url = f"sqlite:///{folder / 'parley.db'}"
+    server = None
+    if request.param == "postgresql":
+        server = postgres_database()
+        url = server.__enter__()
+    else:
+        url = f"sqlite:///{folder / 'parley.db'}"
     store = Store.open(url)
     uids = {}
     for i, name in enumerate(SCENARIO_IDS):
@@ -81,6 +87,8 @@ def records(tmp_path_factory):
     yield {"store": store, "url": url, "uids": uids, "outsider": outsider.uid, "abandoned": abandoned.uid,
            "unfinished": unfinished.uid, "no_report": lost.uid, "folder": folder}
     store.close()
+    if server is not None:
+        server.__exit__(None, None, None)
     patch.undo()
 
 

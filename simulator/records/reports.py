@@ -897,7 +897,7 @@ def render_cohort_report(data: dict) -> str:
                                                    "counts": {}, "total": 0.0})
         row["n"] += n
         row["counts"][result] = row["counts"].get(result, 0) + n
-        row["total"] += (mean or 0.0) * n
+        row["total"] += float(mean or 0.0) * n  # PostgreSQL gives AVG as a Decimal
     scenarios = sorted(by_scenario.values(), key=lambda r: r["title"].lower())
     for row in scenarios:
         row["mean"] = f"{row['total'] / row['n']:.0f}" if row["n"] else ""
