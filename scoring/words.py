@@ -103,3 +103,16 @@ def choice_label(choice, lang: str, default: str) -> str:
     if choice.text is not None:
         return filled(choice.text.get(lang, default))
     return _("You waited: the time to decide ran out") if choice.is_timeout else _("an option")
+
+
+def counts_line(counts: dict) -> str:
+    """ "No critical error, 1 major error, 2 mistakes." from a report summary's `counts`, each count in
+    its right number (the debrief's first page and the HTML report say it the same way)."""
+    critical, major, mistakes = (int(counts.get(key) or 0) for key in ("critical", "major", "mistake"))
+    # each form is written out, so that the extractor finds both forms of every count
+    parts = [ngettext("{n} critical error", "{n} critical errors", critical).format(n=critical)
+             if critical else _("no critical error"),
+             ngettext("{n} major error", "{n} major errors", major).format(n=major) if major else _("no major error"),
+             ngettext("{n} mistake", "{n} mistakes", mistakes).format(n=mistakes) if mistakes else _("no mistake")]
+    line = _("{critical}, {major}, {mistakes}.").format(critical=parts[0], major=parts[1], mistakes=parts[2])
+    return line[:1].upper() + line[1:]

@@ -24,6 +24,7 @@ from simulator.records.database import DatabaseError
 from simulator.records.recorder import SessionRecorder, score_report
 from simulator.records.store import ABANDONED, Store
 from tests.db_helpers import postgres_database
+from tests.ui_helpers import ids_shown
 
 SCRIPT_NAME = "<script>alert(1)</script>"
 SCENARIO_IDS = ("crisis-knife-parking-lot", "deaf-driver-traffic-stop", "kirpan-transit-stop", "welfare-check-mistrust")
@@ -134,22 +135,6 @@ def parse(html: str) -> _Page:
     assert not page.problems, page.problems[:5]
     assert page.stack == [], page.stack
     return page
-
-
-def ids_shown(text: str, scenario) -> list[str]:
-    """Node, ending and choice ids of `scenario` in `text`: an id with a hyphen, underscore or digit as a
-    whole token anywhere; one that is also a plain word only where it is set off as an id (as
-    tests/test_ui_flow.py checks the window's debrief)."""
-    ids = {n.id for n in scenario.nodes} | {e.id for e in scenario.endings} | set(scenario.choice_by_id)
-    found = []
-    for i in sorted(ids):
-        if re.search(r"[-_0-9]", i):
-            pattern = r"(?<![\w-])" + re.escape(i) + r"(?![\w-])"
-        else:
-            pattern = r"[\'\"(\[‘“]" + re.escape(i) + r"[\'\")\]’”]"
-        if re.search(pattern, text):
-            found.append(i)
-    return found
 
 
 def assert_self_contained(html: str, page: _Page) -> None:

@@ -16,6 +16,7 @@ from tests.records_helpers import stored
 from tests.ui_helpers import (
     DT,
     click,
+    ids_shown,
     make_app,
     play_to_ending,
     press,
@@ -76,22 +77,6 @@ def test_title_to_debrief_keyboard_only(path, strategy):
     # back to the library from the debrief, ready for the next trainee
     press(app, pygame.K_ESCAPE)
     assert app.top.name == "library"
-
-
-def ids_shown(text: str, scenario) -> list[str]:
-    """Every node, ending and choice id of `scenario` that appears in `text`. An id with a hyphen,
-    underscore or digit counts anywhere as a whole token; an id that is also a plain word
-    ("approach", "takedown") only where it is set off as an id: quoted or in brackets."""
-    ids = {n.id for n in scenario.nodes} | {e.id for e in scenario.endings} | set(scenario.choice_by_id)
-    found = []
-    for i in sorted(ids):
-        if re.search(r"[-_0-9]", i):
-            pattern = r"(?<![\w-])" + re.escape(i) + r"(?![\w-])"
-        else:
-            pattern = r"[\'\"(\[‘“]" + re.escape(i) + r"[\'\")\]’”]"
-        if re.search(pattern, text):
-            found.append(i)
-    return found
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

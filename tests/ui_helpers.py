@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -91,3 +92,19 @@ def play_to_ending(app: App, pick=lambda n: 1, limit: int = 80) -> int:
         press(app, getattr(pygame, f"K_{pick(len(scene.view.choices))}"))
         decisions += 1
     return decisions
+
+
+def ids_shown(text: str, scenario) -> list[str]:
+    """Every node, ending and choice id of `scenario` that appears in `text`. An id with a hyphen,
+    underscore or digit counts anywhere as a whole token; an id that is also a plain word
+    ("approach", "takedown") only where it is set off as an id: quoted or in brackets."""
+    ids = {n.id for n in scenario.nodes} | {e.id for e in scenario.endings} | set(scenario.choice_by_id)
+    found = []
+    for i in sorted(ids):
+        if re.search(r"[-_0-9]", i):
+            pattern = r"(?<![\w-])" + re.escape(i) + r"(?![\w-])"
+        else:
+            pattern = r"[\'\"(\[‘“]" + re.escape(i) + r"[\'\")\]’”]"
+        if re.search(pattern, text):
+            found.append(i)
+    return found

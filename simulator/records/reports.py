@@ -470,13 +470,8 @@ def _header(meta: dict, report: dict | None, log: list[dict], w: dict) -> list[t
 
 
 def _counts_line(counts: dict) -> str:
-    critical, major, mistakes = (int(counts.get(key) or 0) for key in ("critical", "major", "mistake"))
-    parts = [ngettext("{n} critical error", "{n} critical errors", critical).format(n=critical)
-             if critical else _("no critical error"),
-             ngettext("{n} major error", "{n} major errors", major).format(n=major) if major else _("no major error"),
-             ngettext("{n} mistake", "{n} mistakes", mistakes).format(n=mistakes) if mistakes else _("no mistake")]
-    return _capital(_("{critical}, {major}, {mistakes}.").format(critical=parts[0], major=parts[1],
-                                                                mistakes=parts[2]))
+    from scoring.words import counts_line
+    return counts_line(counts)
 
 
 def _decisions(meta: dict, report: dict | None, timeline: list[dict]) -> list[dict]:

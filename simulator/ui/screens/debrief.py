@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pygame
 
-from scoring.words import MISSED, grade_words, quoted, raised_lowered, times
+from scoring.words import MISSED, counts_line, grade_words, quoted, raised_lowered, times
 
 from ...engine.model import GRADES
-from ...i18n import N_, _, ngettext
+from ...i18n import N_, _
 from ...vocabulary import OUTCOME_NAMES, word
 from ..chart import draw_chart, draw_legend
 from ..text import Span, layout
@@ -220,15 +220,7 @@ class DebriefScreen(FocusScreen):
 
     @staticmethod
     def _counts_line(counts: dict) -> str:
-        """ "No critical error, 1 major error, 2 mistakes." with each count in its right number."""
-        critical, major, mistakes = (int(counts.get(key) or 0) for key in ("critical", "major", "mistake"))
-        # each form is written out, so that the extractor finds both forms of every count
-        parts = [ngettext("{n} critical error", "{n} critical errors", critical).format(n=critical)
-                 if critical else _("no critical error"),
-                 ngettext("{n} major error", "{n} major errors", major).format(n=major) if major else _("no major error"),
-                 ngettext("{n} mistake", "{n} mistakes", mistakes).format(n=mistakes) if mistakes else _("no mistake")]
-        line = _("{critical}, {major}, {mistakes}.").format(critical=parts[0], major=parts[1], mistakes=parts[2])
-        return line[:1].upper() + line[1:]
+        return counts_line(counts)
 
     def _key_decisions_page(self, para, heading) -> list:
         """The decisions that changed the outcome most, each with its grade, feedback and a better option."""
