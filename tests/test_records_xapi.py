@@ -454,7 +454,7 @@ def test_an_unreachable_store_keeps_the_queue_and_exits_1(capsys, tmp_path, monk
     opened = Store.open(f"sqlite:///{db}")
     left = len(queued(opened))
     opened.close()
-    assert f"Left in the queue: {left} statements of 2 session(s)." in output
+    assert f"Left in the queue: {left} statements of 2 sessions." in output
     assert "unreachable" in output and "4 tries" in output
     assert "pw-from-the-environment" not in output
 
@@ -582,7 +582,7 @@ def test_a_crash_after_a_post_before_marking_sent_duplicates_nothing_in_ralph(ca
     opened = Store.open(f"sqlite:///{db}")
     rows = queued(opened)
     opened.close()
-    assert f"Sent {len(rows) - 8} statements; 4 were in the store already." in output
+    assert f"Sent {len(rows) - 8} statements. 4 were in the store already." in output
     ids = [s["id"] for s in ralph.stored()]
     assert len(ids) == len(set(ids)) == len(rows)
     assert ids == [r.statement_id for r in rows]

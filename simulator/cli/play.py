@@ -225,11 +225,11 @@ def _play_text(args, scenario) -> int:
         if writer is not None:
             writer.sync(session)
         recorder.sync()
-    why = _("interrupted (Ctrl-C)")
+    why = "interrupted (Ctrl-C)"  # stored as the window stores its reasons: in English, whatever the interface
     try:
         status = play_text(scenario, session, timed=timed, show_meter=not args.hide_meter, debrief=debrief,
                            after_input=after_input)
-        why = _("input ended")
+        why = "input ended"
     finally:  # Ctrl-C included: the decisions made so far are kept
         if writer is not None and writer.close(session):
             print(_("Event log written to {path}.").format(path=args.log))

@@ -92,8 +92,11 @@ def _forget(args, store) -> int:
         if gone.cohorts:
             print("  " + _("removed from the cohorts: {names}").format(names=", ".join(gone.cohorts)))
         if gone.sent_statements:
-            print("  " + _("{n} xAPI statements had already been sent to a learning record store: remove them "
-                           "there too (xAPI has no way to take a statement back)").format(n=gone.sent_statements))
+            print("  " + ngettext("{n} xAPI statement had already been sent to a learning record store: remove it "
+                                  "there too (xAPI has no way to take a statement back)",
+                                  "{n} xAPI statements had already been sent to a learning record store: remove them "
+                                  "there too (xAPI has no way to take a statement back)",
+                                  gone.sent_statements).format(n=gone.sent_statements))
     for path in files:
         print("  " + _("deleted {path}").format(path=path))
     if remembered:

@@ -90,15 +90,17 @@ def _say_queued(say, queued) -> None:
 
 
 def _say_sent(say, sent) -> None:
-    say(ngettext("Sent {n} statement; {already} were in the store already.",
-                 "Sent {n} statements; {already} were in the store already.", sent.sent).format(
-        n=sent.sent, already=sent.already))
+    line = ngettext("Sent {n} statement.", "Sent {n} statements.", sent.sent).format(n=sent.sent)
+    if sent.already:
+        line += " " + ngettext("{n} was in the store already.", "{n} were in the store already.",
+                               sent.already).format(n=sent.already)
+    say(line)
     if sent.left == 0:
         say(_("The queue is empty: every queued statement is in the store."))
         return
-    say(ngettext("Left in the queue: {n} statement of {sessions} session(s).",
-                 "Left in the queue: {n} statements of {sessions} session(s).", sent.left).format(
-        n=sent.left, sessions=sent.left_sessions))
+    say(_("Left in the queue: {statements} of {sessions}.").format(
+        statements=ngettext("{n} statement", "{n} statements", sent.left).format(n=sent.left),
+        sessions=ngettext("{n} session", "{n} sessions", sent.left_sessions).format(n=sent.left_sessions)))
     if sent.stopped:
         say(_("Why: {why}. They are kept; run the export again when the store can take them.").format(
             why=sent.stopped))
