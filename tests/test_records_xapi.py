@@ -82,8 +82,9 @@ def play(store: Store, name: str = "collision-limited-english", *, seed: int = 3
 
 
 @pytest.fixture
-def store(tmp_path):
-    opened = Store.open(f"sqlite:///{tmp_path / 'records.db'}")
+def store(db_url):
+    """The records database the queue works on: SQLite, then PostgreSQL (tests/db_helpers.py)."""
+    opened = Store.open(db_url)
     yield opened
     opened.close()
 
@@ -469,7 +470,7 @@ def ralph(tmp_path):
     lrs_.stop()
 
 
-def export(capsys, ralph: Ralph, db: Path, *extra: str) -> tuple[int, str]:
+def export(capsys, ralph: Ralph, db, *extra: str) -> tuple[int, str]:
     """`parley export xapi` to Ralph; checks that the password appears nowhere in what it printed."""
     code, output = run_cli(capsys, "--endpoint", ralph.endpoint, "--user", USER, "--password", ralph.password,
                            "--db", str(db), *extra)
@@ -487,16 +488,16 @@ def read_back(ralph: Ralph, uid: str) -> list[dict]:
     return sorted(found, key=lambda s: s["stored"])
 
 
-def test_statements_read_back_from_ralph_equal_what_was_sent(capsys, tmp_path, ralph):
-    db = tmp_path / "records.db"
-    opened = Store.open(f"sqlite:///{db}")
+def test_statements_read_back_from_ralph_equal_what_was_sent(capsys, db_url, ralph):
+    db = db_url  # SQLite, then PostgreSQL
+    opened = Store.open(db)
     made = [play(opened, strategy="good"), play(opened, seed=4), play(opened, stop_after=2, status="abandoned"),
             play(opened, trainee=None, seed=6)]
     opened.close()
     code, output = export(capsys, ralph, db)
     assert code == 0, output
     assert "Queued 4 sessions" in output and "The queue is empty" in output
-    opened = Store.open(f"sqlite:///{db}")
+    opened = Store.open(db)
     rows = queued(opened)
     opened.close()
     assert output.count(f"Sent {len(rows)} statements") == 1
@@ -518,9 +519,9 @@ def test_statements_read_back_from_ralph_equal_what_was_sent(capsys, tmp_path, r
     assert len(ralph.stored()) == before == len(rows), "a second export sends nothing again"
 
 
-def test_ralph_stopped_in_the_middle_of_an_export_loses_and_duplicates_nothing(capsys, tmp_path, ralph, monkeypatch):
-    db = tmp_path / "records.db"
-    opened = Store.open(f"sqlite:///{db}")
+def test_ralph_stopped_in_the_middle_of_an_export_loses_and_duplicates_nothing(capsys, db_url, ralph, monkeypatch):
+    db = db_url  # SQLite, then PostgreSQL
+    opened = Store.open(db)
     made = [play(opened, seed=s) for s in (3, 4, 5)]
     opened.close()
     monkeypatch.setattr(lrs, "BATCH_SIZE", 4)
@@ -533,7 +534,7 @@ def test_ralph_stopped_in_the_middle_of_an_export_loses_and_duplicates_nothing(c
     code, output = export(capsys, ralph, db)
     assert code == 1, output
     assert "unreachable" in output and "Left in the queue" in output
-    opened = Store.open(f"sqlite:///{db}")
+    opened = Store.open(db)
     rows = queued(opened)
     assert sum(1 for r in rows if r.sent_at) == 4 and len(rows) > 12
     assert all(r.last_error for r in rows[4:8]) and all(r.attempts == 1 for r in rows[4:8])
