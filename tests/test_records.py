@@ -281,7 +281,11 @@ def test_forget_removes_a_trainee_everywhere_and_nobody_else(db_url, knife, tmp_
     reports.mkdir(parents=True)
     (reports / f"session-{mine.uid}.html").write_text("<html>Eve</html>")
     (reports / f"session-{theirs.uid}.html").write_text("<html>Finn</html>")
-    write_record_file(Session(knife, seed=1), trainee="Eve", mode="academy", status="in progress", source="k.yaml")
+    eve = store.pseudonym("Eve")
+    (reports / "cohort-c1.html").write_text(f"<html>Eve ({eve}), Finn</html>")  # names her: made again without her
+    fallback = Path(write_record_file(Session(knife, seed=1), trainee="Eve", mode="academy", status="in progress",
+                                      source="k.yaml"))
+    (reports / f"session-{fallback.stem}.html").write_text("<html>saved while the database had failed</html>")
     store.close()
     from simulator.ui.settings import load_settings, save_settings
     settings, _ = load_settings()
@@ -292,6 +296,7 @@ def test_forget_removes_a_trainee_everywhere_and_nobody_else(db_url, knife, tmp_
     # two sessions: the one played, and the record file, imported when forget opened the database
     assert "2 sessions" in out and "1 piece of feedback" in out and "C1" in out
     assert f"session-{mine.uid}.html" in out and "deleted" in out and "names the window remembers" in out
+    assert "cohort-c1.html" in out and f"session-{fallback.stem}.html" in out
     assert load_settings()[0].recent_trainees == ["Finn"]
     store = Store.open(db_url)
     assert [r.display_name for r in store.listing()] == ["Finn"]

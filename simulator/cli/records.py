@@ -119,11 +119,13 @@ def _forget_remembered(names: set) -> bool:
 
 
 def _forget_files(who: str, gone, sessions_folder: Path, reports_folder: Path) -> list[str]:
-    """Delete the record files naming `who` (their trainee field) and the reports of the removed
-    sessions; returns the paths deleted."""
+    """Delete what the data folder holds about `who`: the record files naming them (their trainee
+    field), the reports of their sessions (`session-<id>.html`, and `session-<record file>.html`,
+    the name the window gives a report when the database had failed), and any other report that
+    names their pseudonymous id (a cohort report lists it; it can be made again without them).
+    Returns the paths deleted."""
     import json
-    deleted = []
-    uids = set(gone.session_uids) if gone is not None else set()
+    doomed = set()
     names = {who} | set(gone.names if gone is not None else [])
     try:
         records = sorted(sessions_folder.glob("*.json"))
@@ -135,19 +137,30 @@ def _forget_files(who: str, gone, sessions_folder: Path, reports_folder: Path) -
         except (OSError, ValueError):
             continue
         if isinstance(record, dict) and record.get("trainee") in names:
+            doomed.add(path)
+            doomed.add(reports_folder / f"session-{path.stem}.html")
+    for uid in (gone.session_uids if gone is not None else []):
+        doomed.add(reports_folder / f"session-{uid}.html")
+    if gone is not None:
+        try:
+            reports = sorted(reports_folder.glob("*.html"))
+        except OSError:
+            reports = []
+        for path in reports:
             try:
-                path.unlink()
-                deleted.append(str(path))
-            except OSError as exc:
-                _err(_("parley: could not delete {path}: {error}").format(path=path, error=exc.strerror or exc))
-    for uid in sorted(uids):
-        path = reports_folder / f"session-{uid}.html"
-        if path.exists():
-            try:
-                path.unlink()
-                deleted.append(str(path))
-            except OSError as exc:
-                _err(_("parley: could not delete {path}: {error}").format(path=path, error=exc.strerror or exc))
+                if gone.trainee in path.read_text(encoding="utf-8", errors="replace"):
+                    doomed.add(path)
+            except OSError:
+                continue
+    deleted = []
+    for path in sorted(doomed):
+        if not path.exists():
+            continue
+        try:
+            path.unlink()
+            deleted.append(str(path))
+        except OSError as exc:
+            _err(_("parley: could not delete {path}: {error}").format(path=path, error=exc.strerror or exc))
     return deleted
 
 
