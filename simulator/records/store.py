@@ -61,18 +61,30 @@ def clean(text: str | None) -> str | None:
     return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _started(pid: int) -> str:
+    """When process `pid` started, as the kernel counts it (Linux: /proc/PID/stat field 22), or "" where
+    that cannot be read: with it, a process that has gone is not mistaken for a new one given its pid."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
 def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who writes a session in progress: `host:pid:start` (start may be empty, see `_started`)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid())}"
 
 
-def _pid_alive(pid: int) -> bool:
+def _running(pid: int, started: str) -> bool:
+    """Whether the process `pid` that started at `started` still runs (the same pid, a later start: gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OSError):
-        return True
-    return True
+        pass
+    return not started or _started(pid) in ("", started)
 
 
 @dataclass
@@ -308,8 +320,8 @@ class Store:
                 sessions.c.status == IN_PROGRESS)).all()
             gone = []
             for row in rows:
-                owner_host, _, pid = (row.owner or "").rpartition(":")
-                if owner_host == host and pid.isdigit() and not _pid_alive(int(pid)) or not row.owner:
+                owner_host, pid, started = ((row.owner or "").rsplit(":", 2) + ["", ""])[:3]
+                if not row.owner or owner_host == host and pid.isdigit() and not _running(int(pid), started):
                     gone.append(row.id)
             if gone:
                 connection.execute(update(sessions).where(sessions.c.id.in_(gone)).values(
