@@ -390,3 +390,27 @@ def test_text_mode_stopped_early_is_kept_as_abandoned(tmp_path):
     assert row.status == ABANDONED and row.status_detail == "input ended" and row.pseudonym is None
     assert [e["type"] for e in store.log(row.uid)].count("choice_made") == 2
     store.close()
+
+
+def test_an_import_stopped_half_way_is_finished_and_long_names_fit_both_databases(db_url, knife):
+    """A record file whose import was interrupted after its session was stored is finished at the next
+    import, not duplicated; a name longer than its column is cut the same way on SQLite and PostgreSQL."""
+    from simulator.records.legacy import records_folder
+    session = Session(knife, seed=8)
+    session.choose(session.presented()[0].id, elapsed=1.0)
+    long_name = "N" * 500
+    write_record_file(session, trainee=long_name, mode="academy", status="abandoned: window closed", source="k.yaml")
+    [path] = list(records_folder().glob("*.json"))
+    store = Store.open(db_url)
+    import hashlib
+    import uuid as uuid_module
+
+    from simulator.records import legacy
+    uid = str(uuid_module.uuid5(legacy._NAMESPACE, hashlib.sha256(path.read_bytes()).hexdigest()))
+    store.start(session, trainee=long_name, mode="academy", source="k.yaml", uid=uid)  # the half done import
+    imported, problems = legacy.import_record_files(store)
+    assert (imported, problems) == (1, [])
+    [row] = store.listing()
+    assert row.uid == uid and row.status == ABANDONED and row.display_name == "N" * 200
+    assert store.pseudonym(long_name) == row.pseudonym  # the long name finds the same trainee
+    store.close()

@@ -141,6 +141,7 @@ def import_record_files(store, folder: Path | None = None, *, quiet: bool = Fals
     """Import every record file in `folder` (default: the data folder's sessions/) not imported
     before; returns (how many were imported, the problems, one line per file that could not be).
     Files are never changed or removed; each is noted with its SHA-256 so it is imported once."""
+    from .database import DatabaseError
     from .graded import score_report
     from .store import ABANDONED, COMPLETE, INCOMPLETE
     folder = folder or records_folder()
@@ -180,9 +181,10 @@ def import_record_files(store, folder: Path | None = None, *, quiet: bool = Fals
                             source=str(record.get("source") or ""), cohort=record.get("cohort") if isinstance(
                                 record.get("cohort"), str) else None,
                             settings={"imported_from": name}, started_at=started, uid=uid)
-            except Exception as exc:  # noqa: BLE001 - an earlier import of this file stopped half way
-                if "UNIQUE" not in str(exc).upper() and "unique" not in str(exc):
+            except DatabaseError:
+                if not store.has_session(uid):
                     raise
+                # else an earlier import of this file stopped half way: finish it below
             report = report_problem = None
             scenario = _scenario_for(record, scenarios)
             if status == "complete" or status.startswith("abandoned"):
@@ -196,6 +198,9 @@ def import_record_files(store, folder: Path | None = None, *, quiet: bool = Fals
             store.finish(uid, log, final, report=report, report_problem=report_problem, detail=detail,
                          ended_at=_utc(str(record.get("written"))))
             imported += 1
+        except DatabaseError as exc:  # the database, not the file: not noted, so tried again at the next start
+            problems.append(f"{path}: not imported now ({exc}); it is tried again at the next start")
+            continue
         except (ValueError, UnicodeDecodeError, TypeError, KeyError, RecursionError) as exc:
             problem, uid = f"not imported: {exc}", None
             problems.append(f"{path}: {problem} (the file is kept)")

@@ -36,6 +36,7 @@ from .schema import (
 IN_PROGRESS, COMPLETE, ABANDONED, INCOMPLETE = "in-progress", "complete", "abandoned", "incomplete"
 STATUSES = (IN_PROGRESS, COMPLETE, ABANDONED, INCOMPLETE)
 GUEST = "guest"  # the window's "Continue as guest": no trainee row, nothing to forget
+NAME_LIMIT = 200  # characters of a trainee's or a cohort's name (schema.py)
 
 
 def now() -> str:
@@ -54,11 +55,14 @@ def event_text(event: dict) -> str:
     return data
 
 
-def clean(text: str | None) -> str | None:
-    """Typed text as the database can hold it: a lone surrogate (not Unicode) becomes its escape, `\\ud800`."""
+def clean(text: str | None, limit: int | None = None) -> str | None:
+    """Typed text as the database can hold it: a lone surrogate (not Unicode) becomes its escape,
+    `\\ud800`, and text longer than its column's `limit` is cut (PostgreSQL refuses it; SQLite would
+    keep it, and the two must agree)."""
     if text is None:
         return None
-    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    return text[:limit] if limit else text
 
 
 def _started(pid: int) -> str:
@@ -136,7 +140,7 @@ class Store:
         try:
             with self.engine.begin() as connection:
                 return work(connection)
-        except (SQLAlchemyError, UnicodeError) as exc:
+        except (SQLAlchemyError, UnicodeError, ValueError) as exc:  # ValueError: JSON that is not strict
             raise DatabaseError(f"could not {what} in {self.shown_url}: {_short(exc)}") from exc
 
     # --- trainees and cohorts --------------------------------------------------------------------
@@ -145,7 +149,7 @@ class Store:
         `create` and unknown. None for a guest or nobody."""
         if who is None or who == GUEST or not who.strip():
             return None
-        who = clean(who)
+        who = clean(who, NAME_LIMIT)
         row = connection.execute(select(trainees.c.id).where(
             or_(trainees.c.display_name == who, trainees.c.pseudonym == who))).first()
         if row is not None:
@@ -159,7 +163,7 @@ class Store:
 
     def pseudonym(self, who: str) -> str | None:
         """The pseudonymous id of the trainee called `who`, or None when there is none."""
-        who = clean(who)
+        who = clean(who, NAME_LIMIT)
 
         def work(connection):
             return connection.execute(select(trainees.c.pseudonym).where(
@@ -167,7 +171,7 @@ class Store:
         return self._run("look up a trainee", work)
 
     def cohort_id(self, connection, name: str, *, create: bool) -> int | None:
-        name = clean(name)
+        name = clean(name, NAME_LIMIT)
         row = connection.execute(select(cohorts.c.id).where(cohorts.c.name == name)).first()
         if row is not None:
             return row.id
@@ -216,9 +220,10 @@ class Store:
                         cohort_members.c.cohort_id == cid, cohort_members.c.trainee_id == tid))).first() is None:
                     connection.execute(insert(cohort_members).values(cohort_id=cid, trainee_id=tid, added_at=stamp))
             sid = connection.execute(insert(sessions).values(
-                uid=uid, trainee_id=tid, cohort_id=cid, scenario_id=scenario["id"],
-                scenario_version=str(scenario.get("version", "")), content_hash=scenario.get("content_hash", ""),
-                source=clean(source), seed=int(first["seed"]), mode=clean(mode),
+                uid=uid, trainee_id=tid, cohort_id=cid, scenario_id=clean(scenario["id"], 200),
+                scenario_version=clean(str(scenario.get("version", "")), 50),
+                content_hash=clean(str(scenario.get("content_hash", "")), 64),
+                source=clean(source, 500), seed=int(first["seed"]), mode=clean(mode, 40),
                 settings=json.dumps(stored_settings, sort_keys=True, ensure_ascii=True),
                 started_at=stamp, updated_at=stamp, status=IN_PROGRESS, owner=_owner(), events=0,
                 decisions=0)).inserted_primary_key[0]
@@ -349,6 +354,11 @@ class Store:
             raise DatabaseError(f"more than one session starts with {ident!r}; give more of the id")
         return rows[0]
 
+    def has_session(self, uid: str) -> bool:
+        """Whether a session with exactly this uid is stored."""
+        return self._run("find a session", lambda c: c.execute(
+            select(sessions.c.id).where(sessions.c.uid == uid)).first() is not None)
+
     def log(self, uid: str) -> list[dict]:
         """A session's event log, as stored."""
         def work(connection):
@@ -412,7 +422,7 @@ class Store:
         them: sessions, their events, scores and decisions, feedback, queued xAPI statements and
         cohort memberships. Returns what was removed, or None when there is no such trainee. Record
         and report files in the data folder are for the caller (it knows the folder)."""
-        who = clean(who)
+        who = clean(who, NAME_LIMIT)
 
         def work(connection):
             row = connection.execute(select(trainees).where(
