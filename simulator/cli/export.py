@@ -12,37 +12,30 @@ from .options import since_time
 FAILED, USAGE = 1, 2
 
 
-def _err(message: str) -> None:
-    print(clean_line(message), file=sys.stderr)
-
-
 def run(args: argparse.Namespace) -> int:
-    """`parley export csv` here; `parley export xapi` in cli/xapi.py."""
-    if args.kind == "xapi":
-        from .xapi import run as run_xapi
-        return run_xapi(args)
+    """`parley export csv` here; `parley export xapi` in cli/xapi.py. --since is read once, for both."""
     try:
         since = since_time(args.since)
     except ValueError:
-        _err(_("parley: --since takes a date as YYYY-MM-DD, not {value}").format(value=repr(args.since)))
+        print(clean_line(_("parley export: --since takes a date as YYYY-MM-DD, not {value}").format(
+            value=repr(args.since))), file=sys.stderr)
         return USAGE
+    if args.kind == "xapi":
+        from .xapi import run as run_xapi
+        return run_xapi(args, since)
     from ..records.csv_export import export_csv
     from ..records.database import DatabaseError
-    from ..records.store import Store
-    try:
-        store = Store.open(args.db)
-    except DatabaseError as exc:
-        _err(_("parley: {problem}").format(problem=exc))
+    from .records import open_records, say_problem
+    store = open_records(args.db)
+    if store is None:
         return FAILED
     try:
         paths = export_csv(store, args.output or Path("."), since=since)
     except DatabaseError as exc:
-        _err(_("parley: {problem}").format(problem=exc))
-        return FAILED
+        return say_problem(exc)
     except OSError as exc:
-        _err(_("parley: could not write the CSV files to {folder}: {error}").format(
+        return say_problem(_("could not write the CSV files to {folder}: {error}").format(
             folder=args.output or Path("."), error=exc.strerror or exc))
-        return FAILED
     finally:
         store.close()
     sessions_path, decisions_path, n_sessions, n_decisions = paths

@@ -16,23 +16,30 @@ def _err(message: str) -> None:
     print(clean_line(message), file=sys.stderr)
 
 
-def _open(args):
-    """The records database named by --db (else the default); None after saying why it cannot be opened."""
+def say_problem(problem) -> int:
+    """`parley: <problem>` as one line on standard error; returns the exit status 1."""
+    _err(_("parley: {problem}").format(problem=problem))
+    return FAILED
+
+
+def open_records(db: str | None):
+    """The records database `--db` names (else the default), with record files imported as at every
+    start; None after saying why it cannot be opened. Shared by every records command."""
     from ..records.database import DatabaseError
     from ..records.legacy import import_record_files
     from ..records.store import Store
     try:
-        store = Store.open(getattr(args, "db", None))
+        store = Store.open(db)
         import_record_files(store)
     except DatabaseError as exc:
-        _err(_("parley: {problem}").format(problem=exc))
+        say_problem(exc)
         return None
     return store
 
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch `records`, `forget` and `cohort`."""
-    store = _open(args)
+    store = open_records(getattr(args, "db", None))
     if store is None:
         return FAILED
     try:
@@ -40,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         from ..records.database import DatabaseError
         if isinstance(exc, DatabaseError):
-            _err(_("parley: {problem}").format(problem=exc))
-            return FAILED
+            return say_problem(exc)
         raise
     finally:
         store.close()
@@ -114,7 +120,7 @@ def _forget_remembered(names: set) -> bool:
     settings.recent_trainees = kept
     problem = save_settings(settings)
     if problem:
-        _err(_("parley: {problem}").format(problem=problem))
+        say_problem(problem)
     return True
 
 

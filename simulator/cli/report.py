@@ -7,18 +7,11 @@ or a file that cannot be written (one line `parley: ...` on stderr, never a trac
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..i18n import _
-from ..safetext import clean_line
 
 FAILED = 1
-
-
-def _err(problem) -> int:
-    print(clean_line(_("parley: {problem}").format(problem=problem)), file=sys.stderr)
-    return FAILED
 
 
 def _check_output(path: Path) -> str | None:
@@ -41,17 +34,16 @@ def run(args) -> int:
         session_report_path,
         write_report,
     )
-    from ..records.store import Store
+    from .records import open_records, say_problem
 
     output = Path(args.output).expanduser() if args.output is not None else None
     if output is not None:
         problem = _check_output(output)
         if problem:
-            return _err(problem)
-    try:
-        store = Store.open(getattr(args, "db", None))
-    except DatabaseError as exc:
-        return _err(exc)
+            return say_problem(problem)
+    store = open_records(getattr(args, "db", None))
+    if store is None:
+        return FAILED
     try:
         if args.kind == "session":
             uid = store.find(args.name).uid
@@ -61,12 +53,12 @@ def run(args) -> int:
             html = cohort_report_html(store, args.name)
             path = output or cohort_report_path(args.name)
     except (DatabaseError, ReportError) as exc:
-        return _err(exc)
+        return say_problem(exc)
     finally:
         store.close()
     try:
         written = write_report(path, html)
     except OSError as exc:
-        return _err(_("cannot write {path}: {error}").format(path=path, error=exc.strerror or exc))
+        return say_problem(_("cannot write {path}: {error}").format(path=path, error=exc.strerror or exc))
     print(_("Report written to {path}").format(path=written))
     return 0

@@ -9,14 +9,13 @@ import sys
 from ..i18n import _, ngettext
 from ..safetext import clean_line
 from .opening import USAGE_EXIT
-from .options import since_time
 
 PASSWORD_ENV = "PARLEY_LRS_PASSWORD"
 
 
-def run(args) -> int:
+def run(args, since: str | None = None) -> int:
     """Queue and send; print a summary. `args`: endpoint, user, password (else $PARLEY_LRS_PASSWORD),
-    since and db, as parsed by cli/main.py."""
+    and db, as parsed by cli/main.py; `since`: --since as a stored time (cli/export.py reads it)."""
     password = args.password or os.environ.get(PASSWORD_ENV) or ""
 
     def say(text: str, err: bool = False) -> None:
@@ -39,18 +38,12 @@ def run(args) -> int:
         return usage(_("--user is required (the store's user name)"))
     if not password:
         return usage(_("the store's password is required: --password, or ${env}").format(env=PASSWORD_ENV))
-    try:
-        since = since_time(args.since)
-    except ValueError:
-        return usage(_("--since takes a date as YYYY-MM-DD, not {value!r}").format(value=args.since))
 
     from ..records.database import DatabaseError
     from ..records.lrs import LRSClient, queue_sessions, send_queue
-    from ..records.store import Store
-    try:
-        store = Store.open(getattr(args, "db", None))
-    except DatabaseError as exc:
-        say(_("parley: {problem}").format(problem=exc), err=True)
+    from .records import open_records
+    store = open_records(getattr(args, "db", None))
+    if store is None:
         return 1
     try:
         say(_("xAPI export to {endpoint} as {user}").format(endpoint=endpoint, user=args.user))
