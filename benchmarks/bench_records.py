@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -218,27 +217,6 @@ def bench_cohort(url: str, label: str, sessions: int, runs: int) -> None:
           f"({len(html) // 1024} KiB of HTML; target {COHORT_TARGET_S:.0f} s: {'met' if median < COHORT_TARGET_S else 'NOT met'})")
 
 
-def _postgres(admin_url: str):
-    from contextlib import contextmanager
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    @contextmanager
-    def database():
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        name = "parley_bench_" + secrets.token_hex(4)
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {name}"))
-        try:
-            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            admin.dispose()
-    return database()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=10_000, help="sessions in the cohort report (default 10,000)")
@@ -250,12 +228,13 @@ def main() -> None:
         bench_writes(f"sqlite:///{folder / 'writes.db'}", "SQLite", args.played, folder)
         bench_cohort(f"sqlite:///{folder / 'cohort.db'}", "SQLite", args.sessions, args.runs)
         admin = os.environ.get("PARLEY_TEST_POSTGRES_URL")
+        from tests.db_helpers import throwaway_database
         if not admin:
             print("PostgreSQL: not measured ($PARLEY_TEST_POSTGRES_URL is not set; .ci/postgres-start makes a server)")
             return
-        with _postgres(admin) as url:
+        with throwaway_database(admin) as url:
             bench_writes(url, "PostgreSQL", args.played, folder)
-        with _postgres(admin) as url:
+        with throwaway_database(admin) as url:
             bench_cohort(url, "PostgreSQL", args.sessions, args.runs)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 
 import pytest
 
@@ -18,33 +19,44 @@ def missing(what: str) -> None:
     pytest.skip(f"{what}; CI provides it (see .ci/run)")
 
 
-def postgres_database():
-    """A context: a new, empty database on the test server, dropped afterwards; yields its URL."""
-    from contextlib import contextmanager
-
+@contextmanager
+def throwaway_database(admin_url: str):
+    """A new, empty database on the server `admin_url` reaches, dropped afterwards (open connections
+    too); yields its URL. Used by the tests below and by benchmarks/bench_records.py."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = "parley_test_" + secrets.token_hex(5)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}"))
+    except BaseException:
+        admin.dispose()
+        raise
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
-    @contextmanager
-    def database():
-        admin_url = os.environ.get(POSTGRES_ENV)
-        if not admin_url:
-            missing(f"no PostgreSQL server: ${POSTGRES_ENV} is not set (e.g. postgresql+psycopg://parley@127.0.0.1:5432/postgres)")
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        name = "parley_test_" + secrets.token_hex(5)
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f"CREATE DATABASE {name}"))
-        except Exception as exc:  # noqa: BLE001 - any failure means the server is not usable
-            admin.dispose()
-            missing(f"the PostgreSQL server at ${POSTGRES_ENV} cannot be used ({type(exc).__name__}: {exc})")
-        try:
-            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            admin.dispose()
-    return database()
+
+@contextmanager
+def postgres_database():
+    """A new database on the test server ($PARLEY_TEST_POSTGRES_URL), dropped afterwards; yields its URL.
+    Skips (outside CI) or fails (in CI) when there is no usable server."""
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        missing(f"no PostgreSQL server: ${POSTGRES_ENV} is not set (e.g. postgresql+psycopg://parley@127.0.0.1:5432/postgres)")
+    try:
+        database = throwaway_database(admin_url)
+        url = database.__enter__()
+    except Exception as exc:  # noqa: BLE001 - any failure means the server is not usable
+        missing(f"the PostgreSQL server at ${POSTGRES_ENV} cannot be used ({type(exc).__name__}: {exc})")
+    try:
+        yield url
+    finally:
+        database.__exit__(None, None, None)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
