@@ -54,13 +54,6 @@ class SessionRecorder:
         self.file = write_record_file(self.session, trainee=self.trainee, mode=self.mode, status=status,
                                       source=self.source, path=self.file, cohort=self.cohort) or self.file
 
-    @property
-    def where(self) -> str:
-        """Where this session's record is, in words for the trainee or instructor."""
-        if self.uid is not None and self.store is not None:
-            return f"session {self.uid[:8]} in {self.store.shown_url}"
-        return self.file or "nowhere (it could not be written)"
-
     def sync(self) -> None:
         """Store the events that happened since the last call (a kill loses at most the decision in progress)."""
         if self.finished:

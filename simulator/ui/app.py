@@ -84,7 +84,6 @@ class App:
         self._sound_ready = False
         self._flow = None
         self.catalog = None  # filled by .catalog.Catalog after the first frame
-        self.records: list[str] = []  # where each finished session's record went, in words
         self._store = None  # the records database, opened when the first session starts
         self._store_opened = False
         self._reloader = None  # live reload (reload.py), made when a briefing or scene first opens

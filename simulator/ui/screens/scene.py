@@ -431,7 +431,6 @@ class SceneScreen(FocusScreen):
         """The session reached an ending: store its end and score report."""
         if self.recorder is not None and not self.recorder.finished:
             self.recorder.finish(grade=False)  # the ending grades in the background, then stores the report
-            self.app.records.append(self.recorder.where)
 
     def abandon(self, why: str = "window closed") -> None:
         """The session stopped before an ending: keep its log anyway, saying why (nothing is lost)."""
