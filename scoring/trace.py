@@ -102,6 +102,11 @@ def read_trace(scenario: Scenario, log: list[dict]) -> Trace:
             ending, outcome, t_end = event["ending"], event["outcome"], event["t"]
             if current is not None:
                 current.target = event["ending"]
+        elif kind == "inject_applied":
+            # An instructor's inject: its changes are nobody's decision, so they are not the last
+            # decision's consequences (the next decision starts from the values it leaves).
+            finish()
+            current = None
         elif kind == "undo":
             finish()
             undos += 1

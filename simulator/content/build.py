@@ -16,6 +16,7 @@ from ..engine.model import (
     Ending,
     Graham,
     HiddenFactor,
+    Inject,
     Line,
     Node,
     Objective,
@@ -181,7 +182,7 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
             force=raw.get("force"), reveals=bool(raw.get("reveals", False)), feedback=T(raw.get("feedback")),
             target=target_index[raw["next"]] if "next" in raw else None, outcomes=outcomes,
             rules=rules_for(tags), is_timeout=is_timeout, grade=raw.get("grade"),
-            against=tuple(raw.get("against", ())),
+            against=tuple(raw.get("against", ())), discuss=T(raw.get("discuss")),
         )
 
     nodes = []
@@ -205,6 +206,8 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
             label=T(raw.get("label")), shows=raw.get("shows"), toward=raw.get("toward"),
             staging=MappingProxyType({cid: Staging(st.get("expression"), st.get("where", "here"))
                                       for cid, st in raw.get("staging", {}).items()}),
+            injects=tuple(Inject(j["id"], i, T(j["text"]), T(j.get("label")), _effects(j.get("effects"), index))
+                          for j in raw.get("injects", ())),
         ))
     endings = tuple(
         Ending(eid, len(node_ids) + j, e["outcome"], T(e["title"]), T(e["text"]), T(e["debrief"]),

@@ -162,6 +162,14 @@ def iter_choices(data: dict):
             yield ("nodes", node_id, "timer", "expire"), timer["expire"], node_id, True
 
 
+def iter_injects(data: dict):
+    """Yield (path, inject dict, node id) for every node's `injects` entry."""
+    for node_id, node in _d(data.get("nodes")).items():
+        for i, inject in enumerate(_l(_d(node).get("injects"))):
+            if isinstance(inject, dict):
+                yield ("nodes", node_id, "injects", i), inject, node_id
+
+
 def _sniff_svg(head: bytes) -> bool:
     """XML text (UTF-8, no NUL) that opens with `<` and has an `<svg` element in its first bytes."""
     if b"\x00" in head:
@@ -467,6 +475,17 @@ class SemanticChecker:
                                         f"outcome weight must be positive, not {weight}",
                                         "remove the outcome or give it a weight above 0")
         self.choice_ids = seen
+        for path, inject, _node_id in iter_injects(self.data):
+            jid = inject.get("id")
+            if isinstance(jid, str):
+                if jid in seen:
+                    line = self.pos(seen[jid] + ("id",))
+                    self.sink.error(self.pos(path + ("id",)), "duplicate-id",
+                                    f"inject id {_show(jid)} is already used (first at line {line[0] if line else '?'})",
+                                    "choice and inject ids must be unique in the whole scenario")
+                else:
+                    seen[jid] = path
+            self.check_effects(path + ("effects",), inject.get("effects"))
 
     def check_target(self, path, target) -> None:
         if isinstance(target, str) and target not in self.targets:
@@ -841,6 +860,11 @@ class SemanticChecker:
                 nxt = _d(outcome).get("next")
                 if isinstance(nxt, str) and nxt in self.targets:
                     edges[node_id].append((nxt, path, choice, path + ("outcomes", i)))
+        # An instructor's inject keeps the scene but changes values: a loop on its node, for the
+        # interval analysis below (reachability is the same with or without it).
+        for path, inject, node_id in iter_injects(self.data):
+            if node_id in edges:
+                edges[node_id].append((node_id, path, inject, None))
         # Forward reachability.
         seen = {start}
         queue = deque([start])

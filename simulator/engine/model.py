@@ -143,6 +143,7 @@ class Choice:
     is_timeout: bool = False
     grade: str | None = None  # one of GRADES; None only in a scenario that failed validation's `ungraded` check
     against: tuple[str, ...] = ()  # competencies a non-good grade counts against, when the scenario names them
+    discuss: Text | None = None  # a discussion prompt a workshop facilitator can show after this choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,18 @@ class Line:
     said_in: str | None = None
     understood_when: str | None = None
     understood: Callable | None = None  # compiled `understood_when`
+
+
+@dataclass(frozen=True, slots=True)
+class Inject:
+    """An event the scenario lets an instructor bring into a scene (`injects:` on a node): it is
+    shown as `text` and applies `effects`; the scene, its options and the decisions count stay."""
+
+    id: str
+    node: int
+    text: Text
+    label: Text | None  # the operator's short name for it (default: `text`)
+    effects: tuple[Effect, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +202,7 @@ class Node:
     shows: str | None = None  # one of BEHAVIOURS
     toward: str | None = None  # "self", "officers" or "others", for threats
     staging: Mapping[str, Staging] = field(default_factory=lambda: MappingProxyType({}))  # character id -> staging
+    injects: tuple[Inject, ...] = ()  # events an instructor may bring in here (instructor-operated mode)
 
 
 @dataclass(frozen=True, slots=True)

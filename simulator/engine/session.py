@@ -16,13 +16,31 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from .model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Outcome, Scenario
-from .step import EngineError, InvalidChoice, State, available_choices, initial_state, outcome_distribution, transition
+from .step import (
+    EngineError,
+    InvalidChoice,
+    State,
+    apply_inject,
+    available_choices,
+    initial_state,
+    outcome_distribution,
+    transition,
+)
 
 ENGINE_VERSION = 2  # 2: node_entered lists the options shown, in the order shown (shuffled per session)
 SAVE_FORMAT = 1
 SEED_LIMIT = 2 ** 63  # seeds are 0 <= seed < 2**63: any such int is exact in JSON readers with 64-bit ints
 MAX_ELAPSED = 1e9  # seconds one decision may take (about 31 years): keeps every time in the log finite
 SAVE_KEYS = frozenset({"format", "version", "scenario", "log", "state", "rng"})
+
+
+# Marks: inputs that change nothing in the scene but belong in the record of who did what, when
+# (docs/classroom.md). Each is logged as {"type": kind, "t", "node", "actor", ...fields} and replayed
+# as logged: the options appearing (research latencies), an instructor's note, a pause and its end,
+# the person's perspective or a discussion prompt shown to a workshop, an instructor stopping the scenario.
+MARKS = frozenset({"choices_shown", "note_added", "paused", "resumed", "perspective_shown", "discussion_shown",
+                   "scenario_stopped"})
+_MARK_KEYS = frozenset({"seq", "type", "t", "node", "actor"})
 
 
 class ReplayMismatch(EngineError):
@@ -463,6 +481,66 @@ class Session:
         self.log.append({"seq": len(self.log), "type": "undo", "t": now, "actor": actor, "reason": reason,
                          "node": self.scenario.target_ids[state.at], "steps": state.steps})
 
+    # --- marks and injects (instructor-operated, workshop and research rooms) --------------------
+    def _here(self) -> str:
+        return self.scenario.target_ids[self.state.at]
+
+    def _moment_time(self, elapsed) -> float:
+        """Session time `elapsed` seconds after the current moment appeared (undo's and marks' clock)."""
+        return round(self.state.t + _check_elapsed(elapsed), 3)
+
+    def mark(self, kind: str, elapsed: float = 0.0, actor: str | dict | None = None, **fields) -> dict:
+        """Log mark `kind` (one of MARKS) `elapsed` seconds after the current moment appeared, with
+        who (`actor`) and plain JSON `fields`; returns the event. Changes no state and draws nothing,
+        so the scene plays on exactly as without it. Raises InvalidChoice for anything else."""
+        return self._mark(kind, self._moment_time(elapsed), actor, fields)
+
+    def _mark(self, kind, now, actor, fields: dict) -> dict:
+        if kind not in MARKS:
+            raise InvalidChoice(f"{_short(kind)} is not a kind of mark ({', '.join(sorted(MARKS))})")
+        clash = _MARK_KEYS & set(fields)
+        if clash:
+            raise InvalidChoice(f"a mark's fields cannot be named {', '.join(sorted(clash))}")
+        if not _real(now) or not math.isfinite(now) or not self.state.t <= now <= self.state.t + MAX_ELAPSED:
+            raise InvalidChoice(f"a mark's time must lie between the current moment and {MAX_ELAPSED:g} s after it, "
+                                f"not {_short(now)}")
+        _check_json("actor", actor)
+        _check_json("the mark's fields", fields)
+        event = {"seq": len(self.log), "type": kind, "t": now, "node": self._here(), "actor": actor,
+                 **json.loads(json.dumps(fields))}  # a copy: later changes to the caller's data never reach the log
+        self.log.append(event)
+        return event
+
+    def injects(self) -> tuple:
+        """The injects the scenario offers at the current node (none once it has ended)."""
+        return () if self.ended else self.scenario.nodes[self.state.at].injects
+
+    def inject(self, inject_id: str, elapsed: float = 0.0, actor: str | dict | None = None,
+               reason: str | None = None) -> None:
+        """Bring scenario-defined event `inject_id` into the current scene, `elapsed` seconds after the
+        moment appeared: logs `inject_applied` (with the options shown afterwards, which its effects
+        may change) and the changes its effects make (cause kind "inject"). The scene stays, no
+        decision is counted and no random number is drawn; an undo takes it back with the decision
+        before it. Raises InvalidChoice when this node offers no such inject."""
+        self._inject(inject_id, self._moment_time(elapsed), actor, reason)
+
+    def _inject(self, inject_id, now, actor, reason) -> None:
+        if self.ended:
+            raise InvalidChoice("the scenario has ended")
+        found = next((j for j in self.injects() if j.id == inject_id), None)
+        if found is None:
+            raise InvalidChoice(f"there is no inject {_short(inject_id)} at node {self._here()!r}")
+        if not _real(now) or not math.isfinite(now) or not self.state.t <= now <= self.state.t + MAX_ELAPSED:
+            raise InvalidChoice(f"an inject's time must lie after the current moment, not {_short(now)}")
+        _check_json("actor", actor)
+        _check_json("reason", reason)
+        event = {"seq": len(self.log), "type": "inject_applied", "t": now, "node": self._here(), "inject": found.id,
+                 "actor": actor, "reason": reason}
+        self.log.append(event)
+        self.state = apply_inject(self.scenario, self.state, found, now, self.log)
+        event["choices"] = [c.id for c in self.presented()]
+        self.reaction = self.fill(found.text.get(self.language, self.scenario.language))
+
     # --- persistence -----------------------------------------------------------------------------
     def log_json(self, start: int = 0) -> str:
         """The event log (from event `start` on) as canonical JSON lines (sorted keys, no spaces).
@@ -593,6 +671,19 @@ class Session:
         for i in range(2, len(log)):
             event = log[i]
             kind = event.get("type")
+            if kind in MARKS:
+                try:
+                    session._mark(kind, event.get("t"), event.get("actor"),
+                                  {k: v for k, v in event.items() if k not in _MARK_KEYS})
+                except EngineError as exc:
+                    raise ReplayMismatch(f"event {i} ({kind}): {_short(str(exc))}") from None
+                continue
+            if kind == "inject_applied":
+                try:
+                    session._inject(event.get("inject"), event.get("t"), event.get("actor"), event.get("reason"))
+                except EngineError as exc:
+                    raise ReplayMismatch(f"event {i} ({kind}): {_short(str(exc))}") from None
+                continue
             if kind not in ("choice_made", "timer_expired", "undo"):
                 continue
             forced = None

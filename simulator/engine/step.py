@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from .model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Outcome, Scenario
+from .model import ESCALATION, FACTOR_REVEALED, RAPPORT, RECOVERY, Choice, Inject, Outcome, Scenario
 
 
 class EngineError(Exception):
@@ -196,3 +196,18 @@ def transition(scenario: Scenario, state: State, choice: Choice, outcome: Outcom
     else:
         log.append({"seq": len(log), "type": "node_entered", "t": t, "node": scenario.target_ids[target]})
     return State(target, tuple(values), state.steps + 1, t)
+
+
+def apply_inject(scenario: Scenario, state: State, inject: Inject, t: float, log: list) -> State:
+    """Apply an instructor's `inject` (its effects, netted and clamped per variable as a decision's
+    are, with the recovery phase's larger rises) at session time `t`; append the changes to `log`.
+    The node, the decisions count and the recovery countdown stay: an inject is not a decision."""
+    values = list(state.values)
+    bonus = scenario.behaviour.recovery.rise_bonus if values[RECOVERY] > 0 else 0
+    parts: dict[int, list] = {}
+    for eff in inject.effects:
+        parts.setdefault(eff.slot, []).append(
+            (eff.relative, eff.amount, {"kind": "inject", "inject": inject.id, "delta": eff.amount}))
+    for slot in sorted(parts):
+        _net_change(scenario, values, slot, parts[slot], log, t, bonus, inject.id)
+    return State(state.at, tuple(values), state.steps, t)
