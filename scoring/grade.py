@@ -10,6 +10,7 @@ from simulator.engine.session import ReplayMismatch, Session
 from simulator.i18n import N_, _, data_text, ngettext
 
 from .context import Context, context_for
+from .room import room_story
 from .rubric import Rubric
 from .trace import Trace, read_trace
 from .words import QUOTE_MARKS, choice_label, filled, grade_words, person_words, scene_label
@@ -68,6 +69,7 @@ class Report:
     undos: int = 0
     complete: bool = True
     warnings: list = field(default_factory=list)
+    room: list = field(default_factory=list)  # who else took part: instructors' picks, notes, votes (scoring/room.py)
     format: int = REPORT_FORMAT
 
     def to_json(self) -> dict:
@@ -178,6 +180,7 @@ def grade(scenario: Scenario, log: list[dict], rubric: Rubric | None = None, *, 
     report.major_errors = g["major"]
     report.mistakes = g["mistakes"]
     report.warnings = _warnings(scenario, log, trace)
+    report.room = room_story(scenario, log, lang)
     build_debrief(ctx, trace, report, lang, g["candidates"])
     return report
 

@@ -73,6 +73,11 @@ def _render_text(report: dict) -> str:
         n = report["undos"]
         out.append(ngettext("{n} decision was undone during play (only the final path is graded).",
                             "{n} decisions were undone during play (only the final path is graded).", n).format(n=n))
+    if report.get("room"):  # before the takeaways: who decided changes how the rest reads
+        out.append("")
+        out.append(_("The room (who else took part):"))
+        for entry in report["room"]:
+            out.append(_wrap(f"{entry['clock']} {entry['scene']}: {entry['text']}"))
     if summary.get("takeaways"):
         out.append("")
         out.append(_("Takeaways:"))

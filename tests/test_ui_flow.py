@@ -16,6 +16,7 @@ from tests.records_helpers import stored
 from tests.ui_helpers import (
     DT,
     click,
+    group_vote,
     ids_shown,
     make_app,
     play_to_ending,
@@ -167,6 +168,11 @@ def test_mouse_only_run_and_replay():
         click(app, (5, 5))  # a click anywhere shows the whole text
         first = next(w for w in app.top.ring.widgets if w.wid != "undo")
         click(app, app.top.screen_rect(first).center)
+        assert app.top.name == "vote"  # workshop: the room votes, by mouse too
+        click_widget("votes-1")
+        click_widget("go-ahead")
+        if app.top.name == "discussion":
+            click_widget("go-on")
     finish_ending(app)
     click_widget("replay")
     assert app.top.name == "briefing"
@@ -264,7 +270,7 @@ def test_workshop_steps_back_and_logs_who_why_and_when():
     scene = app.top
     first_node = scene.view.node_id
     press(app, pygame.K_SPACE)
-    press(app, pygame.K_2)
+    group_vote(app, 2)
     assert scene.view.node_id != first_node and scene.session.can_undo
     wait(app, 2.0)  # the facilitator lets the group talk for a while before stepping back
     press(app, pygame.K_BACKSPACE)
@@ -286,7 +292,7 @@ def test_workshop_steps_back_and_logs_who_why_and_when():
     assert undo["t"] == pytest.approx(log[log.index(undo) - 1]["t"] + 2.0 + 0.5 + 4 * DT, abs=0.011)
     # a quick reason and Cancel
     press(app, pygame.K_SPACE)
-    press(app, pygame.K_1)
+    group_vote(app, 1)
     press(app, pygame.K_BACKSPACE)
     press(app, pygame.K_DOWN)  # off the text field: numbers pick the quick reasons
     press(app, pygame.K_4)  # Cancel

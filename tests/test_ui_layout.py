@@ -78,7 +78,8 @@ def test_nothing_overflows(size, text_size):
         show(app, library, f"library: {card.entry.path.stem}")
     entries = [e for e in app.catalog.entries if e.ok]
     assert len(entries) == len(bundled_scenarios())
-    for mode in ("academy", "in-service", "workshop"):
+    app.console_window = False  # operated mode's console as the Tab panel: drawn over the scene, audited
+    for mode in ("academy", "in-service", "workshop", "operated"):
         app.mode = mode
         for entry in entries:
             sc = entry.scenario

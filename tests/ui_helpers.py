@@ -94,6 +94,18 @@ def play_to_ending(app: App, pick=lambda n: 1, limit: int = 80) -> int:
     return decisions
 
 
+def group_vote(app: App, number: int) -> None:
+    """Workshop mode, options in view: the room votes once for option `number` and goes ahead (through
+    the scenario's discussion prompt for it, if any)."""
+    key = getattr(pygame, f"K_{number}")
+    press(app, key)
+    assert app.top.name == "vote"
+    press(app, key)
+    press(app, pygame.K_RETURN)
+    if app.top.name == "discussion":
+        press(app, pygame.K_RETURN)
+
+
 def ids_shown(text: str, scenario) -> list[str]:
     """Every node, ending and choice id of `scenario` that appears in `text`. An id with a hyphen,
     underscore or digit counts anywhere as a whole token; an id that is also a plain word

@@ -137,7 +137,9 @@ def play(args, announce_fallback: bool = True) -> int:
             try:
                 return run_app(scenario_path=path, seed=args.seed, no_timers=args.no_timers,
                                authored_order=args.authored_order, database_url=getattr(args, "db", None),
-                               variants={scenario.id: variant} if variant is not None else None)
+                               variants={scenario.id: variant} if variant is not None else None,
+                               instructor=getattr(args, "instructor", None),
+                               console_window=getattr(args, "console", "window") != "panel")
             except NoDisplay as exc:
                 why = str(exc)
         if announce_fallback:

@@ -45,7 +45,7 @@ GRADE_NAMES = {"good": N_("Good"), "acceptable": N_("Acceptable"), "mistake": N_
 STATUS_WORDS = {"in-progress": N_("in progress"), "complete": N_("complete"), "abandoned": N_("abandoned"),
                 "incomplete": N_("incomplete")}
 MODE_WORDS = {"academy": N_("Academy"), "in-service": N_("In-service"), "workshop": N_("Workshop"),
-              "text": N_("Text mode")}
+              "operated": N_("Instructor-operated"), "research": N_("Research"), "text": N_("Text mode")}
 SESSION_WORDS = {
     "report_title": N_("After-action review"),
     "scenario": N_("Scenario"), "version": N_("Version"), "trainee": N_("Trainee"), "cohort": N_("Cohort"),
@@ -54,6 +54,9 @@ SESSION_WORDS = {
     "session": N_("Session"),
     "summary": N_("Summary"), "takeaways": N_("Takeaways"), "questions": N_("For discussion"),
     "chart": N_("Distress and rapport"), "path": N_("Your decisions, in order"),
+    "room": N_("Who else took part"),
+    "room_note": N_("Instructors' picks and their reasons, notes, events brought in, pauses and group votes, "
+                    "in the order they happened."),
     "key": N_("The decisions that mattered most"), "errors": N_("Errors and mistakes"),
     "critical": N_("Critical errors"), "major": N_("Major errors"), "mistakes": N_("Mistakes"),
     "none": N_("None."), "force": N_("Use of force"), "competencies": N_("Competencies"),
@@ -672,6 +675,7 @@ def render_session_report(meta: dict, report: dict | None, log: list) -> str:
         "chance": [{"where": _where(c), "reaction": (c.get("reaction") or "").strip(), "note": c.get("note") or ""}
                    for c in (report or {}).get("chance") or []],
         "perspectives": _perspectives(meta, report),
+        "room": (report or {}).get("room") or [],
         "objectives": _objectives(report) if report else [],
         "authors_notes": (meta.get("authors_notes") or "").strip(),
         "generated": w["generated"].format(date=_when(_now())),
@@ -701,6 +705,9 @@ def session_report_html(store, ident: str) -> str:
         from .recorder import score_report  # a session left in progress can still be graded from its log
         if scenario.content_hash == fields.get("content_hash"):
             report, _problem = score_report(scenario, log, _log_language(log))
+    if report is not None and "room" not in report and scenario is not None:  # stored before reports had it
+        from scoring.room import room_story
+        report["room"] = room_story(scenario, log, _log_language(log) or scenario.language)
     return render_session_report(session_meta(fields, scenario, log), report, log)
 
 

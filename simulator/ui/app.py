@@ -52,7 +52,8 @@ class App:
 
     def __init__(self, settings: Settings | None = None, size: tuple[int, int] | None = None,
                  scenario_path=None, seed: int | None = None, settings_warnings: list[str] | None = None,
-                 no_timers: bool = False, authored_order: bool = False, database_url: str | None = None):
+                 no_timers: bool = False, authored_order: bool = False, database_url: str | None = None,
+                 instructor: str | None = None, console_window: bool = True):
         self.settings = settings or Settings()
         self.settings_warnings = settings_warnings or []
         self.scenario_path = scenario_path
@@ -60,6 +61,9 @@ class App:
         self.no_timers = no_timers  # `parley play --no-timers`: off for this run, settings unchanged
         self.authored_order = authored_order  # `parley play --authored-order`: options not shuffled
         self.trainee = "guest"
+        self.instructor = instructor  # `parley play --instructor NAME`: who operates in instructor-operated mode
+        self.console_window = console_window  # operated mode: the console in a second window (else a Tab panel)
+        self.console = None  # the operator console while an operated scene runs (console.py)
         self.database_url = database_url  # `--db`; None: $PARLEY_DATABASE_URL, else parley.db in the data folder
         # scenario id -> the variant of who the people are chosen in the briefing (or on the command line)
         self.variants: dict[str, str] = {}
@@ -381,6 +385,12 @@ class App:
                 screen.abandon(why)
 
     def dispatch(self, event: pygame.event.Event) -> None:
+        console = self.console
+        if console is not None and console.owns(event):
+            console.handle(event)  # the operator console's window: its keys, typing and close button
+            return
+        if event.type == pygame.WINDOWCLOSE and console is not None and console.window is not None:
+            event = pygame.event.Event(pygame.QUIT)  # the trainee's window closed: SDL quits only after the last
         if event.type == pygame.QUIT:
             self.abandon_all("window closed")
             self.quit(0)
@@ -412,6 +422,8 @@ class App:
         top.draw(self.surface)
         self._draw_banners(top)
         pygame.display.flip()
+        if self.console is not None:
+            self.console.draw_window()
 
     def banner_area(self, top) -> pygame.Rect:
         """Where banners go: the top screen's caption area, else a strip at the top of the window."""
@@ -525,7 +537,8 @@ def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
 
 def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None,
             no_timers: bool = False, authored_order: bool = False, variants: dict | None = None,
-            database_url: str | None = None) -> int:
+            database_url: str | None = None, mode: str | None = None, instructor: str | None = None,
+            console_window: bool = True) -> int:
     """Open the simulator window (optionally straight to one scenario) and run until it closes.
     `variants` maps scenario ids to the variant of who the people are to play (`parley play --variant`).
 
@@ -539,11 +552,14 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
         save_settings(settings)
     try:
         app = App(settings, size=size, scenario_path=scenario_path, seed=seed, settings_warnings=warnings,
-                  no_timers=no_timers, authored_order=authored_order, database_url=database_url)
+                  no_timers=no_timers, authored_order=authored_order, database_url=database_url,
+                  instructor=instructor, console_window=console_window)
     except pygame.error as exc:
         pygame.quit()
         raise NoDisplay(_("cannot open a window ({why})").format(why=exc)) from exc
     app.variants.update(variants or {})
+    if mode in MODES:
+        app.mode = mode  # `parley play --mode`: the mode screen starts on it
     first_frame(app.surface, app.fonts, app.theme)
     bench = os.environ.get("PARLEY_FIRST_FRAME_EXIT")  # benchmarks/bench_ui.py: "1" or "title"
     if bench == "1":

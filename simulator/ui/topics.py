@@ -59,7 +59,8 @@ AUDIENCE_NAMES = {
 }
 
 # The training modes (settings.MODES), as the mode screen names them (the same words, so one translation).
-MODE_NAMES = {"academy": N_("Academy"), "in-service": N_("In-service"), "workshop": N_("Workshop")}
+MODE_NAMES = {"academy": N_("Academy"), "in-service": N_("In-service"), "workshop": N_("Workshop"),
+              "operated": N_("Instructor-operated")}
 
 
 def readable(slug: str) -> str:

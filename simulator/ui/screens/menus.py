@@ -17,9 +17,12 @@ MODE_TEXT = {
                                   "the debrief explains every grade.")),
     "in-service": (N_("In-service"), N_("Refresher training with less hand-holding: the distress meter is hidden "
                                         "(press M to show it), timers follow your settings.")),
-    "workshop": (N_("Workshop"), N_("Group discussion: no decision timers, the person's own perspective is shown "
-                                    "after each decision, and Backspace steps back to try another branch (each step "
-                                    "back is logged).")),
+    "workshop": (N_("Workshop"), N_("Group discussion: no decision timers; the room votes on each decision, the "
+                                    "scenario's discussion prompts appear, P shows the person's side, Backspace steps "
+                                    "back to try another branch (logged), and a feedback form ends the debrief.")),
+    "operated": (N_("Instructor-operated"), N_("For a class: the trainee answers the scene aloud and the instructor "
+                                              "picks the matching response on the operator console (a second window, "
+                                              "or Tab). A pick graded worse than another option needs a reason.")),
 }
 WINDOW_SIZES = [(1280, 720), (1600, 900), (1920, 1080), (2560, 1440), (3840, 2160)]
 TEXT_SIZE_NAMES = {"small": N_("Small"), "medium": N_("Medium"), "large": N_("Large"), "largest": N_("Largest")}

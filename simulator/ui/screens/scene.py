@@ -56,7 +56,13 @@ class SceneScreen(FocusScreen):
         self.entry, self.language = entry, language
         self.session = self._new_session()
         self.actor = {"role": "trainee", "id": app.trainee}
-        self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service)
+        self.operated = app.mode == "operated"  # the instructor picks on the operator console (ui/console.py)
+        # the trainee's view in operated mode shows no meter (the console does); M there shows it
+        self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service) \
+            and not self.operated
+        self.paused = False  # the instructor paused (operated mode): the clock stops until resumed
+        self.paused_for = 0.0  # seconds of the current pause
+        self.console = None
         self.recorder: SessionRecorder | None = None  # this session's record, stored after every decision
         self.offered: list[list[str]] = []  # the choices on screen at each decision, for the debrief
         self.jobs: list = []  # art still to preload (handed over by the briefing)
@@ -64,6 +70,9 @@ class SceneScreen(FocusScreen):
         self.keys = KeyGuard()  # a number key held from the last choice must not choose again
         self._start_record()
         self._new_moment()
+        if self.operated:
+            from ..console import OperatorConsole
+            self.console = app.console = OperatorConsole(app, self, second_window=app.console_window)
 
     def _start_record(self) -> None:
         """Store the session as it starts (the records database, else a record file; see records/recorder.py)."""
@@ -98,9 +107,7 @@ class SceneScreen(FocusScreen):
         g = self.g
         self.text_image = panel_surface(self.text_box.size, theme)
         self.choice_panel = panel_surface(g["right"].size, theme)
-        self.hint = layout(app.fonts, [Span(_("Space, Enter or a click shows the whole text and then the choices. "
-                                              "Escape pauses."), theme.small, pal.muted)],
-                           g["right"].width - 2 * theme.pad)
+        self.hint = layout(app.fonts, [Span(self._hint_text(), theme.small, pal.muted)], g["right"].width - 2 * theme.pad)
         self.set_widgets(self.buttons_all if self.phase == "choosing" else [])
         self.timer_label_font = app.fonts.get(theme.small, True)
         self._timer_label = ("", None)
@@ -112,6 +119,18 @@ class SceneScreen(FocusScreen):
                       _("See every option: the clock starts then")))
         app.audit.check("scene: timer label", (widest + theme.px(60), 0), (g["timer"].width, 1))
         self._audit()
+
+    def _hint_text(self) -> str:
+        """What the choice panel says while the text appears (in operated mode: all the time)."""
+        if self.operated:
+            if self.paused:
+                return _("Paused by your instructor.")
+            return _("Answer aloud: say what you would say and do. Your instructor picks the response that "
+                     "matches your words.")
+        hint = _("Space, Enter or a click shows the whole text and then the choices. Escape pauses.")
+        if self.app.mode == "workshop":
+            hint += " " + _("P shows the person's side of this moment.")
+        return hint
 
     def _widen_text(self) -> None:
         """An untimed moment whose text would scroll takes a wider text column (WIDER_SPLITS) while
@@ -141,7 +160,7 @@ class SceneScreen(FocusScreen):
         for split in splits:
             self.split = split
             self.g = g = geometry(app, split)
-            heading = _("What do you do?") if view.choices else ""
+            heading = (_("What do you say and do?") if self.operated else _("What do you do?")) if view.choices else ""
             self.choice_heading = layout(app.fonts, [Span(heading, theme.heading, theme.palette.text, True)],
                                          g["right"].width - 2 * theme.pad)
             self.choices_area = pygame.Rect(g["right"].x + theme.pad,
@@ -153,7 +172,9 @@ class SceneScreen(FocusScreen):
                 back = Button(_("Step back one decision (Backspace)"), self.step_back, bold=False, wid="undo")
                 back.build(theme, app.fonts, self.choices_area.width, theme.small)
                 extra.append(back)
-            self.buttons_all = self._choice_buttons(view, extra)
+            self.buttons_all = self._choice_buttons(view, extra) if not self.operated else []
+            if self.operated:
+                self.list_scroller.set(0, self.choices_area.height)
             if self._all_in_view():
                 break
         self.clock_waits = timed and not self._all_in_view()
@@ -235,9 +256,6 @@ class SceneScreen(FocusScreen):
         if view.behaviour:
             spans.append(Span(_("What you can see"), theme.small, pal.accent, True, space_before=theme.gap))
             spans.append(Span(view.behaviour.strip(), theme.body, pal.muted))
-        if app.mode == "workshop" and view.perspective:
-            spans.append(Span(_("Their side (workshop)"), theme.small, pal.rapport, True, space_before=theme.gap))
-            spans.append(Span(view.perspective.strip(), theme.body, pal.muted))
         self.text_spans = spans
         self.text = layout(app.fonts, spans, self.g["left"].width - 2 * theme.pad - theme.px(12))
 
@@ -359,13 +377,118 @@ class SceneScreen(FocusScreen):
         self.set_widgets(self.buttons_all, keep=False)
 
     def choose(self, choice_id: str) -> None:
-        if self.phase != "choosing":
+        if self.phase != "choosing" or self.operated:
             return
+        if self.app.mode == "workshop":  # the room votes first (screens/workshop.py)
+            self.app.push(self.app.flow.vote(self, choice_id))
+            return
+        self._take(choice_id, self.actor, None)
+
+    def _take(self, choice_id: str, actor, reason) -> None:
+        """Take `choice_id` now, decided by `actor` for `reason` (the time is the moment's, to the millisecond)."""
         before = self.view.escalation
         offered = [c.id for c in self.view.choices]
-        self.session.choose(choice_id, round(self.decision_time, 2), self.actor, None)
+        self.session.choose(choice_id, round(self.decision_time, 3), actor, reason)
         self.offered.append(offered)
         self._after_decision(before)
+
+    # --- workshop mode: the group's vote, discussion prompts, the person's side ----------------------
+    def group_decides(self, choice_id: str, votes: dict, tie: bool, seconds: float) -> None:
+        """The room voted (screens/workshop.py VoteScreen): `votes` per option, `tie` when the facilitator
+        broke one. A discussion prompt the scenario gives for that option comes first, then its consequences."""
+        self.decision_time += seconds
+        actor = {"role": "workshop", "id": self.app.trainee, "votes": votes, "tie": tie}
+        reason = "a tie, decided by the facilitator" if tie else None
+        choice = self.scenario.choice_by_id.get(choice_id)
+        if choice is not None and choice.discuss is not None:
+            self._mark("discussion_shown", {"role": "facilitator", "id": self.app.trainee}, choice=choice_id)
+            prompt = self.session.fill(choice.discuss.get(self.language, self.scenario.language))
+
+            def then(open_for: float) -> None:
+                self.decision_time += open_for
+                self._take(choice_id, actor, reason)
+            self.app.push(self.app.flow.discussion(prompt, then))
+            return
+        self._take(choice_id, actor, reason)
+
+    def their_side(self) -> None:
+        """Workshop mode (P): the person's side of this moment, logged as shown."""
+        if self.app.mode != "workshop" or self.session.ended:
+            return
+        self._mark("perspective_shown", {"role": "facilitator", "id": self.app.trainee})
+        subject = next((c for c in self.scenario.characters.values() if c.role == "subject"), None)
+        name = subject.shown_name(self.session.state.values, self.language, self.scenario.language) if subject \
+            else _("The person")
+        self.app.push(self.app.flow.their_side(name, self.view.perspective))
+
+    def _mark(self, kind: str, actor, **fields) -> None:
+        """Log a mark at this moment's time and store it with the record (a kill keeps it)."""
+        self.session.mark(kind, round(self.decision_time, 3), actor, **fields)
+        self._checkpoint()
+
+    # --- instructor-operated mode: the console's actions -------------------------------------------
+    def _instructor(self, heard: str | None = None) -> dict:
+        actor = {"role": "instructor", "id": self.app.instructor or "instructor", "trainee": self.app.trainee}
+        if heard is not None:
+            actor["heard"] = heard
+        return actor
+
+    def operator_pick(self, choice_id: str, heard: str | None, reason: str | None) -> None:
+        """The instructor picked `choice_id` for what the trainee said (`heard`, if typed), with `reason`
+        when an option graded better was on offer (ui/console.py asks for it)."""
+        if self.session.ended or self.paused:
+            return
+        self._show_all()
+        self._take(choice_id, self._instructor(heard), reason)
+
+    def add_note(self, text: str) -> None:
+        """An instructor's note on the timeline at this moment (debrief and reports show it)."""
+        self._mark("note_added", self._instructor(), text=text)
+
+    def bring_in(self, inject_id: str) -> None:
+        """Bring in the scenario's inject `inject_id` here: the scene goes on with its text and effects."""
+        before = self.view.escalation
+        self.session.inject(inject_id, round(self.decision_time, 3), self._instructor())
+        self._checkpoint()
+        after = self.session.escalation
+        self.app.cue("rise" if after > before else "fall" if after < before else "page")
+        self._new_moment()
+        self.build()
+
+    def toggle_pause(self) -> None:
+        """Pause or resume (the instructor's P): the trainee's clock stops; both are logged."""
+        if self.session.ended:
+            return
+        if not self.paused:
+            self._mark("paused", self._instructor())
+            self.paused, self.paused_for = True, 0.0
+        else:
+            self._mark("resumed", self._instructor(), paused_seconds=round(self.paused_for, 1))
+            self.paused = False
+        self.build()
+
+    def toggle_meter(self) -> None:
+        """Show or hide the distress meter on the trainee's view (the console's M)."""
+        self.meter_visible = not self.meter_visible
+        self._build_meter()
+
+    def stop_by_instructor(self, reason: str) -> None:
+        """The instructor ends the scenario here: logged with the reason, the record kept as abandoned."""
+        if self.session.ended:
+            return
+        self._mark("scenario_stopped", self._instructor(), reason=reason)
+        if self.recorder is not None and not self.recorder.finished:
+            self.recorder.finish(ABANDONED, "ended by the instructor: " + reason)
+        self.close_console()
+        self.app.replace(self.app.flow.library())
+        self.app.notify(_("The instructor ended the scenario. Its record is kept, with the reason."))
+
+    def close_console(self) -> None:
+        if self.console is not None:
+            self.console.close_window()
+            if self.app.console is self.console:
+                self.app.console = None
+            self.console = None
 
     def expire(self) -> None:
         before = self.view.escalation
@@ -396,6 +519,7 @@ class SceneScreen(FocusScreen):
         after = self.session.escalation
         self.app.cue("rise" if after > before else "fall" if after < before else "confirm")
         if self.session.ended:
+            self.close_console()
             self.record()
             self.app.replace_top(self.app.flow.ending(self))
             return
@@ -436,6 +560,7 @@ class SceneScreen(FocusScreen):
         """The session stopped before an ending: keep its log anyway, saying why (nothing is lost)."""
         if self.recorder is not None and not self.recorder.finished and not self.session.ended:
             self.recorder.finish(ABANDONED, why)
+        self.close_console()
 
     # --- input ---------------------------------------------------------------------------------
     def back(self) -> None:
@@ -443,6 +568,11 @@ class SceneScreen(FocusScreen):
 
     def handle(self, event: pygame.event.Event) -> None:
         if self.keys.blocks(event):
+            return
+        if self.console is not None and self.console.handle(event):
+            return  # operated mode: the instructor's keys work in either window
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_p and self.app.mode == "workshop":
+            self.their_side()
             return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_m and self.app.mode == "in-service":
@@ -498,6 +628,9 @@ class SceneScreen(FocusScreen):
             self.speak_pending = False
             self._say(self.speech(), interrupt=False, scenario_text=True)
             self.speak_focus(False)
+        if self.paused:
+            self.paused_for += dt
+            return
         self.decision_time += dt
         if self.phase == "reading":
             self.reveal += dt * REVEAL_CHARS_PER_SECOND
@@ -584,12 +717,14 @@ class SceneScreen(FocusScreen):
         self._draw_timer(surface)
         reveal = None if self.phase == "choosing" else int(self.reveal)
         draw_scrolled(surface, self.text, self.text_rect, self.scroller, theme, reveal)
-        if self.phase == "reading":
+        if self.phase == "reading" or self.operated:
             self.hint.draw(surface, self.choices_area.x, self.choices_area.y)
         else:
             clip = self.choices_area.inflate(theme.focus_width * 2, theme.focus_width * 2)
             self.draw_widgets(surface, clip)
             self.list_scroller.draw_bar(surface, self.choices_area.move(theme.px(10), 0), theme)
+        if self.console is not None:
+            self.console.draw_panel(surface)
 
     def _draw_timer(self, surface: pygame.Surface) -> None:
         if self.timer_left is None:
