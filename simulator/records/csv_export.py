@@ -29,8 +29,12 @@ def _cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
+    if isinstance(value, str):
+        if value.startswith(_FORMULA):
+            value = "'" + value
+        # A carriage return becomes a newline: the writer quotes a cell holding a newline (the line
+        # ending it writes) but not one holding a bare carriage return, which readers take for a row's end.
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 

@@ -47,3 +47,23 @@ class Flow:
         """The pause menu over `scene` (its clock stops while it is open)."""
         from .screens.menus import PauseScreen
         return PauseScreen(self.app, scene)
+
+    def feedback(self, scene):
+        """The workshop's feedback form on `scene`'s scenario, stored with its session (over the debrief)."""
+        from .screens.feedback import FeedbackScreen
+        return FeedbackScreen(self.app, scene)
+
+    def vote(self, scene, first: str | None = None):
+        """Workshop mode: the group's vote on `scene`'s options (`first`: the option it was opened from)."""
+        from .screens.workshop import VoteScreen
+        return VoteScreen(self.app, scene, first)
+
+    def discussion(self, prompt: str, then):
+        """Workshop mode: a scenario's discussion prompt; `then(seconds open)` runs when the room goes on."""
+        from .screens.workshop import DiscussionScreen
+        return DiscussionScreen(self.app, prompt, then)
+
+    def their_side(self, name: str, perspective: str | None):
+        """Workshop mode: the person's side of the current moment."""
+        from .screens.workshop import TheirSideScreen
+        return TheirSideScreen(self.app, name, perspective)

@@ -313,6 +313,15 @@ class DebriefScreen(FocusScreen):
         pal, gap, pad = theme.palette, theme.gap, theme.pad
         spans = [para(_("Each decision point: what you chose, and the other options you had at that moment, "
                         "in the order you saw them."), pal.muted, theme.small, before=0)]
+        room = r.get("room") or []
+        if room:  # who else decided, and why: before the path, so that the rest reads rightly
+            spans.append(para(_("Who else took part"), pal.accent, bold=True, before=pad))
+            for entry in room:
+                colour = pal.warn if entry.get("kind") in ("override", "stopped") else pal.text
+                spans.append(para(_("{clock}, {scene}: {what}").format(clock=entry.get("clock", ""),
+                                                                      scene=entry.get("scene", ""),
+                                                                      what=entry.get("text", "")),
+                                  colour, theme.small, indent=pad, before=gap // 2))
         decisions = [e for e in r["timeline"] if e["kind"] in ("choice", "timer")]
         offered = self.scene.offered if len(self.scene.offered) == len(decisions) else None
         better = {d["choice"]: (d.get("better") or {}).get("choice") for d in r["key_decisions"]}
@@ -536,6 +545,8 @@ class DebriefScreen(FocusScreen):
                    Button(_("Next >"), lambda: self.turn(1), wid="next", enabled=self.page < len(PAGES) - 1),
                    Button(_("Play again"), self.replay, wid="replay"),
                    Button(_("Save report"), self.save_report, wid="save-report"),
+                   *([Button(_("Feedback on this scenario"), lambda: app.go(app.flow.feedback(self.scene)),
+                             wid="feedback")] if app.mode == "workshop" else []),  # co-design (#15)
                    Button(_("Library"), self.to_library, wid="library")]
         button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad, inner_w)
         top = self.header_rect.bottom + theme.pad
