@@ -77,7 +77,8 @@ def _render_text(report: dict) -> str:
         out.append("")
         out.append(_("The room (who else took part):"))
         for entry in report["room"]:
-            out.append(_wrap(f"{entry['clock']} {entry['scene']}: {entry['text']}"))
+            where = f"{entry['clock']} {entry['scene']}: " if entry.get("scene") else ""
+            out.append(_wrap(where + entry["text"]))
     if summary.get("takeaways"):
         out.append("")
         out.append(_("Takeaways:"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from simulator.engine.model import GRADES, Scenario
 from simulator.i18n import _, ngettext
 
-from .words import choice_label, clip, grade_words, quoted, scene_label
+from .words import choice_label, clip, closed, grade_words, quoted, scene_label
 
 ROOM_ROLES = ("instructor", "workshop", "facilitator")
 TEXT_LIMIT = 400  # a typed note or reason as the debrief quotes it
@@ -51,10 +51,12 @@ def room_story(scenario: Scenario, log: list[dict], lang: str) -> list[dict]:
     out: list[dict] = []
     offered: list = []
     node = None
+    picks = 0
 
     def label(choice_id) -> str:
+        """An option as people saw it (never its id), unquoted."""
         choice = scenario.choice_by_id.get(choice_id)
-        return quoted(choice_label(choice, lang, default)) if choice is not None else _("an option")
+        return choice_label(choice, lang, default) if choice is not None else _("an option")
 
     def add(kind: str, event: dict, text: str, **data) -> None:
         out.append({"kind": kind, "t": event.get("t", 0.0), "clock": _clock(event.get("t")),
@@ -74,7 +76,10 @@ def room_story(scenario: Scenario, log: list[dict], lang: str) -> list[dict]:
             actor = event.get("actor")
             role = _role(actor)
             if role == "instructor":
-                out.append(_pick(scenario, event, actor, offered, label, lang))
+                picks += 1
+                entry = _pick(scenario, event, actor, offered, label, lang)
+                if entry["kind"] == "override" or entry["heard"]:  # a plain pick is on the path already
+                    out.append(entry)
             elif role == "workshop":
                 out.append(_vote(scenario, event, actor, label, lang))
         elif kind == "note_added":
@@ -100,6 +105,13 @@ def room_story(scenario: Scenario, log: list[dict], lang: str) -> list[dict]:
         elif kind == "undo" and _role(event.get("actor")) in ROOM_ROLES:
             why = _typed(event.get("reason")) or _("no reason given")
             add("step-back", event, _("The facilitator stepped back one decision: {why}").format(why=why))
+    if picks:  # first: every decision was the instructor's pick, even those not listed
+        out.insert(0, {"kind": "picks", "t": 0.0, "clock": "", "scene": "", "picks": picks,
+                       "text": ngettext("The instructor picked the option at {n} decision, for what the trainee "
+                                        "said; picks with the trainee's words or a reason are listed here.",
+                                        "The instructor picked the options at all {n} decisions, for what the "
+                                        "trainee said; picks with the trainee's words or a reason are listed here.",
+                                        picks).format(n=picks)})
     return out
 
 
@@ -114,10 +126,12 @@ def _pick(scenario: Scenario, event: dict, actor: dict, offered: list, label, la
     parts = []
     if heard:
         parts.append(_("The trainee said: {words}").format(words=quoted(heard)))
-    parts.append(_("The instructor picked {choice} ({grade}).").format(choice=label(chosen),
+    parts.append(_("The instructor picked {choice} ({grade}).").format(choice=quoted(label(chosen)),
                                                                        grade=grade_words(grade) if grade else "?"))
     if better:
-        parts.append(_("Graded better and offered too: {options}.").format(options="; ".join(label(b) for b in better)))
+        texts = [label(b) for b in better]
+        parts.append(_("Graded better and offered too: {options}").format(
+            options="; ".join([quoted(t) for t in texts[:-1]] + [closed(texts[-1])])))
         parts.append(_("The instructor's reason: {why}").format(why=why) if why else _("No reason was given."))
     return {"kind": "override" if better else "pick", "t": event.get("t", 0.0), "clock": _clock(event.get("t")),
             "scene": scene_label(scenario, event.get("node") or "", lang), "text": " ".join(parts),
@@ -129,11 +143,12 @@ def _vote(scenario: Scenario, event: dict, actor: dict, label, lang: str) -> dic
     votes = actor.get("votes") if isinstance(actor.get("votes"), dict) else {}
     counts = {k: v for k, v in votes.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
     total = sum(counts.values())
-    split = "; ".join(ngettext("{n} vote for {choice}", "{n} votes for {choice}", n).format(n=n, choice=label(c))
-                      for c, n in sorted(counts.items(), key=lambda item: -item[1]))
+    parts = [ngettext("{n} vote for {choice}", "{n} votes for {choice}", n).format(n=n, choice=quoted(label(c)))
+             for c, n in sorted(counts.items(), key=lambda item: -item[1]) if n]
+    split = "; ".join(parts[:-1] + [closed(parts[-1])]) if parts else _("No votes were recorded.")
     chosen = event.get("choice")
-    text = _("Group vote ({total} in all): {split}. Went ahead: {choice}.").format(
-        total=total, split=split or _("no votes recorded"), choice=label(chosen))
+    text = _("Group vote ({total} in all): {split} Went ahead: {choice}").format(
+        total=total, split=split, choice=closed(label(chosen)))
     tie = actor.get("tie") is True
     if tie:
         why = _typed(event.get("reason"))

@@ -33,7 +33,7 @@ events = st.one_of(
 
 
 @settings(max_examples=int(os.environ.get("PARLEY_MONKEY_EXAMPLES", "25")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(events, min_size=1, max_size=120), st.sampled_from([pygame.K_1, pygame.K_2, pygame.K_3]),
+@given(st.lists(events, min_size=1, max_size=120), st.sampled_from([pygame.K_1, pygame.K_2, pygame.K_3, pygame.K_4]),
        st.sampled_from(["title", "scene", "ending", "debrief"]), st.sampled_from(bundled_scenarios()))
 def test_random_input_never_crashes(sequence, mode_key, start, scenario):
     """From the title, or from a shipped scenario's first scene, its ending or its debrief (random

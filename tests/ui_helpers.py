@@ -89,7 +89,17 @@ def play_to_ending(app: App, pick=lambda n: 1, limit: int = 80) -> int:
         scene = app.top
         press(app, pygame.K_SPACE)
         assert scene.phase == "choosing"
-        press(app, getattr(pygame, f"K_{pick(len(scene.view.choices))}"))
+        number = pick(len(scene.view.choices))
+        press(app, getattr(pygame, f"K_{number}"))
+        console = getattr(scene, "console", None)
+        if console is not None and console.typing == "reason":  # operated: a worse-graded pick needs a reason
+            type_text(app, "The trainee's words matched this option")
+            press(app, pygame.K_RETURN)
+        if app.top.name == "vote":  # workshop: the room votes for it
+            press(app, getattr(pygame, f"K_{number}"))
+            press(app, pygame.K_RETURN)
+        if app.top.name == "discussion":
+            press(app, pygame.K_RETURN)
         decisions += 1
     return decisions
 

@@ -46,6 +46,7 @@ class OperatorConsole:
         self.panel_shown = False
         self.window = None
         self.theme: Theme | None = None
+        self._theme_for = None  # the window size `theme` was made for
         self._drawn = None  # (what was laid out, the panel, the layout): the console is redrawn every frame
         if second_window:
             try:
@@ -301,8 +302,10 @@ class OperatorConsole:
             return
         surface = self.window.get_surface()
         size = surface.get_size()
-        if self.theme is None or self.theme.size != size:
-            self.theme = Theme(self.app.settings, size)
+        if self.theme is None or self._theme_for != size:
+            # sized by the window's height (a 960x720 console reads like the 1280x720 scene): the text is
+            # shrunk to fit only when there is much of it (FIT_SCALES)
+            self.theme, self._theme_for = Theme(self.app.settings, (max(size[0], size[1] * 16 // 9), size[1])), size
         surface.fill(self.theme.palette.background)
         self.render(surface, surface.get_rect(), self.theme)
         self.window.flip()

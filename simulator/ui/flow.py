@@ -67,3 +67,9 @@ class Flow:
         """Workshop mode: the person's side of the current moment."""
         from .screens.workshop import TheirSideScreen
         return TheirSideScreen(self.app, name, perspective)
+
+    def their_side_replay(self, debrief):
+        """After the run: the whole path from the person's side, a moment at a time (the debrief's P)."""
+        from .screens.workshop import TheirSideReplayScreen
+        scene = debrief.scene
+        return TheirSideReplayScreen(self.app, debrief.scenario, debrief.report, scene.session.fill, debrief.language)

@@ -8,7 +8,7 @@ import pygame
 from scoring.words import MISSED, counts_line, grade_words, quoted, raised_lowered, times
 
 from ...engine.model import GRADES
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
 from ...vocabulary import OUTCOME_NAMES, word
 from ..chart import draw_chart, draw_legend
 from ..text import Span, layout
@@ -21,6 +21,7 @@ RESULT_LABELS = {"pass": N_("Pass"), "needs-practice": N_("Needs practice"), "fa
 PAGES = (N_("Summary"), N_("Key decisions"), N_("Errors, mistakes and chance"), N_("Competencies"),
          N_("Distress and rapport"), N_("Use of force"), N_("Your path and the paths not taken"), N_("Their side"),
          N_("Objectives and notes"))
+ROOM_PAGE = PAGES.index("Your path and the paths not taken") + 1  # where "who else took part" is, 1-based
 FALLBACK_BACKGROUND = "backgrounds/briefing.svg"  # only for a scenario with no art of its own
 COLUMN_MIN_EMS = 25  # a column of the summary is at least this many body-text heights wide
 
@@ -198,6 +199,17 @@ class DebriefScreen(FocusScreen):
         if r.get("undos"):
             spans.append(para(_("You stepped back {times} during play; only the final path is graded.").format(
                 times=times(r["undos"])), pal.muted, theme.small))
+        room = r.get("room") or []
+        overrides = sum(1 for entry in room if entry.get("kind") == "override")
+        if overrides:  # on the projected page: a worse-graded branch was the instructor's pick, with a reason
+            spans.append(para(ngettext(
+                "The instructor picked {n} option graded worse than another on offer; the reason is on page {page}.",
+                "The instructor picked {n} options graded worse than others on offer; the reasons are on page {page}.",
+                overrides).format(n=overrides, page=ROOM_PAGE), pal.warn, theme.small))
+        elif any(entry.get("kind") in ("pick", "vote") for entry in room):
+            who = _("the instructor") if any(e.get("kind") == "pick" for e in room) else _("the group's votes")
+            spans.append(para(_("Decisions were taken by {who}; page {page} shows each.").format(who=who, page=ROOM_PAGE),
+                              pal.muted, theme.small))
         takeaways, questions = [], []
         if s.get("takeaways"):
             takeaways.append(heading(_("Takeaways")))
@@ -318,10 +330,11 @@ class DebriefScreen(FocusScreen):
             spans.append(para(_("Who else took part"), pal.accent, bold=True, before=pad))
             for entry in room:
                 colour = pal.warn if entry.get("kind") in ("override", "stopped") else pal.text
-                spans.append(para(_("{clock}, {scene}: {what}").format(clock=entry.get("clock", ""),
-                                                                      scene=entry.get("scene", ""),
-                                                                      what=entry.get("text", "")),
-                                  colour, theme.small, indent=pad, before=gap // 2))
+                text = entry.get("text", "")
+                if entry.get("scene"):
+                    text = _("{clock}, {scene}: {what}").format(clock=entry.get("clock", ""), scene=entry["scene"],
+                                                                what=text)
+                spans.append(para(text, colour, theme.small, indent=pad, before=gap // 2))
         decisions = [e for e in r["timeline"] if e["kind"] in ("choice", "timer")]
         offered = self.scene.offered if len(self.scene.offered) == len(decisions) else None
         better = {d["choice"]: (d.get("better") or {}).get("choice") for d in r["key_decisions"]}
@@ -364,6 +377,9 @@ class DebriefScreen(FocusScreen):
             spans.append(para(view.ending.perspective.strip(), before=gap // 2))
         if not spans:
             spans.append(para(_("This scenario gives no perspective text."), pal.muted))
+        else:
+            spans.append(para(_("P replays the run from their side, one moment at a time."), pal.muted, theme.small,
+                              before=pad))
         return spans
 
     def _objectives_page(self, para, heading) -> list:
@@ -683,6 +699,8 @@ class DebriefScreen(FocusScreen):
             self.scroller.scroll((1 if key == pygame.K_DOWN else -1) * self.app.theme.body * 3)
         elif pygame.K_1 <= key < pygame.K_1 + min(9, len(PAGES)):
             self.show_page(key - pygame.K_1)
+        elif key == pygame.K_p:  # the whole run again from the person's side, a moment at a time
+            self.app.go(self.app.flow.their_side_replay(self))
         else:
             super().handle_key(event)
 

@@ -398,7 +398,7 @@ class SceneScreen(FocusScreen):
         broke one. A discussion prompt the scenario gives for that option comes first, then its consequences."""
         self.decision_time += seconds
         actor = {"role": "workshop", "id": self.app.trainee, "votes": votes, "tie": tie}
-        reason = "a tie, decided by the facilitator" if tie else None
+        reason = None  # a tie is in the actor (`tie`): the facilitator's call, shown with the split
         choice = self.scenario.choice_by_id.get(choice_id)
         if choice is not None and choice.discuss is not None:
             self._mark("discussion_shown", {"role": "facilitator", "id": self.app.trainee}, choice=choice_id)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pygame
 
+from scoring.words import quoted
+
 from ...i18n import _, ngettext
 from ..widgets import ACTIVATE_KEYS, NUMBER_KEYS, Button, Cycler
 from .base import PanelScreen, paragraphs
@@ -22,11 +24,14 @@ class VoteCount(Cycler):
 
     def __init__(self, number: int, text: str, on_change):
         self.text = text
-        super().__init__(f"{number}. {text}", list(range(MAX_VOTES + 1)), {}, 0, on_change, wid=f"votes-{number}")
-        self.number = number
+        super().__init__(text, list(range(MAX_VOTES + 1)), {}, 0, on_change, wid=f"votes-{number}")
+        self.number = number  # the badge shows it, and its key adds a vote
 
     def value_label(self) -> str:
         return ngettext("{n} vote", "{n} votes", self.current).format(n=self.current)
+
+    def _label(self) -> str:
+        return _("{option}  < {votes} >").format(option=self.name, votes=self.value_label())
 
     def step(self, direction: int) -> bool:
         value = max(0, min(MAX_VOTES, self.current + direction))  # no wrapping: 0 - 1 stays 0
@@ -60,7 +65,7 @@ class VoteScreen(PanelScreen):
     def body(self):
         theme = self.app.theme
         if self.tied:
-            names = "; ".join(text for cid, text in self.options if cid in self.tied)
+            names = "; ".join(quoted(text) for cid, text in self.options if cid in self.tied)
             text = _("These options have the same number of votes: {options}. Choose which one goes ahead; the "
                      "record says it was a tie and shows the split.").format(options=names)
         else:
@@ -200,3 +205,78 @@ class TheirSideScreen(PanelScreen):
 
     def widgets(self):
         return [Button(_("Back to the scene"), self.back, 1, wid="back")]
+
+
+class TheirSideReplayScreen(PanelScreen):
+    """After the run: the whole path again from the person's side, one moment at a time (the debrief's P).
+
+    Each step is a moment on the final path: what the person was experiencing there, as the scenario
+    writes it, and what the officer did next; the last is the ending's. Left/Right step through."""
+
+    name = "their side replay"
+    background = "backgrounds/briefing.svg"
+    panel_width = 820
+
+    def __init__(self, app, scenario, report: dict, fill, language: str):
+        super().__init__(app)
+        self.background = next((n.background for n in scenario.nodes if n.background), self.background)
+        self.steps = their_side_steps(scenario, report, fill, language)
+        self.index = 0
+
+    def heading(self) -> str:
+        scene, _text, _did = self.steps[self.index]
+        return _("Their side, {step} of {steps}: {scene}").format(step=self.index + 1, steps=len(self.steps),
+                                                                   scene=scene)
+
+    def body(self):
+        theme = self.app.theme
+        _scene, text, did = self.steps[self.index]
+        spans = paragraphs(theme, text or _("The scenario does not say what the person is experiencing here."))
+        if did:
+            spans += paragraphs(theme, _("What the officer did next: {choice}").format(choice=did),
+                                colour=theme.palette.muted)
+        return spans + paragraphs(theme, _("Left and Right step through the run; Escape goes back to the debrief."),
+                                  colour=theme.palette.muted, px=theme.small)
+
+    def widgets(self):
+        last = len(self.steps) - 1
+        return [Button(_("< Earlier"), lambda: self.show(self.index - 1), wid="earlier", enabled=self.index > 0),
+                Button(_("Later >"), lambda: self.show(self.index + 1), wid="later", enabled=self.index < last),
+                Button(_("Back to the debrief"), self.back, wid="back")]
+
+    def show(self, index: int) -> None:
+        self.index = max(0, min(len(self.steps) - 1, index))
+        self.build()
+        self.app.speak(self.speech())
+
+    def handle_key(self, event: pygame.event.Event) -> None:
+        if event.key in (pygame.K_LEFT, pygame.K_RIGHT, pygame.K_PAGEUP, pygame.K_PAGEDOWN):
+            self.show(self.index + (1 if event.key in (pygame.K_RIGHT, pygame.K_PAGEDOWN) else -1))
+            return
+        super().handle_key(event)
+
+
+def their_side_steps(scenario, report: dict, fill, language: str) -> list[tuple[str, str, str]]:
+    """(scene, the person's side there, what the officer did next) for each moment on the final path of
+    `report` (its timeline), then the ending's; scenario text in `language`, filled by `fill`."""
+    from scoring.words import choice_label, scene_label
+    default = scenario.language
+    steps = []
+    for entry in report.get("timeline") or []:
+        if entry.get("kind") not in ("choice", "timer"):
+            continue
+        index = scenario.target_index.get(entry.get("node"))
+        if index is None or scenario.is_ending(index):
+            continue
+        node = scenario.nodes[index]
+        choice = scenario.choice_by_id.get(entry.get("choice"))
+        did = fill(choice_label(choice, language, default)) if choice is not None else ""
+        steps.append((scene_label(scenario, node.id, language),
+                      fill(node.perspective.get(language, default)) if node.perspective else "", did))
+    ending_id = (report.get("ending") or {}).get("id")
+    index = scenario.target_index.get(ending_id) if ending_id else None
+    if index is not None and scenario.is_ending(index):
+        ending = scenario.ending_at(index)
+        steps.append((ending.title.get(language, default),
+                      fill(ending.perspective.get(language, default)) if ending.perspective else "", ""))
+    return steps or [(_("The run"), "", "")]
