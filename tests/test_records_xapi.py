@@ -173,6 +173,32 @@ def test_answered_statements_offer_the_options_shown_in_order_with_their_texts(s
         assert X.parse_time(s["timestamp"]) == start + timedelta(seconds=event["t"])
 
 
+def test_decisions_someone_else_took_say_so_without_their_words(store):
+    """Instructor-operated and workshop decisions (docs/classroom.md): `decided-by`, and `reason-given`
+    for an instructor's worse-graded pick; never the typed reason or the trainee's words."""
+    scenario = _scenario("collision-limited-english")
+    session = Session(scenario, seed=3)
+    recorder = SessionRecorder(store, session, trainee=NAME, mode="operated", source="collision-limited-english.yaml")
+    roles = []
+    while not session.ended:
+        options = session.presented()
+        worst = max(options, key=lambda c: ("good", "acceptable", "mistake", "major", "critical").index(c.grade))
+        if len(roles) % 2 == 0:
+            actor, reason = {"role": "instructor", "id": "Sgt Ortiz", "trainee": NAME, "heard": "secret words"}, \
+                "typed reason text"
+        else:
+            actor, reason = {"role": "workshop", "id": "room", "votes": {worst.id: 3}, "tie": False}, None
+        session.choose(worst.id, elapsed=2.0, actor=actor, reason=reason)
+        roles.append(actor["role"])
+        recorder.sync()
+    recorder.finish()
+    answered = [s for s in built(store, recorder.uid, scenario) if verbs([s]) == ["answered"]]
+    assert [s["result"]["extensions"][X.EXT_DECIDED_BY] for s in answered] == roles
+    assert [X.EXT_REASON_GIVEN in s["result"]["extensions"] for s in answered] == [r == "instructor" for r in roles]
+    text = json.dumps(answered)
+    assert "secret words" not in text and "typed reason text" not in text and "Sgt Ortiz" not in text
+
+
 def test_passed_and_failed_carry_the_score_success_and_competencies(store):
     good = play(store, strategy="good")
     poor = play(store, strategy="first")

@@ -70,6 +70,8 @@ EXT_GUEST = EXTENSION + "guest"
 EXT_GRADE = EXTENSION + "grade"
 EXT_POINTS = EXTENSION + "points"
 EXT_TIMER_EXPIRED = EXTENSION + "timer-expired"
+EXT_DECIDED_BY = EXTENSION + "decided-by"  # "instructor" (operated mode) or "workshop" (a group's vote)
+EXT_REASON_GIVEN = EXTENSION + "reason-given"  # an instructor's pick graded worse than another, with a reason
 EXT_RESULT = EXTENSION + "result"
 EXT_RESULT_RULE = EXTENSION + "result-rule"
 EXT_COMPETENCIES = EXTENSION + "competencies"
@@ -128,12 +130,14 @@ def final_path(log: Sequence[Mapping]) -> list[dict]:
     offered: list = []
     for event in log:
         kind = event.get("type")
-        if kind == "node_entered":
+        if kind == "node_entered" or (kind == "inject_applied" and "choices" in event):
             offered = list(event.get("choices") or [])
         elif kind in ("choice_made", "timer_expired"):
+            actor = event.get("actor")
             path.append({"node": event.get("node"), "choice": event.get("choice"), "t": float(event.get("t") or 0.0),
                          "elapsed": float(event.get("elapsed") or 0.0), "timer": kind == "timer_expired",
-                         "offered": offered})
+                         "offered": offered, "role": actor.get("role") if isinstance(actor, dict) else None,
+                         "reasoned": event.get("reason") is not None})
         elif kind == "undo" and path:
             offered = path.pop()["offered"]
     return path
@@ -285,6 +289,11 @@ def build_statements(session: Mapping, log: Sequence[Mapping], report: Mapping |
             result_extensions[EXT_POINTS] = grade["points"]
         if decision["timer"]:
             result_extensions[EXT_TIMER_EXPIRED] = True
+        if decision.get("role") in ("instructor", "workshop"):
+            # someone else took the decision (docs/classroom.md): said, never who or their typed words
+            result_extensions[EXT_DECIDED_BY] = decision["role"]
+            if decision["role"] == "instructor" and decision.get("reasoned"):
+                result_extensions[EXT_REASON_GIVEN] = True
         if result_extensions:
             result["extensions"] = result_extensions
         obj = {"objectType": "Activity", "id": node_iri(session["scenario_id"], decision["node"]),
