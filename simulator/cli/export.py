@@ -1,4 +1,5 @@
-"""`parley export csv` and `parley export xapi`: the records as CSV files, or sent to a learning record store."""
+"""`parley export csv`, `xapi` and `research`: the records as CSV files, sent to a learning record store,
+or a research protocol's data as one CSV file (cli/research.py)."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,15 @@ FAILED, USAGE = 1, 2
 
 
 def run(args: argparse.Namespace) -> int:
-    """`parley export csv` here; `parley export xapi` in cli/xapi.py. --since is read once, for both."""
+    """`parley export csv` here; `parley export xapi` in cli/xapi.py and `parley export research` in
+    cli/research.py. --since is read once, for csv and xapi."""
+    if args.kind == "research":
+        from .research import export as export_research
+        return export_research(args)
+    if getattr(args, "protocol", None) is not None:
+        print(clean_line(_("parley export {kind}: unexpected argument {value} (a protocol file is for export "
+                           "research)").format(kind=args.kind, value=repr(str(args.protocol)))), file=sys.stderr)
+        return USAGE
     try:
         since = since_time(args.since)
     except ValueError:

@@ -8,13 +8,17 @@ from ..authoring.lint import lint_scenario
 from ..content.diagnostics import Diagnostic, DiagnosticSink
 from ..content.loader import load_scenario
 from ..content.yamlsafe import read_yaml
-from .validate import check_files
+from .validate import check_files, protocol_diagnostics
 
 
 def lint_file(path: Path, timings: dict | None = None) -> list[Diagnostic]:
     """validate's diagnostics for the file at `path` and, when it loads, the lint warnings, sorted
     by position (errors first at one place). Reads the file; never writes it. With `timings` (a
-    dict), each lint check adds its seconds under its name."""
+    dict), each lint check adds its seconds under its name. A research protocol gets validate's
+    checks of a protocol (docs/research.md)."""
+    protocol = protocol_diagnostics(path)
+    if protocol is not None:
+        return protocol
     result = load_scenario(path, use_cache=False)
     diagnostics = list(result.diagnostics)
     if result.scenario is None:

@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--participant", default=None, metavar=_("CODE"),
                       help=_("counterbalance variants for a research protocol: participant 1, 2, 3... get "
                              "them in turn; any other code gets one chosen by a stable hash"))
+    play.add_argument("--instructor", default=None, metavar=_("NAME"),
+                      help=_("window, instructor-operated mode: who operates (recorded with every pick)"))
+    play.add_argument("--console", choices=["window", "panel"], default="window",
+                      help=_("window, instructor-operated mode: the operator console in a second window "
+                             "(default) or as a panel over the scene that Tab shows"))
     play.add_argument("--language", default=None, metavar=_("CODE"),
                       help=_("the scenario's language when it has translations, e.g. en or es "
                              "(--lang sets the language of Parley's own words)"))
@@ -127,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     _lang_option(listing, argparse.SUPPRESS)
     _authoring_commands(sub)
     _records_commands(sub)
+    _research_commands(sub)
     return parser
 
 
@@ -200,6 +206,26 @@ def _authoring_commands(sub) -> None:
     _lang_option(importing, argparse.SUPPRESS)
 
 
+def _research_commands(sub) -> None:
+    """research check and research run: research protocols (docs/research.md)."""
+    research = sub.add_parser("research", add_help=False, help=_("check a research protocol, or run a participant "
+                                                                  "through it in text mode"),
+                              description=_("check: validate a research protocol and print which scenarios, "
+                                            "variants and seeds the first enrolment positions get. run: enrol a "
+                                            "participant by code (or resume a known code), ask the protocol's "
+                                            "questions and play its scenarios in text mode, recording decision "
+                                            "times to the millisecond. `parley export research` writes the data."))
+    _help_option(research)
+    research.add_argument("action", choices=["check", "run"], metavar=_("ACTION"), help=_("check or run"))
+    research.add_argument("protocol", type=Path, metavar=_("PROTOCOL"), help=_("the protocol file (.yaml)"))
+    research.add_argument("--participant", default=None, metavar=_("CODE"),
+                          help=_("run: the participant's code, e.g. P001 (a code, never a name)"))
+    research.add_argument("--positions", type=int, default=None, metavar=_("N"),
+                          help=_("check: print the assignment of positions 1 to N (default: one full cycle)"))
+    _db_option(research)
+    _lang_option(research, argparse.SUPPRESS)
+
+
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=None, metavar=_("URL"),
                         help=_("the records database: a SQLAlchemy URL such as postgresql+psycopg://user@host/parley, "
@@ -207,7 +233,7 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _records_commands(sub) -> None:
-    """records, report, export, forget and cohort: the training records (docs/records.md)."""
+    """records, report, export, forget, cohort and feedback: the training records (docs/records.md)."""
     records = sub.add_parser("records", add_help=False, help=_("list the stored training sessions"),
                              description=_("List stored sessions, newest first: id, start, trainee, scenario, "
                                            "mode, status and result."))
@@ -236,11 +262,18 @@ def _records_commands(sub) -> None:
                                                              "record store (xAPI)"),
                             description=_("csv: one file of sessions and one of decisions (columns in "
                                           "docs/records.md). xapi: send sessions as xAPI 1.0.3 statements, queued "
-                                          "in the database so that nothing is lost offline or sent twice."))
+                                          "in the database so that nothing is lost offline or sent twice. "
+                                          "research PROTOCOL: one row per participant and decision of a research "
+                                          "protocol (columns in docs/research.md)."))
     _help_option(export)
-    export.add_argument("kind", choices=["csv", "xapi"], metavar=_("KIND"), help=_("csv or xapi"))
+    export.add_argument("kind", choices=["csv", "xapi", "research"], metavar=_("KIND"),
+                        help=_("csv, xapi or research (one row per participant and decision of a research "
+                               "protocol, docs/research.md)"))
+    export.add_argument("protocol", nargs="?", type=Path, default=None, metavar=_("PROTOCOL"),
+                        help=_("research: the protocol file"))
     export.add_argument("-o", "--output", type=Path, default=None, metavar=_("FOLDER"),
-                        help=_("csv: the folder for sessions.csv and decisions.csv (default: the current folder)"))
+                        help=_("csv: the folder for sessions.csv and decisions.csv (default: the current folder); "
+                               "research: the CSV file (default: the protocol's id with .csv)"))
     export.add_argument("--endpoint", default=None, metavar=_("URL"),
                         help=_("xapi: the learning record store's xAPI endpoint, e.g. http://127.0.0.1:8100/xAPI/"))
     export.add_argument("--user", default=None, metavar=_("USER"), help=_("xapi: the store's user name"))
@@ -269,6 +302,20 @@ def _records_commands(sub) -> None:
     cohort.add_argument("trainees", nargs="*", metavar=_("TRAINEE"), help=_("trainees' names or ids"))
     _db_option(cohort)
     _lang_option(cohort, argparse.SUPPRESS)
+
+    feedback = sub.add_parser("feedback", add_help=False, help=_("summarise workshop feedback on a scenario for "
+                                                                  "its authors (HTML and CSV)"),
+                              description=_("Summarise the feedback given in workshop mode on a scenario: each "
+                                            "rating's distribution, median and mean, and everything said, newest "
+                                            "first (HTML), and one row per response (CSV; columns in "
+                                            "docs/records.md). With neither --html nor --csv, writes both as "
+                                            "feedback-<id>.html and feedback-<id>.csv in the current folder."))
+    _help_option(feedback)
+    _scenario_argument(feedback)
+    feedback.add_argument("--html", type=Path, default=None, metavar=_("FILE"), help=_("write the HTML summary here"))
+    feedback.add_argument("--csv", type=Path, default=None, metavar=_("FILE"), help=_("write the CSV file here"))
+    _db_option(feedback)
+    _lang_option(feedback, argparse.SUPPRESS)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -324,7 +371,8 @@ def _run(argv: list[str] | None) -> int:
         from .validate import validate
         return validate(args.paths, args.json, args.strict)
     modules = {"lint": "lint", "graph": "graph", "analyze": "analyze", "new": "new", "import": "importing",
-               "records": "records", "report": "report", "export": "export", "forget": "records", "cohort": "records"}
+               "records": "records", "report": "report", "export": "export", "forget": "records", "cohort": "records",
+               "feedback": "feedback", "research": "research"}
     if args.command in modules:
         from importlib import import_module
         module = modules

@@ -97,6 +97,9 @@ def _forget(args, store) -> int:
                        gone.queued_statements).format(n=gone.queued_statements))
         if gone.cohorts:
             print("  " + _("removed from the cohorts: {names}").format(names=", ".join(gone.cohorts)))
+        if gone.protocols:
+            print("  " + _("removed from the research protocols, with their answers: {names}").format(
+                names=", ".join(gone.protocols)))
         if gone.sent_statements:
             print("  " + ngettext("{n} xAPI statement had already been sent to a learning record store: remove it "
                                   "there too (xAPI has no way to take a statement back)",

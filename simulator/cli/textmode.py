@@ -41,13 +41,23 @@ class TextPlayer:
     `page_height` lines, then a "-- more --" prompt. `width`, `page_height` and `tty` default to the
     terminal's (see simulator/cli/layout.py); tests pass them. `after_input` is called after every
     input the session takes (a choice, a timer running out, an undo), e.g. to append the new events
-    to a log file. `clock` gives the seconds a decision took and when a timer runs out."""
+    to a log file. `clock` gives the seconds a decision took and when a timer runs out.
+
+    Research mode (docs/research.md) passes `mark_shown=True`: decision times then count from when
+    the moment appeared (before its text is printed), and once its options are printed the log gets
+    a `choices_shown` mark saying how long after that (`after`, in seconds to the millisecond), so
+    that a decision's latency from the options appearing is its `elapsed` minus `after`. `actor` is
+    who the log names for each choice (research: the participant's code). Both default to what
+    ordinary text mode has always logged."""
 
     def __init__(self, session: Session, inp: TextIO, out: TextIO, *, show_meter: bool = True,
                  timed: bool = False, clock: Callable[[], float] = time.monotonic,
                  debrief: Callable[[Session], str] | None = None, after_input: Callable[[], None] | None = None,
-                 width: int | None = None, page_height: int | None = None, tty: bool | None = None):
+                 width: int | None = None, page_height: int | None = None, tty: bool | None = None,
+                 mark_shown: bool = False, actor: str | dict = "trainee"):
         self.session = session
+        self.mark_shown = mark_shown
+        self.actor = actor
         self.inp = inp
         self.out = out
         self.show_meter = show_meter
@@ -159,8 +169,13 @@ class TextPlayer:
         session = self.session
         self.intro()
         while not session.ended:
+            appeared = self.clock() if self.mark_shown else None
             view = self.show()
             started = self.clock()  # the timer starts when the choices are on screen
+            if appeared is not None:
+                after = round(max(0.0, started - appeared), 3)
+                session.mark("choices_shown", elapsed=after, after=after)
+            since = started if appeared is None else appeared  # what a decision's time counts from
             seconds = session.timer_seconds() if self.timed else None
             deadline = started + seconds if seconds is not None else None
             count = len(view.choices)
@@ -169,18 +184,18 @@ class TextPlayer:
                 remaining = None if deadline is None else deadline - self.clock()
                 line = self.read_line(remaining)
                 if line is None:
-                    self.time_ran_out()
+                    self.time_ran_out(None if appeared is None else round(max(0.0, self.clock() - since), 3))
                     break
                 if line == "":
                     return self.input_ended()
                 answer = line.strip().lower()
                 if answer == "u" and session.options.allow_undo:
-                    if not self.step_back(elapsed=self.clock() - started):
+                    if not self.step_back(elapsed=self.clock() - since):
                         return self.input_ended()
                     break
                 if answer.isdigit() and 1 <= int(answer) <= count:
                     choice = view.choices[int(answer) - 1]
-                    session.choose(choice.id, elapsed=round(self.clock() - started, 3))
+                    session.choose(choice.id, elapsed=round(self.clock() - since, 3), actor=self.actor)
                     self._input_taken()
                     break
                 self.say(_("Please type a number from 1 to {count}.").format(count=count))
@@ -188,11 +203,12 @@ class TextPlayer:
         self.ending()
         return 0
 
-    def time_ran_out(self) -> None:
+    def time_ran_out(self, elapsed: float | None = None) -> None:
         """The decision timer ran out: the scenario's timeout branch happens, and the trainee is told
-        what it was before the next moment is shown (never a silent jump)."""
+        what it was before the next moment is shown (never a silent jump). `elapsed`: the seconds since
+        the moment appeared, when they are measured (research); else the timer's own length."""
         self.say()
-        self.session.expire_timer()
+        self.session.expire_timer(elapsed)
         self._input_taken()
         what = self.session.view().timeout  # the expiry's own text, in the scenario's words
         if what:

@@ -126,8 +126,22 @@ def validate(paths: list[Path], as_json: bool, strict: bool) -> int:
     return check_files(paths, as_json, strict, file_diagnostics)
 
 
+def protocol_diagnostics(path: Path) -> list[Diagnostic] | None:
+    """A research protocol's diagnostics when the file at `path` is one (docs/research.md), else None."""
+    from ..content.loader import read_file
+    from ..content.protocol import load_protocol, looks_like_protocol
+    raw = read_file(path, str(path))
+    if isinstance(raw, Diagnostic) or not looks_like_protocol(raw):
+        return None
+    return load_protocol(path).diagnostics
+
+
 def file_diagnostics(path: Path) -> list[Diagnostic]:
-    """validate's diagnostics for one file: the loader's, then its `scoring:` section's."""
+    """validate's diagnostics for one file: the loader's, then its `scoring:` section's (a research
+    protocol's own, for a protocol file)."""
+    protocol = protocol_diagnostics(path)
+    if protocol is not None:
+        return protocol
     result = load_scenario(path, use_cache=False)
     diagnostics = list(result.diagnostics)
     if result.ok:

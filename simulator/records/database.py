@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ..paths import data_dir
 
-HEAD = "0002"  # the newest migration in migrations/versions; a test checks they agree
+HEAD = "0003"  # the newest migration in migrations/versions; a test checks they agree
 DEFAULT_FILE = "parley.db"
 
 

@@ -154,3 +154,27 @@ xapi_queue = Table(
     UniqueConstraint("endpoint", "statement_id", name="uq_xapi_endpoint_statement"),
     Index("ix_xapi_unsent", "endpoint", "sent_at"),
 )
+
+# added by migration 0003: research mode (docs/research.md)
+research_participants = Table(
+    "research_participants", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("protocol_id", String(64), nullable=False),  # the protocol file's id
+    Column("protocol_sha256", String(64), nullable=False),  # of the protocol file at enrolment
+    Column("trainee_id", Integer, ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False),  # the code's row
+    Column("position", Integer, nullable=False),  # 1, 2, 3... in the order of enrolment: decides the assignment
+    Column("created_at", TIME, nullable=False),
+    UniqueConstraint("protocol_id", "trainee_id", name="uq_research_protocol_trainee"),
+    UniqueConstraint("protocol_id", "position", name="uq_research_protocol_position"),
+)
+
+research_answers = Table(
+    "research_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("participant_id", Integer, ForeignKey("research_participants.id", ondelete="CASCADE"), nullable=False),
+    Column("phase", String(4), nullable=False),  # pre or post
+    Column("question", String(64), nullable=False),  # the question's id in the protocol
+    Column("answer", Text, nullable=False),  # a scale's number, a choice's answer id, or the text typed
+    Column("created_at", TIME, nullable=False),
+    UniqueConstraint("participant_id", "phase", "question", name="uq_research_answer"),
+)

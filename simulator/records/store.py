@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from .database import DatabaseError, _short, open_engine, shown_url
 from .schema import (
@@ -26,6 +26,8 @@ from .schema import (
     events,
     feedback,
     imported_files,
+    research_answers,
+    research_participants,
     session_decisions,
     session_scores,
     sessions,
@@ -91,6 +93,16 @@ def _running(pid: int, started: str) -> bool:
     return not started or _started(pid) in ("", started)
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    """A participant's place in a research protocol (`Store.research_enrol`)."""
+    participant: int  # the research_participants row
+    trainee: int  # the trainees row of the participant's code
+    position: int  # 1, 2, 3... in the order of enrolment
+    protocol_sha256: str  # of the protocol file when they were enrolled
+    new: bool  # enrolled just now (False: they were already)
+
+
 @dataclass
 class Forgotten:
     """What `Store.forget` removed."""
@@ -103,6 +115,7 @@ class Forgotten:
     cohorts: list = field(default_factory=list)
     session_uids: list = field(default_factory=list)
     names: list = field(default_factory=list)  # the trainee's display name and pseudonym
+    protocols: list = field(default_factory=list)  # research protocols they were enrolled in (docs/research.md)
 
 
 class Store:
@@ -416,6 +429,15 @@ class Store:
         return self._run("read feedback", lambda c: c.execute(select(feedback).where(
             feedback.c.scenario_id == scenario_id).order_by(feedback.c.created_at, feedback.c.id)).all())
 
+    def feedback_listing(self, scenario_id: str) -> list:
+        """`feedback_for`'s rows (oldest first) with `session_uid` and the trainee's `pseudonym` (never
+        their display name): what `parley feedback` reports (records/feedback_report.py)."""
+        return self._run("read feedback", lambda c: c.execute(select(
+            feedback, sessions.c.uid.label("session_uid"), trainees.c.pseudonym).outerjoin(
+            sessions, sessions.c.id == feedback.c.session_id).outerjoin(
+            trainees, trainees.c.id == feedback.c.trainee_id).where(
+            feedback.c.scenario_id == scenario_id).order_by(feedback.c.created_at, feedback.c.id)).all())
+
     # --- privacy ---------------------------------------------------------------------------------
     def forget(self, who: str) -> Forgotten | None:
         """Remove the trainee called `who` (display name or pseudonym) and everything recorded about
@@ -445,7 +467,13 @@ class Store:
             gone.cohorts = [r.name for r in connection.execute(select(cohorts.c.name).join(
                 cohort_members, cohort_members.c.cohort_id == cohorts.c.id).where(
                 cohort_members.c.trainee_id == row.id).order_by(cohorts.c.name))]
+            places = select(research_participants.c.id).where(research_participants.c.trainee_id == row.id)
+            gone.protocols = [r.protocol_id for r in connection.execute(
+                select(research_participants.c.protocol_id).where(research_participants.c.trainee_id == row.id)
+                .order_by(research_participants.c.protocol_id))]
             # explicit deletes, children first: correct even where a foreign key was not enforced
+            connection.execute(delete(research_answers).where(research_answers.c.participant_id.in_(places)))
+            connection.execute(delete(research_participants).where(research_participants.c.trainee_id == row.id))
             for table in (events, session_scores, session_decisions, xapi_queue):
                 connection.execute(delete(table).where(table.c.session_id.in_(sids)))
             connection.execute(delete(feedback).where(or_(feedback.c.trainee_id == row.id,
@@ -471,3 +499,71 @@ class Store:
             except IntegrityError:
                 pass
         self._run("note an imported file", work)
+
+    # --- research (docs/research.md) -------------------------------------------------------------
+    def research_enrol(self, protocol_id: str, sha256: str, code: str) -> Enrolment:
+        """Enrol the participant called `code` in protocol `protocol_id` (`sha256`: its file's SHA-256)
+        at the next position (1, 2, 3...), or return the place a known code already has. Two stations
+        enrolling at once never share a position: a unique constraint refuses the second, which tries
+        again (each attempt one transaction)."""
+        def work(connection):
+            tid = self.trainee_id(connection, code, create=True)
+            if tid is None:
+                raise ValueError("a research participant needs a code")
+            found = connection.execute(select(research_participants).where(and_(
+                research_participants.c.protocol_id == protocol_id,
+                research_participants.c.trainee_id == tid))).first()
+            if found is not None:
+                return Enrolment(found.id, tid, found.position, found.protocol_sha256, False)
+            position = (connection.execute(select(func.max(research_participants.c.position)).where(
+                research_participants.c.protocol_id == protocol_id)).scalar() or 0) + 1
+            pid = connection.execute(insert(research_participants).values(
+                protocol_id=protocol_id, protocol_sha256=sha256, trainee_id=tid, position=position,
+                created_at=now())).inserted_primary_key[0]
+            return Enrolment(pid, tid, position, sha256, True)
+        for attempt in range(5):
+            try:
+                return self._run("enrol a research participant", work)
+            except DatabaseError as exc:
+                if attempt == 4 or not isinstance(exc.__cause__, (IntegrityError, OperationalError)):
+                    raise
+        raise AssertionError("unreachable")
+
+    def research_answer(self, participant: int, phase: str, question: str, answer: str) -> None:
+        """Store a participant's answer to a `pre` or `post` question; it replaces an earlier answer."""
+        if phase not in ("pre", "post"):
+            raise ValueError(f"a question is asked pre or post, not {phase!r}")
+
+        def work(connection):
+            connection.execute(delete(research_answers).where(and_(
+                research_answers.c.participant_id == participant, research_answers.c.phase == phase,
+                research_answers.c.question == question)))
+            connection.execute(insert(research_answers).values(participant_id=participant, phase=phase,
+                                                               question=question, answer=clean(answer),
+                                                               created_at=now()))
+        self._run("store an answer", work)
+
+    def research_answers(self, participant: int) -> dict[tuple[str, str], str]:
+        """{(phase, question id): answer} of one participant."""
+        return self._run("read answers", lambda c: {(r.phase, r.question): r.answer for r in c.execute(select(
+            research_answers).where(research_answers.c.participant_id == participant))})
+
+    def research_sessions(self, protocol_id: str, trainee: int | None = None) -> list:
+        """The research sessions played under protocol `protocol_id` (by the trainee row `trainee`, or
+        by every participant), oldest first, as (session row, the `protocol` entry of its settings)."""
+        def work(connection):
+            enrolled = select(research_participants.c.trainee_id).where(
+                research_participants.c.protocol_id == protocol_id)
+            query = select(sessions).where(and_(sessions.c.mode == "research", sessions.c.trainee_id.in_(enrolled)))
+            if trainee is not None:
+                query = query.where(sessions.c.trainee_id == trainee)
+            return connection.execute(query.order_by(sessions.c.started_at, sessions.c.id)).all()
+        found = []
+        for row in self._run("read research sessions", work):
+            try:
+                entry = json.loads(row.settings).get("protocol")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(entry, dict) and entry.get("id") == protocol_id:
+                found.append((row, entry))
+        return found
