@@ -222,6 +222,8 @@ def _research_commands(sub) -> None:
                           help=_("run: the participant's code, e.g. P001 (a code, never a name)"))
     research.add_argument("--positions", type=int, default=None, metavar=_("N"),
                           help=_("check: print the assignment of positions 1 to N (default: one full cycle)"))
+    research.add_argument("--window", action="store_true",
+                          help=_("run: in the window instead of the terminal (text mode when no display can show it)"))
     _db_option(research)
     _lang_option(research, argparse.SUPPRESS)
 

@@ -45,7 +45,39 @@ def run(args: argparse.Namespace, *, inp: TextIO | None = None, out: TextIO | No
         _err(_("parley research run: --participant takes a code of letters, digits, -, _ and . (at most 40, "
                "e.g. P001), never a name; not {code}").format(code=repr(args.participant)))
         return USAGE
+    if getattr(args, "window", False):
+        shown = run_window(protocol, code, args.db)
+        if shown is not None:
+            return shown
     return Participant(protocol, code, args.db, inp or sys.stdin, out or sys.stdout, clock or time.monotonic).run()
+
+
+def run_window(protocol, code: str, db: str | None) -> int | None:
+    """The participant's run in the window (ui/research.py); None when no window can be shown (the
+    caller then runs it in text mode, after saying why)."""
+    from .records import open_records
+    store = open_records(db)
+    if store is None:
+        return FAILED
+    try:
+        try:
+            from ..ui.app import NoDisplay, run_app
+        except ImportError as exc:
+            _err(_("parley: the window needs pygame-ce ({error}); running in text mode instead.").format(error=exc))
+            return None
+        from ..records.database import DatabaseError
+        from ..ui.research import ResearchRun
+        try:
+            enrolment = store.research_enrol(protocol.id, protocol.sha256, code)
+            return run_app(database_url=db, research=lambda app: ResearchRun(app, protocol, code, store, enrolment))
+        except NoDisplay as exc:
+            _err(_("parley: {why}; running in text mode instead.").format(why=exc))
+            return None
+        except DatabaseError as exc:
+            _err(_("parley: {problem}").format(problem=exc))
+            return FAILED
+    finally:
+        store.close()
 
 
 def open_protocol(path: Path):

@@ -64,6 +64,7 @@ class App:
         self.instructor = instructor  # `parley play --instructor NAME`: who operates in instructor-operated mode
         self.console_window = console_window  # operated mode: the console in a second window (else a Tab panel)
         self.console = None  # the operator console while an operated scene runs (console.py)
+        self.research = None  # a research participant's run (research.py), when the window runs one
         self.database_url = database_url  # `--db`; None: $PARLEY_DATABASE_URL, else parley.db in the data folder
         # scenario id -> the variant of who the people are chosen in the briefing (or on the command line)
         self.variants: dict[str, str] = {}
@@ -197,6 +198,10 @@ class App:
             from ..records.recorder import open_store
             self._store = open_store(self.database_url)
         return self._store
+
+    def use_store(self, store) -> None:
+        """Record sessions in `store`, already open (a research run's, opened by the command line)."""
+        self._store, self._store_opened = store, True
 
     def save(self) -> None:
         error = save_settings(self.settings)
@@ -538,9 +543,11 @@ def first_frame(surface: pygame.Surface, fonts: Fonts, theme: Theme) -> None:
 def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] | None = None,
             no_timers: bool = False, authored_order: bool = False, variants: dict | None = None,
             database_url: str | None = None, mode: str | None = None, instructor: str | None = None,
-            console_window: bool = True) -> int:
+            console_window: bool = True, research=None) -> int:
     """Open the simulator window (optionally straight to one scenario) and run until it closes.
     `variants` maps scenario ids to the variant of who the people are to play (`parley play --variant`).
+    `research(app)`, when given, makes a research participant's run (ui/research.py), which the
+    window shows instead of the title.
 
     Raises NoDisplay, before anything is shown, when no display can show the window.
     """
@@ -566,7 +573,12 @@ def run_app(scenario_path=None, seed: int | None = None, size: tuple[int, int] |
         print(f"first-frame {time.time():.6f} {time.perf_counter() - start:.6f}")
         pygame.quit()
         return 0
-    app.push(app.flow.title())
+    if research is not None:
+        app.research = research(app)
+        app.mode, app.trainee = "research", app.research.code
+        app.research.next()
+    else:
+        app.push(app.flow.title())
     app.ensure_catalog()
     if bench == "title":
         app.step(0.0)

@@ -53,6 +53,16 @@ class Flow:
         from .screens.feedback import FeedbackScreen
         return FeedbackScreen(self.app, scene)
 
+    def research_question(self, run, phase: str, question):
+        """Research mode: one of the protocol's questions (ui/research.py)."""
+        from .screens.research import QuestionScreen
+        return QuestionScreen(self.app, run, phase, question)
+
+    def research_thanks(self, run):
+        """Research mode: the end of a participant's run."""
+        from .screens.research import ThanksScreen
+        return ThanksScreen(self.app, run)
+
     def vote(self, scene, first: str | None = None):
         """Workshop mode: the group's vote on `scene`'s options (`first`: the option it was opened from)."""
         from .screens.workshop import VoteScreen

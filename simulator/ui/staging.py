@@ -31,7 +31,11 @@ PORTRAIT_OVERLAP = 0.8  # side by side, each portrait starts 80% of a portrait's
 
 
 def session_options(app, scenario, language: str) -> SessionOptions:
-    """What the mode and settings mean for the engine (all of it is recorded in the log)."""
+    """What the mode and settings mean for the engine (all of it is recorded in the log). A research
+    run's protocol fixes them instead (ui/research.py)."""
+    research = getattr(app, "research", None)
+    if research is not None and research.current is not None:
+        return research.session_options(scenario, language)
     scale = None if app.no_timers else app.settings.timer_scale
     workshop = app.mode == "workshop"
     return SessionOptions(timers=scale is not None and not workshop, timer_scale=scale or 1.0,

@@ -60,7 +60,7 @@ AUDIENCE_NAMES = {
 
 # The training modes (settings.MODES), as the mode screen names them (the same words, so one translation).
 MODE_NAMES = {"academy": N_("Academy"), "in-service": N_("In-service"), "workshop": N_("Workshop"),
-              "operated": N_("Instructor-operated")}
+              "operated": N_("Instructor-operated"), "research": N_("Research")}
 
 
 def readable(slug: str) -> str:

@@ -69,11 +69,21 @@ class BriefingScreen(PanelScreen):
         else:
             timers = _("Decision timers on, {factor} times longer.").format(factor=f"{options.timer_scale:g}")
         hidden = self.app.mode == "in-service" and not self.app.settings.show_meter_in_service
+        research = self.app.research
+        if research is not None:
+            hidden = not research.protocol.meter
         meter = _("Distress meter hidden (M shows it).") if hidden else _("Distress meter shown.")
+        if research is not None and hidden:
+            meter = _("Distress meter hidden.")
         keys = _("Keys: 1-9 or arrows and Enter to choose, Space shows all text, Escape pauses.")
-        return " ".join([_("Mode: {mode}.").format(mode=mode_name(self.app.mode)), timers, meter, keys])
+        parts = [_("Mode: {mode}.").format(mode=mode_name(self.app.mode)), timers, meter, keys]
+        if research is not None:
+            parts.insert(0, research.part_line())
+        return " ".join(parts)
 
     def widgets(self):
+        if self.app.research is not None:  # the protocol chose who the people are, and there is no library
+            return [Button(_("Begin"), self.begin, 1, wid="Begin")]
         widgets = [Button(_("Begin"), self.begin, 1, wid="Begin"), Button(_("Back to the library"), self.back, 2, wid="back")]
         sc = self.scenario
         if sc.variants:  # who the people are: the workshop's choice; never what they do
@@ -126,6 +136,10 @@ class BriefingScreen(PanelScreen):
     def update(self, dt: float) -> None:
         if self.jobs:  # one image per frame: the briefing stays responsive while the scene's art loads
             self.jobs.pop(0)()
+
+    def back(self) -> None:
+        if self.app.research is None:  # a research participant goes on with the protocol, not to the library
+            super().back()
 
     def begin(self) -> None:
         scene = self.app.flow.scene(self.entry, self.language)

@@ -559,11 +559,11 @@ class DebriefScreen(FocusScreen):
                                        self.header.height)
         buttons = [Button(_("< Previous"), lambda: self.turn(-1), wid="prev", enabled=self.page > 0),
                    Button(_("Next >"), lambda: self.turn(1), wid="next", enabled=self.page < len(PAGES) - 1),
-                   Button(_("Play again"), self.replay, wid="replay"),
-                   Button(_("Save report"), self.save_report, wid="save-report"),
+                   *([Button(_("Play again"), self.replay, wid="replay"),
+                      Button(_("Save report"), self.save_report, wid="save-report")] if app.research is None else []),
                    *([Button(_("Feedback on this scenario"), lambda: app.go(app.flow.feedback(self.scene)),
                              wid="feedback")] if app.mode == "workshop" else []),  # co-design (#15)
-                   Button(_("Library"), self.to_library, wid="library")]
+                   Button(_("Library") if app.research is None else _("Continue"), self.to_library, wid="library")]
         button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad, inner_w)
         top = self.header_rect.bottom + theme.pad
         self.content_rect = pygame.Rect(self.panel.x + theme.pad, top, inner_w,
@@ -684,6 +684,9 @@ class DebriefScreen(FocusScreen):
         self.app.replace_top(self.app.flow.briefing(self.scene.entry, self.language))
 
     def to_library(self) -> None:
+        if self.app.research is not None:  # a study's debrief: on to its next part
+            self.app.research.part_ended()
+            return
         self.app.replace(self.app.flow.library())
 
     def back(self) -> None:

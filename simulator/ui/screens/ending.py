@@ -85,6 +85,12 @@ class EndingScreen(FocusScreen):
                           detail=status, wid="debrief"),
                    Button(_("Play again"), self.replay, 2, wid="replay"),
                    Button(_("Back to the library"), self.to_library, 3, wid="library")]
+        research = self.app.research
+        if research is not None and not research.protocol.debrief:  # a study goes on to its next part
+            buttons = [Button(_("Continue"), self.go_on, 1, enabled=self.ready,
+                              detail=None if self.ready else _("Saving..."), wid="continue")]
+        elif research is not None:
+            buttons = buttons[:1]
         row_top = button_row(buttons, theme, app.fonts, self.panel.x + theme.pad, self.panel.bottom - theme.pad,
                              inner_w)
         self.text_rect = pygame.Rect(self.panel.x + theme.pad, self.panel.y + theme.pad, inner_w,
@@ -146,10 +152,18 @@ class EndingScreen(FocusScreen):
             return
         self.app.replace_top(self.app.flow.debrief(self.scene, self.report))
 
+    def go_on(self) -> None:
+        """Research mode without a debrief: the record is complete (its report stored), on to what follows."""
+        if self.ready:
+            self._store_report()
+            self.app.research.part_ended()
+
     def replay(self) -> None:
         self.app.replace_top(self.app.flow.briefing(self.scene.entry, self.scene.language))
 
     def to_library(self) -> None:
+        if self.app.research is not None:
+            return  # a research participant has no library: Continue goes on
         self.app.replace(self.app.flow.library())
 
     def back(self) -> None:

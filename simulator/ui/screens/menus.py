@@ -346,10 +346,18 @@ class PauseScreen(PanelScreen):
                           colour=theme.palette.muted, px=theme.small)
 
     def widgets(self):
+        if self.app.research is not None:  # a study: no restart, no library; stopping keeps what was done
+            return [Button(_("Resume"), self.back, 1, wid="Resume"),
+                    Button(_("Stop here (what you did so far is kept)"), self.stop_research, 2, wid="Stop")]
         return [Button(_("Resume"), self.back, 1, wid="Resume"),
                 Button(_("Restart scenario"), self.restart, 2, wid="Restart scenario"),
                 Button(_("Settings"), lambda: self.app.go(SettingsScreen(self.app)), 3, wid="Settings"),
                 Button(_("Quit to library"), self.to_library, 4, wid="Quit to library")]
+
+    def stop_research(self) -> None:
+        """A research participant stops: the part is kept as abandoned; the same command resumes later."""
+        self.scene.abandon("stopped by the participant")
+        self.app.quit(0)
 
     def restart(self) -> None:
         self.scene.abandon("restarted")

@@ -60,6 +60,9 @@ class SceneScreen(FocusScreen):
         # the trainee's view in operated mode shows no meter (the console does); M there shows it
         self.meter_visible = not (app.mode == "in-service" and not app.settings.show_meter_in_service) \
             and not self.operated
+        if app.research is not None:  # a research protocol decides (ui/research.py)
+            self.meter_visible = app.research.protocol.meter
+            self.actor = {"role": "participant", "id": app.trainee}
         self.paused = False  # the instructor paused (operated mode): the clock stops until resumed
         self.paused_for = 0.0  # seconds of the current pause
         self.console = None
@@ -79,6 +82,8 @@ class SceneScreen(FocusScreen):
         sc = self.scenario
         settings = {"interface_language": language(), "variant": sc.variant, "meter_shown": self.meter_visible,
                     "timers": self.app.settings.timers, "no_timers": self.app.no_timers}
+        if self.app.research is not None:
+            settings["protocol"] = self.app.research.settings()
         self.recorder = SessionRecorder(self.app.record_store(), self.session, trainee=self.app.trainee,
                                         mode=self.app.mode, source=Path(sc.source).name if sc.source else sc.id,
                                         settings=settings)
@@ -362,6 +367,9 @@ class SceneScreen(FocusScreen):
             self.phase = "choosing"
             self.reveal = float(10**9)
             self.speak_pending = True  # on the next frame, once this moment's text is built
+            if self.app.research is not None and not self.session.ended:  # latencies count from here
+                after = round(self.decision_time, 3)
+                self.session.mark("choices_shown", after, self.actor, after=after)
 
     def enter(self) -> None:
         self.speak_pending = False  # the window reads `speech()` itself when a screen comes (back) on top
