@@ -448,14 +448,8 @@ class SemanticChecker:
         seen: dict[str, tuple] = {}
         for path, choice, node_id, _ in iter_choices(self.data):
             cid = choice.get("id")
-            if isinstance(cid, str):
-                if cid in seen:
-                    line = self.pos(seen[cid] + ("id",))
-                    self.sink.error(self.pos(path + ("id",)), "duplicate-id",
-                                    f"choice id {_show(cid)} is used twice (first at line {line[0] if line else '?'})",
-                                    "choice ids must be unique in the whole scenario")
-                else:
-                    seen[cid] = path
+            self.claim_id(seen, path, cid, f"choice id {_show(cid)} is used twice",
+                          "choice ids must be unique in the whole scenario")
             has_next, has_outcomes = "next" in choice, "outcomes" in choice
             if has_next == has_outcomes:
                 self.sink.error(self.pos(path), "next-or-outcomes",
@@ -477,15 +471,20 @@ class SemanticChecker:
         self.choice_ids = seen
         for path, inject, _node_id in iter_injects(self.data):
             jid = inject.get("id")
-            if isinstance(jid, str):
-                if jid in seen:
-                    line = self.pos(seen[jid] + ("id",))
-                    self.sink.error(self.pos(path + ("id",)), "duplicate-id",
-                                    f"inject id {_show(jid)} is already used (first at line {line[0] if line else '?'})",
-                                    "choice and inject ids must be unique in the whole scenario")
-                else:
-                    seen[jid] = path
+            self.claim_id(seen, path, jid, f"inject id {_show(jid)} is already used",
+                          "choice and inject ids must be unique in the whole scenario")
             self.check_effects(path + ("effects",), inject.get("effects"))
+
+    def claim_id(self, seen: dict, path, ident, message: str, hint: str) -> None:
+        """`ident` (at `path` + id) is taken in `seen` (id -> path), or a duplicate-id error says where first."""
+        if not isinstance(ident, str):
+            return
+        if ident in seen:
+            line = self.pos(seen[ident] + ("id",))
+            self.sink.error(self.pos(path + ("id",)), "duplicate-id",
+                            f"{message} (first at line {line[0] if line else '?'})", hint)
+        else:
+            seen[ident] = path
 
     def check_target(self, path, target) -> None:
         if isinstance(target, str) and target not in self.targets:
