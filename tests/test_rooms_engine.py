@@ -139,3 +139,23 @@ def test_inject_ids_share_the_choice_namespace(tmp_path):
     result = load_scenario(path, use_cache=False)
     codes = {d.code for d in result.diagnostics if d.severity == "error"}
     assert result.scenario is None and {"duplicate-id", "unknown-variable"} <= codes
+
+
+def test_a_condition_only_an_inject_can_make_true_is_not_dead(tmp_path):
+    """The meaning checks' interval analysis treats an inject as a loop on its node: a condition that
+    only an inject's effects can satisfy is reachable (an instructor can bring it about)."""
+    from simulator.content.loader import load_scenario
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    waiting = ('      - id: friend-helps\n        text: "Let his friend explain."\n        condition: "notes == 2"\n'
+               '        tags: [open-question]\n        grade: good\n        feedback: "Fine."\n        next: second\n')
+    text = text.replace("    choices:\n      - id: listen\n", "    choices:\n" + waiting + "      - id: listen\n", 1)
+    path = tmp_path / "without.yaml"
+    path.write_text(text, encoding="utf-8")
+    codes = [d.code for d in load_scenario(path, use_cache=False).diagnostics if d.severity == "error"]
+    assert "dead-condition" in codes  # nothing sets notes to 2 at the first scene...
+    with_inject = text.replace('    perspective: "Sam is cold and tired."\n',
+                               '    perspective: "Sam is cold and tired."\n' + INJECTS.lstrip("\n"), 1)
+    path = tmp_path / "with.yaml"
+    path.write_text(with_inject, encoding="utf-8")
+    result = load_scenario(path, use_cache=False)
+    assert result.scenario is not None, [d.format() for d in result.diagnostics]  # ...but the friend's inject does
