@@ -141,6 +141,15 @@ def test_operated_two_windows_override_note_pause_and_inject_reach_log_record_de
     assert scene.session.log[-1]["paused_seconds"] == pytest.approx(1.0, abs=0.05)
     assert scene.session.log[-3]["text"] == "Ask about the spotlight habit"
 
+    # with the pause menu open over the scene, the console takes nothing
+    press(app, pygame.K_ESCAPE)
+    assert app.top.name == "pause"
+    events = len(scene.session.log)
+    in_console(app, pygame.K_1)
+    assert len(scene.session.log) == events and "menu" in console.message
+    press(app, pygame.K_ESCAPE)
+    assert app.top is scene
+
     # on to the scene that offers injects, by picks that need no reason
     for _step in range(12):
         if scene.view.node_id == "first-contact":

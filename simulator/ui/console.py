@@ -75,6 +75,11 @@ class OperatorConsole:
             self.close_window()
             self.app.notify(_("The console window is closed: Tab shows the console on this screen."))
             return True
+        if self.app.stack and self.app.top is not self.scene:
+            # the pause menu or a prompt is over the scene: nothing may happen under it
+            if event.type == pygame.KEYDOWN:
+                self.message = _("The trainee's window shows a menu: close it there first.")
+            return event.type in (pygame.KEYDOWN, pygame.TEXTINPUT)
         if event.type == pygame.TEXTINPUT and self.typing:
             text = "".join(ch for ch in event.text if ch.isprintable())
             self.buffer = (self.buffer + text)[:MAX_TYPED]
