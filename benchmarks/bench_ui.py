@@ -164,6 +164,36 @@ def uhd_scene_benchmark(frames: int) -> list[float]:
     return choosing
 
 
+def operated_benchmark(frames: int, size: tuple[int, int] = SIZE) -> dict:
+    """The same timed scene in instructor-operated mode (docs/classroom.md): the trainee's window with the
+    operator console as a Tab panel over it, and with the console in a second window (both drawn and
+    flipped every frame); returns {label: choosing frame times}."""
+    from simulator.content.loader import bundled_scenarios
+    from simulator.ui.app import App
+    from simulator.ui.screens.briefing import BriefingScreen
+    from simulator.ui.screens.menus import TitleScreen
+    from simulator.ui.settings import Settings
+
+    out = {}
+    for label, second_window in (("operated, console panel over the scene", False),
+                                 ("operated, console in a second window", True)):
+        app = App(Settings(sound=False), size=size, seed=1, console_window=second_window)
+        app.mode = "operated"
+        app.push(TitleScreen(app))
+        catalog = app.ensure_catalog()
+        catalog.wait(60)
+        entry = next(e for e in catalog.entries if e.path == bundled_scenarios()[1])
+        briefing = BriefingScreen(app, entry, entry.scenario.language)
+        app.push(briefing)
+        while briefing.jobs:
+            app.step(DT)
+        briefing.begin()
+        _reading, choosing, _timed = scene_frames(app, app.top, frames)
+        out[label] = choosing
+        app.top.close_console()
+    return out
+
+
 def peer_frames(frames: int) -> list[float]:
     """The peer: a bare pygame-ce dialogue frame with no Parley code (background, two translucent
     panels, 14 pre-rendered lines, four button rectangles), timed the same way."""
@@ -253,6 +283,11 @@ def main() -> None:
     report("peer: bare pygame-ce dialogue frame", peer)
     print(f"  scene (choosing) / peer: mean {statistics.fmean(scene) / statistics.fmean(peer):.2f}x, "
           f"p99 {percentile(scene, 99) / percentile(peer, 99):.2f}x")
+    print(f"Instructor-operated mode at {size[0]}x{size[1]} (the same scene and moment, choosing):")
+    for label, times in operated_benchmark(args.frames, size).items():
+        report(label, times)
+        print(f"    / the scene in academy mode: median {statistics.median(times) / statistics.median(scene):.2f}x, "
+              f"p99 {percentile(times, 99) / percentile(scene, 99):.2f}x")
     if size != UHD:
         uhd_scene_benchmark(args.frames)
     verdicts = []

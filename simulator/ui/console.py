@@ -47,6 +47,7 @@ class OperatorConsole:
         self.window = None
         self.theme: Theme | None = None
         self._theme_for = None  # the window size `theme` was made for
+        self._clock = None  # ((text, colour), its rendered line): the timer, drawn apart from the layout
         self._drawn = None  # (what was laid out, the panel, the layout): the console is redrawn every frame
         if second_window:
             try:
@@ -234,14 +235,6 @@ class OperatorConsole:
         if view.recovery:
             state += " " + _("Recovering from a peak.")
         out.append(Span(state, body, pal.accent, True, space_before=theme.gap))
-        if scene.paused:
-            clock = _("PAUSED: the trainee's clock is stopped (P resumes).")
-        elif scene.timer_left is None:
-            clock = _("No decision timer here.")
-        else:
-            clock = _("Timer: {seconds} s left of {total} s.").format(seconds=f"{max(0.0, scene.timer_left):.1f}",
-                                                                     total=f"{view.timer_seconds:g}")
-        out.append(Span(clock, body, pal.warn if scene.paused or scene.timer_left is not None else pal.muted))
         if view.node_id is not None:
             from scoring.words import scene_label
             out.append(Span(_("Scene: {scene}").format(scene=scene_label(sc, view.node_id, lang)), small,
@@ -280,6 +273,17 @@ class OperatorConsole:
         out.append(Span(keys + ".", small, pal.muted, space_before=theme.gap))
         return out
 
+    def clock_line(self, theme: Theme) -> tuple[str, tuple]:
+        """The timer, or that the trainee's clock is paused, and its colour: drawn apart from the rest,
+        since it changes ten times a second."""
+        scene, pal = self.scene, theme.palette
+        if scene.paused:
+            return _("PAUSED: the trainee's clock is stopped (P resumes)."), pal.warn
+        if scene.timer_left is None:
+            return _("No decision timer here."), pal.muted
+        return _("Timer: {seconds} s left of {total} s.").format(seconds=f"{max(0.0, scene.timer_left):.1f}",
+                                                                 total=f"{scene.view.timer_seconds:g}"), pal.warn
+
     def render(self, surface: pygame.Surface, rect: pygame.Rect, theme: Theme) -> None:
         """Draw the console into `rect` of `surface` (an opaque panel; text that does not fit is cut at the
         bottom, where the key help is, never at the options)."""
@@ -289,16 +293,23 @@ class OperatorConsole:
             panel = panel_surface(rect.size, theme, theme.palette.panel[:3] + (250,))
             width = rect.width - 2 * theme.pad
             for scale in FIT_SCALES:  # many options at a large text size: smaller text, never cut options
+                font = self.app.fonts.get(max(MIN_PX, round(theme.body * scale)), True)
+                clock_h = font.get_linesize() + theme.gap
                 text = layout(self.app.fonts, self.spans(theme, scale), width)
-                if text.height + 2 * theme.pad <= rect.height:
+                if clock_h + text.height + 2 * theme.pad <= rect.height:
                     break
-            self._drawn = (key, panel, text)
-        _key, panel, text = self._drawn
-        self.app.audit.check("operator console", (text.width, text.height + 2 * theme.pad), rect.size)
+            self._drawn = (key, panel, text, font, clock_h)
+            self._clock = None
+        _key, panel, text, font, clock_h = self._drawn
+        self.app.audit.check("operator console", (text.width, clock_h + text.height + 2 * theme.pad), rect.size)
+        clock = self.clock_line(theme)
+        if self._clock is None or self._clock[0] != clock:
+            self._clock = (clock, font.render(clock[0], True, clock[1]))
         surface.blit(panel, rect.topleft)
         previous = surface.get_clip()
         surface.set_clip(rect)
-        text.draw(surface, rect.x + theme.pad, rect.y + theme.pad)
+        surface.blit(self._clock[1], (rect.x + theme.pad, rect.y + theme.pad))
+        text.draw(surface, rect.x + theme.pad, rect.y + theme.pad + clock_h)
         surface.set_clip(previous)
 
     def draw_window(self) -> None:
