@@ -67,9 +67,10 @@ def run_window(protocol, code: str, db: str | None) -> int | None:
             return None
         from ..records.database import DatabaseError
         from ..ui.research import ResearchRun
+        def begin(app):  # enrolled once the window is open: no display, no enrolment here (text mode does it)
+            return ResearchRun(app, protocol, code, store, store.research_enrol(protocol.id, protocol.sha256, code))
         try:
-            enrolment = store.research_enrol(protocol.id, protocol.sha256, code)
-            return run_app(database_url=db, research=lambda app: ResearchRun(app, protocol, code, store, enrolment))
+            return run_app(database_url=db, research=begin)
         except NoDisplay as exc:
             _err(_("parley: {why}; running in text mode instead.").format(why=exc))
             return None
