@@ -23,7 +23,6 @@ class VoteCount(Cycler):
     """One option's votes: its number key or Right adds one, Shift+number or Left takes one away."""
 
     def __init__(self, number: int, text: str, on_change):
-        self.text = text
         super().__init__(text, list(range(MAX_VOTES + 1)), {}, 0, on_change, wid=f"votes-{number}")
         self.number = number  # the badge shows it, and its key adds a vote
 
