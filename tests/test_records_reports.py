@@ -486,3 +486,23 @@ def test_the_debrief_saves_the_report_and_says_where(monkeypatch):
     assert "<svg" in html and "<text" in html and "Test Trainee" in html
     assert debrief.report["summary"]["result_words"] in html
     assert app.notice is not None and app.audit.problems == []
+
+
+def test_the_reports_fallback_path_drops_one_decision_per_undo_and_keeps_injects_apart():
+    """A session with no score report is shown from its log (records/path.py): an undo takes back one
+    decision, whatever its `steps` (the decisions count it returns to), as grading's trace does."""
+    from scoring.trace import read_trace
+    from simulator.engine.session import SessionOptions
+    from simulator.records.path import final_path
+    scenario = load_scenario(bundled_scenarios()[0]).scenario
+    session = Session(scenario, seed=5, options=SessionOptions(allow_undo=True))
+    for _step in range(3):
+        session.choose(session.presented()[0].id, elapsed=1.0)
+    session.undo(reason="try another", elapsed=0.5)  # back to 2 decisions: its event says steps=2
+    assert session.log[-1]["steps"] == 2
+    path = final_path(session.log)
+    trace = read_trace(scenario, session.log)
+    assert [d.choice for d in path] == [d.choice for d in trace.decisions] and len(path) == 2
+    assert [d.post for d in path] == [(d.post[0], d.post[1]) for d in trace.decisions]
+    timeline = reports._timeline_from_log({}, session.log)
+    assert [e["choice"] for e in timeline if e["kind"] == "choice"] == [d.choice for d in path]

@@ -25,6 +25,7 @@ from ..i18n import N_, _, data_text, language, ngettext
 from ..paths import data_dir
 from ..safetext import clean
 from ..vocabulary import OUTCOME_NAMES, word
+from .path import final_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 GRADE_ORDER = ("good", "acceptable", "mistake", "major", "critical")
@@ -211,25 +212,6 @@ def _lower(name: str) -> str:
 
 
 # --- a session: what the scenario adds to the report --------------------------------------------------
-def final_path(log: list[dict]) -> list[tuple[dict | None, dict]]:
-    """The decisions on the log's final path, each as (the node_entered event that showed its options,
-    the choice_made or timer_expired event); undone decisions are left out."""
-    path: list[tuple[dict | None, dict]] = []
-    shown = None
-    for event in log:
-        kind = event.get("type")
-        if kind == "node_entered":
-            shown = event
-        elif kind in ("choice_made", "timer_expired"):
-            path.append((shown, event))
-            shown = None
-        elif kind == "undo":
-            for _step in range(max(1, int(event.get("steps") or 1))):
-                if path:
-                    path.pop()
-    return path
-
-
 def _log_language(log: list[dict]) -> str | None:
     try:
         value = (log[0].get("options") or {}).get("language")
@@ -270,15 +252,15 @@ def scenario_meta(scenario, log: list[dict], language_code: str | None = None) -
             meta["choices"][choice.id] = choice_label(choice, lang, sc.language)
     for ending in sc.endings:
         meta["endings"][ending.id] = text(ending.title)
-    for shown, event in final_path(log):
-        offered = (shown or {}).get("choices") or []
+    for decision in final_path(log):
+        offered = decision.shown
         good = []
-        chosen = sc.choice_by_id.get(event.get("choice"))
+        chosen = sc.choice_by_id.get(decision.choice)
         if chosen is not None and chosen.grade == "good":
             offered = []  # a good choice needs no alternative
         for choice_id in offered:
             choice = sc.choice_by_id.get(choice_id)
-            if choice is not None and choice_id != event.get("choice") and choice.grade == "good" \
+            if choice is not None and choice_id != decision.choice and choice.grade == "good" \
                     and not choice.is_timeout:
                 good.append(meta["choices"][choice_id])
         meta["alternatives"].append(good)
@@ -327,45 +309,20 @@ def session_meta(fields: dict, scenario=None, log: list[dict] | None = None) -> 
 
 
 # --- a session: the view the template shows ------------------------------------------------------------
-def _states_from_log(log: list[dict]) -> list[tuple[int, int]]:
-    """Distress and rapport at the start and after each decision of the final path, read from the log
-    (for a session that has no score report)."""
-    first = log[0] if log else {}
-    esc, rap = int(first.get("escalation") or 0), int(first.get("rapport") or 0)
-    states = [[esc, rap]]
-    for event in log:
-        kind = event.get("type")
-        if kind in ("choice_made", "timer_expired"):
-            states.append([esc, rap])
-        elif kind == "escalation_changed":
-            esc = int(event.get("to") or 0)
-            states[-1][0] = esc
-        elif kind == "rapport_changed":
-            rap = int(event.get("to") or 0)
-            states[-1][1] = rap
-        elif kind == "undo":
-            for _step in range(max(1, int(event.get("steps") or 1))):
-                if len(states) > 1:
-                    states.pop()
-            esc, rap = states[-1]
-    return [tuple(s) for s in states]
-
-
 def _timeline_from_log(meta: dict, log: list[dict]) -> list[dict]:
     """A timeline like the score report's, rebuilt from the log and the scenario's words when the
     session has no report: the start, each decision of the final path, the ending if it was reached."""
     scenes, choices = meta.get("scenes") or {}, meta.get("choices") or {}
-    states = _states_from_log(log)
+    first = log[0] if log else {}
     start = next((e for e in log if e.get("type") == "node_entered"), {})
-    timeline = [{"kind": "start", "node": start.get("node"), "escalation": states[0][0], "rapport": states[0][1],
-                 "t": 0.0, "scene": scenes.get(start.get("node"), ""), "choice": None}]
-    for i, (_shown, event) in enumerate(final_path(log), 1):
-        esc, rap = states[i] if i < len(states) else states[-1]
-        timer = event.get("type") == "timer_expired"
-        timeline.append({"kind": "timer" if timer else "choice", "node": event.get("node"), "escalation": esc,
-                         "rapport": rap, "t": event.get("t"), "scene": scenes.get(event.get("node"), ""),
-                         "choice": event.get("choice"), "label": choices.get(event.get("choice"), ""),
-                         "grade": None})
+    timeline = [{"kind": "start", "node": start.get("node"), "escalation": int(first.get("escalation") or 0),
+                 "rapport": int(first.get("rapport") or 0), "t": 0.0, "scene": scenes.get(start.get("node"), ""),
+                 "choice": None}]
+    for decision in final_path(log):
+        esc, rap = (int(v or 0) for v in (decision.post or decision.before))
+        timeline.append({"kind": "timer" if decision.timer else "choice", "node": decision.node, "escalation": esc,
+                         "rapport": rap, "t": decision.t, "scene": scenes.get(decision.node, ""),
+                         "choice": decision.choice, "label": choices.get(decision.choice, ""), "grade": None})
     last = log[-1] if log else {}
     if last.get("type") == "ending_reached":
         timeline.append({"kind": "ending", "node": last.get("ending"), "escalation": last.get("escalation", 0),

@@ -47,6 +47,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
+from .path import final_path
+
 XAPI_VERSION = "1.0.3"
 # Every IRI Parley coins starts here. Changing it changes every activity's identity in a store, so
 # it is one constant; a deployment that owns a domain for its records would set it once, early.
@@ -120,27 +122,6 @@ def parse_time(stamp: str) -> datetime:
 def format_time(moment: datetime) -> str:
     """An aware datetime as an xAPI timestamp: UTC, milliseconds, Z."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def final_path(log: Sequence[Mapping]) -> list[dict]:
-    """The decisions on the log's final path, in order: node, choice, t, elapsed, whether the timer
-    ran out, and `offered` (the options shown when it was taken, in the order shown). An undo takes
-    the last decision back, and the trainee is again at its moment, with the same options shown."""
-    path: list[dict] = []
-    offered: list = []
-    for event in log:
-        kind = event.get("type")
-        if kind == "node_entered" or (kind == "inject_applied" and "choices" in event):
-            offered = list(event.get("choices") or [])
-        elif kind in ("choice_made", "timer_expired"):
-            actor = event.get("actor")
-            path.append({"node": event.get("node"), "choice": event.get("choice"), "t": float(event.get("t") or 0.0),
-                         "elapsed": float(event.get("elapsed") or 0.0), "timer": kind == "timer_expired",
-                         "offered": offered, "role": actor.get("role") if isinstance(actor, dict) else None,
-                         "reasoned": event.get("reason") is not None})
-        elif kind == "undo" and path:
-            offered = path.pop()["offered"]
-    return path
 
 
 def _text(text, language: str, default: str) -> str | None:
@@ -261,16 +242,16 @@ def build_statements(session: Mapping, log: Sequence[Mapping], report: Mapping |
     path = final_path(log)
     for number, decision in enumerate(path, 1):
         grade = graded[number - 1] if number <= len(graded) else {}
-        if grade.get("node") != decision["node"] or grade.get("choice") != decision["choice"]:
+        if grade.get("node") != decision.node or grade.get("choice") != decision.choice:
             grade = {}  # the report does not describe this path (it could not be made): no grade
-        node = _node(scenario, decision["node"])
-        name = (_text(node.label, lang, default) if node is not None else None) or grade.get("scene") or decision["node"]
+        node = _node(scenario, decision.node)
+        name = (_text(node.label, lang, default) if node is not None else None) or grade.get("scene") or decision.node
         choices = []
-        for option in decision["offered"]:
+        for option in decision.shown:
             component = {"id": str(option)}
             choice = scenario.choice_by_id.get(option) if scenario is not None else None
             text = _text(choice.text, lang, default) if choice is not None else None
-            if text is None and option == decision["choice"] and not decision["timer"]:
+            if text is None and option == decision.choice and not decision.timer:
                 text = grade.get("text") or None
             if text:
                 component["description"] = {tag: text}
@@ -279,26 +260,27 @@ def build_statements(session: Mapping, log: Sequence[Mapping], report: Mapping |
         if choices:
             interaction["choices"] = choices
         result: dict = {}
-        if not decision["timer"]:
-            result["response"] = str(decision["choice"])
-        result["duration"] = iso_duration(decision["elapsed"])
+        if not decision.timer:
+            result["response"] = str(decision.choice)
+        result["duration"] = iso_duration(float(decision.elapsed or 0.0))
         result_extensions = {}
         if grade.get("grade"):
             result_extensions[EXT_GRADE] = grade["grade"]
         if isinstance(grade.get("points"), (int, float)):
             result_extensions[EXT_POINTS] = grade["points"]
-        if decision["timer"]:
+        if decision.timer:
             result_extensions[EXT_TIMER_EXPIRED] = True
-        if decision.get("role") in ("instructor", "workshop"):
+        role = decision.actor.get("role") if isinstance(decision.actor, dict) else None
+        if role in ("instructor", "workshop"):
             # someone else took the decision (docs/classroom.md): said, never who or their typed words
-            result_extensions[EXT_DECIDED_BY] = decision["role"]
-            if decision["role"] == "instructor" and decision.get("reasoned"):
+            result_extensions[EXT_DECIDED_BY] = role
+            if role == "instructor" and decision.reason is not None:
                 result_extensions[EXT_REASON_GIVEN] = True
         if result_extensions:
             result["extensions"] = result_extensions
-        obj = {"objectType": "Activity", "id": node_iri(session["scenario_id"], decision["node"]),
+        obj = {"objectType": "Activity", "id": node_iri(session["scenario_id"], decision.node),
                "definition": interaction}
-        statements.append(statement("answered", "answered", obj, start + timedelta(seconds=decision["t"]), result,
+        statements.append(statement("answered", "answered", obj, start + timedelta(seconds=float(decision.t or 0.0)), result,
                                     number, with_parent=True))
 
     last_t = max((float(e.get("t") or 0.0) for e in log), default=0.0)
