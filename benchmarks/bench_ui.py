@@ -139,15 +139,17 @@ def scene_frames(app, scene, frames: int):
     return reading, time_frames(app, frames), timed
 
 
-def uhd_scene_benchmark(frames: int) -> list[float]:
-    """The scene's frame times at 3840x2160 (a 4K projector or screen); returns the choosing frames."""
+def scene_app(size: tuple[int, int], mode: str = "academy", **options):
+    """An app at `size` in `mode` on the Deaf-driver scenario's scene (art preloaded); returns (app, scene).
+    `options` go to App (console_window for instructor-operated mode)."""
     from simulator.content.loader import bundled_scenarios
     from simulator.ui.app import App
     from simulator.ui.screens.briefing import BriefingScreen
     from simulator.ui.screens.menus import TitleScreen
     from simulator.ui.settings import Settings
 
-    app = App(Settings(sound=False), size=UHD, seed=1)
+    app = App(Settings(sound=False), size=size, seed=1, **options)
+    app.mode = mode
     app.push(TitleScreen(app))
     catalog = app.ensure_catalog()
     catalog.wait(60)
@@ -157,7 +159,13 @@ def uhd_scene_benchmark(frames: int) -> list[float]:
     while briefing.jobs:
         app.step(DT)
     briefing.begin()
-    reading, choosing, timed = scene_frames(app, app.top, frames)
+    return app, app.top
+
+
+def uhd_scene_benchmark(frames: int) -> list[float]:
+    """The scene's frame times at 3840x2160 (a 4K projector or screen); returns the choosing frames."""
+    app, scene = scene_app(UHD)
+    reading, choosing, timed = scene_frames(app, scene, frames)
     print(f"Scene frame times at {UHD[0]}x{UHD[1]}, dummy video driver, sound off:")
     report(f"scene '{timed.id}', text appearing", reading)
     report(f"scene '{timed.id}', choosing, timer running", choosing)
@@ -168,29 +176,13 @@ def operated_benchmark(frames: int, size: tuple[int, int] = SIZE) -> dict:
     """The same timed scene in instructor-operated mode (docs/classroom.md): the trainee's window with the
     operator console as a Tab panel over it, and with the console in a second window (both drawn and
     flipped every frame); returns {label: choosing frame times}."""
-    from simulator.content.loader import bundled_scenarios
-    from simulator.ui.app import App
-    from simulator.ui.screens.briefing import BriefingScreen
-    from simulator.ui.screens.menus import TitleScreen
-    from simulator.ui.settings import Settings
-
     out = {}
     for label, second_window in (("operated, console panel over the scene", False),
                                  ("operated, console in a second window", True)):
-        app = App(Settings(sound=False), size=size, seed=1, console_window=second_window)
-        app.mode = "operated"
-        app.push(TitleScreen(app))
-        catalog = app.ensure_catalog()
-        catalog.wait(60)
-        entry = next(e for e in catalog.entries if e.path == bundled_scenarios()[1])
-        briefing = BriefingScreen(app, entry, entry.scenario.language)
-        app.push(briefing)
-        while briefing.jobs:
-            app.step(DT)
-        briefing.begin()
-        _reading, choosing, _timed = scene_frames(app, app.top, frames)
+        app, scene = scene_app(size, "operated", console_window=second_window)
+        _reading, choosing, _timed = scene_frames(app, scene, frames)
         out[label] = choosing
-        app.top.close_console()
+        scene.close_console()
     return out
 
 
