@@ -7,7 +7,7 @@
 
 The tour: title, quit confirmation, who is training, mode, settings, credits, library, briefing, the
 scene (text appearing, choices, a second moment, a timer that ran out, a timed decision), pause,
-workshop mode's step-back prompt, the ending and every debrief page. The settings are written to a
+workshop mode's vote and step-back prompt, the ending and every debrief page. The settings are written to a
 settings.json in $PARLEY_CONFIG_DIR (default benchmarks/out/shots-config), which the window reads as
 it would a user's. Each PNG is taken from the display with ImageMagick's `import` when available
 (what a person would see), else from the window's own surface (named `-surface.png`).
@@ -201,13 +201,18 @@ def main() -> None:
         t.shot(f"{32 + i}-scene-{n.id}")
         app.pop()
     scene = scene_at(app, entries[0], entries[0].scenario.nodes[entries[0].scenario.start], "workshop")
-    scene.choose(scene.view.choices[0].id)
+    scene.choose(scene.view.choices[0].id)  # the room votes first (screens/workshop.py)
+    t.key(k.K_1)
+    t.key(k.K_1)
+    t.key(k.K_2)
+    t.shot("34-workshop-vote")
+    t.key(k.K_RETURN)
     t.key(k.K_SPACE)
     t.key(k.K_BACKSPACE)
     t.text("To try the written note")
-    t.shot("34-workshop-step-back")
+    t.shot("35-workshop-step-back")
     t.key(k.K_RETURN)
-    t.shot("35-workshop-after-step-back")
+    t.shot("36-workshop-after-step-back")
     from simulator import i18n
     print("interface language:", i18n.language())
     print("audit problems:", app.audit.problems)
