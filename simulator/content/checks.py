@@ -471,7 +471,7 @@ class SemanticChecker:
         self.choice_ids = seen
         for path, inject, _node_id in iter_injects(self.data):
             jid = inject.get("id")
-            self.claim_id(seen, path, jid, f"inject id {_show(jid)} is already used",
+            self.claim_id(seen, path, jid, f"inject id {_show(jid)} is already a choice's or an inject's id",
                           "choice and inject ids must be unique in the whole scenario")
             self.check_effects(path + ("effects",), inject.get("effects"))
 
@@ -482,7 +482,7 @@ class SemanticChecker:
         if ident in seen:
             line = self.pos(seen[ident] + ("id",))
             self.sink.error(self.pos(path + ("id",)), "duplicate-id",
-                            f"{message} (first at line {line[0] if line else '?'})", hint)
+                            f"{message} (also at line {line[0] if line else '?'})", hint)
         else:
             seen[ident] = path
 
