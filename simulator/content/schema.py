@@ -40,13 +40,20 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 @lru_cache(maxsize=1)
+def _fast_namespace() -> dict:
+    """The compiled validator's module globals (generated once: see validator_code.py); {} if
+    fastjsonschema is unavailable."""
+    try:
+        from .validator_code import ENTRY, namespace_for
+        namespace = namespace_for(scenario_schema())
+    except ImportError:  # optional speed-up
+        return {}
+    return namespace if callable(namespace.get(ENTRY)) else {}
+
+
 def _fast_check():
     """A compiled validator for the common case of a valid file; None if unavailable."""
-    try:
-        import fastjsonschema
-    except ImportError:  # optional speed-up
-        return None
-    return fastjsonschema.compile(scenario_schema())
+    return _fast_namespace().get("validate")
 
 
 MAX_CHOICES = 15_000  # choices (timer expiries included) in one scenario: 2x a 5 MB scenario of realistic text
@@ -58,17 +65,13 @@ LIMIT_KEYWORDS = ("maxItems", "maxProperties", "maxLength")
 def _def_checks() -> dict:
     """{name: compiled validator} for each `$defs` entry of the schema.
 
-    fastjsonschema compiles every `$ref` target into a function of its own in the namespace of
-    the validator it returns, named after the schema's `$id` and the definition (`..._defs_node`).
-    They are found there rather than compiled again (compiling the schema takes about half a
-    second); a name that is not found only means that part is never skipped.
+    fastjsonschema compiles every `$ref` target into a function of its own in the generated
+    module, named after the schema's `$id` and the definition (`..._defs_node`). A name that is
+    not found only means that part is never skipped.
     """
-    fast = _fast_check()
-    if fast is None:
-        return {}
     names = {name.replace("-", "_"): name for name in scenario_schema().get("$defs", {})}
     found = {}
-    for symbol, fn in getattr(fast, "__globals__", {}).items():
+    for symbol, fn in _fast_namespace().items():
         if callable(fn) and symbol.startswith("validate_") and "___defs_" in symbol:
             name = names.get(symbol.rsplit("___defs_", 1)[1])
             if name is not None:
