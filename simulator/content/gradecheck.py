@@ -27,6 +27,20 @@ _TELL_WORDS = (
 _TELL_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in _TELL_WORDS) + r")\b", re.IGNORECASE)
 
 
+def _tell(value: str):
+    """The first tell-tale word or phrase in `value` (a match of _TELL_RE), else None.
+
+    The regular expression costs about 15 us per option text; ASCII text with none of the words in
+    it (nearly all) is ruled out first by plain substring tests on its lower case, which are exact
+    for ASCII. Other text always goes to the regular expression (Unicode case rules differ).
+    """
+    if value.isascii():
+        lower = value.lower()
+        if not any(word in lower for word in _TELL_WORDS):
+            return None
+    return _TELL_RE.search(value)
+
+
 def _text_of(value, language: str) -> str:
     if isinstance(value, str):
         return value
@@ -136,7 +150,7 @@ def _check_choice(checker, path, choice: dict, polarity: dict, is_timeout: bool)
     text = None if is_timeout else choice.get("text")
     for value in ([text] if isinstance(text, str) else list(text.values()) if isinstance(text, dict) else []):
         if isinstance(value, str):
-            found = _TELL_RE.search(value)
+            found = _tell(value)
             if found:
                 sink.warning(pos(path + ("text",)), "self-justifying-text",
                              f"the option says {found.group(0)!r}: it announces its own quality or fault",

@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from typing import Iterator
 
 # `{driver}` in any text is replaced by the variant's word `driver`. `{officer}` is the trainee's name,
 # filled in by the session when shown (simulator.engine.session), so it is never a variant word.
@@ -70,20 +69,32 @@ def apply_variant(data: dict, variant_id: str | None = None) -> tuple[dict, str 
     return out, chosen_id
 
 
-def placeholders(data: dict) -> Iterator[tuple[tuple, str]]:
-    """(path, name) of every `{placeholder}` in the data's text, outside the `variants` section."""
-    def walk(value, path):
-        if isinstance(value, str):
-            for m in PLACEHOLDER.finditer(value):
-                yield path, m.group(1)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                if not (path == () and k == "variants"):
-                    yield from walk(v, path + (k,))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                yield from walk(v, path + (i,))
-    yield from walk(data, ())
+def placeholders(data: dict) -> list[tuple[tuple, str]]:
+    """(path, name) of every `{placeholder}` in the data's text, outside the `variants` section, in
+    document order. Paths are made only for texts holding a `{` (the walk visits every value of a
+    5 MB file, so it allocates nothing per value otherwise)."""
+    found: list[tuple[tuple, str]] = []
+    finditer = PLACEHOLDER.finditer
+
+    def text(value: str, path: tuple) -> None:
+        for m in finditer(value):
+            found.append((path, m.group(1)))
+
+    def walk(value, path: tuple) -> None:
+        top = not path and isinstance(value, dict)
+        for k, v in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(v, str):
+                if "{" in v and not (top and k == "variants"):
+                    text(v, path + (k,))
+            elif isinstance(v, (dict, list)) and not (top and k == "variants"):
+                walk(v, path + (k,))
+
+    if isinstance(data, str):
+        if "{" in data:
+            text(data, ())
+    elif isinstance(data, (dict, list)):
+        walk(data, ())
+    return found
 
 
 def counterbalanced(variant_ids: list[str] | tuple[str, ...], participant: str) -> str:
