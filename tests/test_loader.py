@@ -249,7 +249,8 @@ def test_too_deep_nesting_inside_a_scenario_is_reported_where_it_starts(depth, n
 
 def test_one_pass_over_the_events_and_nothing_composed(monkeypatch):
     """Limits (values, nesting, text length) are counted in the same single pass that builds the
-    data; no node graph is composed, and positions come from the events that pass kept."""
+    data; no node graph is composed and no event is kept. Positions come from a second pass, made
+    only when a diagnostic asks for one."""
     composed = []
     real = yaml.compose
     monkeypatch.setattr(yamlsafe.yaml, "compose", lambda *a, **k: composed.append(1) or real(*a, **k))
@@ -262,12 +263,19 @@ def test_one_pass_over_the_events_and_nothing_composed(monkeypatch):
         text = MINIMAL.replace("next: calm-end", "next: calm-edn", 1)
         _, errors = diags(text)
         assert ("unknown-next", line_of(text, "next: calm-edn"), 15) in errors and composed == [], loader
+        one_pass = 2 + len(list(yaml.parse(MINIMAL, Loader=loader)))
         walks = []
         real_get = loader.get_event
         monkeypatch.setattr(loader, "get_event", lambda self: walks.append(1) or real_get(self))
-        diags(MINIMAL)
-        events = len(walks)
-        assert 0 < events <= 2 + len(list(yaml.parse(MINIMAL, Loader=loader))), loader  # one pass
+        sink = DiagnosticSink("minimal.yaml")
+        doc = yamlsafe.read_yaml(MINIMAL.encode(), "minimal.yaml", sink)
+        assert doc is not None and 0 < len(walks) <= one_pass, loader  # reading: one pass
+        walks.clear()
+        assert doc.position(("nodes", "second", "choices", 2, "next")) == (line_of(MINIMAL, "next: calm-end"), 15)
+        assert 0 < len(walks) <= one_pass, loader  # the first position asked for: one more pass
+        walks.clear()
+        doc.position(("title",))
+        assert walks == [], loader  # later positions: none
         monkeypatch.setattr(loader, "get_event", real_get)
 
 

@@ -2,8 +2,9 @@
 
 `read_yaml` checks the cheap limits first (size, line length), then builds plain data in ONE pass
 over the parser's events, counting values and nesting as it goes and stopping as soon as a limit
-is passed. No node graph is composed: the events are kept, and `YamlDocument.position` turns them
-into an index of positions only when a diagnostic (schema, meaning checks) asks for one.
+is passed. No node graph is composed and no event is kept (a 10,000-node file has about two
+million): `YamlDocument.position` parses the text again, into an index of positions, only when a
+diagnostic (schema, meaning checks) first asks for one, so files without problems never pay.
 """
 from __future__ import annotations
 
@@ -66,18 +67,19 @@ class YamlDocument:
     data: object
     root: yaml.Node | None = field(repr=False, default=None)
     _index: dict | None = field(repr=False, default=None)
-    events: list | None = field(repr=False, default=None)
+    text: str | None = field(repr=False, default=None)
 
     def position(self, path: tuple, key: bool = False) -> tuple[int, int] | None:
         """1-based (line, column) of the value at `path` (or of its key when `key` is true).
 
         Falls back to the nearest enclosing value that exists. The index is built on first use,
-        from the parser's events kept by `read_yaml` (or from a composed `root`), so files
-        without problems never pay for it; it does not depend on `data`, which callers may change.
+        from the parser's events for the `text` that `read_yaml` read (or from a composed `root`),
+        so files without problems never pay for it; it does not depend on `data`, which callers may
+        change.
         """
         if self._index is None:
-            if self.events is not None:
-                self._index = _index_events(self.events)
+            if self.text is not None:
+                self._index = _index_events(_document_events(self.text))
             elif self.root is not None:
                 self._index = {}
                 _index_positions(self.root, (), self._index)
@@ -93,7 +95,20 @@ class YamlDocument:
             probe = probe[:-1]
 
 
-def _index_events(events: list) -> dict:
+def _document_events(text: str):
+    """The parser's events for `text`, which `read_yaml` has already read without an error."""
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None:
+                return
+            yield event
+    finally:
+        loader.dispose()
+
+
+def _index_events(events) -> dict:
     """{(path, is_key): (line, column)} from the events of one document, in order."""
     index: dict = {}
     stack: list[list] = []  # [is_mapping, path, next list index or current key, expecting a key]
@@ -306,7 +321,7 @@ def read_yaml(raw: bytes, file: str, sink: DiagnosticSink) -> YamlDocument | Non
         return None
     if len(sink.items) > before and sink.has_errors:
         return None
-    return YamlDocument(file=file, data=data, events=builder.events)
+    return YamlDocument(file=file, data=data, text=text)
 
 
 def _syntax_error(text: str, exc: yaml.MarkedYAMLError, sink: DiagnosticSink) -> None:
@@ -421,7 +436,6 @@ class _Builder:
         self.sink = sink
         self.values = 0
         self.anchors: set[str] = set()
-        self.events: list = []  # every event of the document, kept for positions (YamlDocument.position)
 
     def run(self):
         loader = _Loader(self.text)
@@ -432,7 +446,6 @@ class _Builder:
 
     def _walk(self, next_event):
         sink = self.sink
-        keep = self.events.append
         stack: list[list] = []
         no_key = _NO_KEY
         result = _EMPTY
@@ -444,7 +457,6 @@ class _Builder:
         # DocumentStart
         while True:
             event = next_event()
-            keep(event)
             cls = event.__class__
             if cls is _SCALAR:
                 values += 1
