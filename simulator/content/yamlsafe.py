@@ -428,7 +428,7 @@ class _Builder:
 
     A frame on the stack is [container, is_mapping, pending_key, first_seen, dropped]; for a
     mapping, pending_key is _NO_KEY while a key is expected, and first_seen maps each key to its
-    position; a dropped frame is a complex key, read (and checked) but left out of the data.
+    event (for the position of a duplicate's first); a dropped frame is a complex key, read (and checked) but left out of the data.
     """
 
     def __init__(self, text: str, sink: DiagnosticSink):
@@ -462,7 +462,25 @@ class _Builder:
                 values += 1
                 if values > MAX_VALUES:
                     self._too_many(event)
-                value = self._scalar(event, stack[-1] if stack else None)
+                frame = stack[-1] if stack else None
+                text = event.value
+                # The common cases inline (a clean key, text, a word): `_scalar` has every rule.
+                if event.anchor is not None or event.tag is not None or len(text) > MAX_TEXT:
+                    value = self._scalar(event, frame)
+                elif frame is not None and frame[1] and frame[2] is no_key:  # a key
+                    if text in frame[3] or (text == _MERGE and event.implicit[0]):
+                        value = self._scalar(event, frame)
+                    else:
+                        frame[3][text] = event
+                        value = text
+                elif not event.implicit[0]:  # quoted or block: always text
+                    value = text
+                elif text in _WORDS:
+                    value = _WORDS[text]
+                elif text[:1] in _NUMBER_START or text in _YAML11_BOOLS:
+                    value = self._scalar(event, frame)
+                else:
+                    value = text
             elif cls is _MAP_START or cls is _SEQ_START:
                 values += 1
                 if values > MAX_VALUES:
@@ -565,11 +583,12 @@ class _Builder:
                 return _DROP
             first = frame[3].get(value)
             if first is not None:
+                line, column = _pos(first)
                 self.sink.error(_pos(event), "duplicate-key",
-                                f"duplicate key {_short(value)!r} (first defined at line {first[0]}, column {first[1]})",
+                                f"duplicate key {_short(value)!r} (first defined at line {line}, column {column})",
                                 "remove or rename one of them; YAML would silently keep only the last")
                 return _DROP
-            frame[3][value] = _pos(event)
+            frame[3][value] = event  # its position is worked out only for a duplicate
             return value
         if bad:
             return _DROP
