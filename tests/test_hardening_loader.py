@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
+from simulator.content import cache as cache_module
 from simulator.content import loader, schema, yamlsafe
 from simulator.content.diagnostics import DiagnosticSink
 from simulator.content.loader import load_scenario, load_scenario_bytes
@@ -716,9 +718,43 @@ def test_data_changed_without_its_hash_truncated_or_garbage_is_a_miss(cached):
     assert load_scenario(path, use_cache=True).from_cache  # written again, and trusted again
 
 
-def test_the_cache_checks_the_schema_on_every_hit(cached, monkeypatch):
-    path, _ = cached
+def test_a_signed_cache_entry_is_built_without_the_schema(cached, monkeypatch):
+    """An entry signed with this user's key was written after every check passed: it is trusted."""
+    path, entry = cached
+    calls = []
+    real = loader.schema_accepts
+    monkeypatch.setattr(loader, "schema_accepts", lambda data: calls.append(1) or real(data))
+    assert load_scenario(path, use_cache=True).from_cache and calls == []
+    assert "mac" in json.loads(entry.read_bytes().partition(b"\n")[0])
+
+
+def test_the_signing_key_is_private_and_another_users_entry_is_a_miss(cached, monkeypatch, tmp_path):
+    path, entry = cached
+    key_file = Path(os.environ["PARLEY_DATA_DIR"]) / cache_module.KEY_FILE
+    assert len(key_file.read_bytes()) == 32
+    if os.name == "posix":
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    monkeypatch.setenv("PARLEY_DATA_DIR", str(tmp_path / "someone-else"))  # another key
+    again = load_scenario(path, use_cache=True)
+    assert again.ok and not again.from_cache
+    assert load_scenario(path, use_cache=True).from_cache  # written again under this key
+
+
+@pytest.mark.parametrize("name", list(TAMPERING))
+def test_without_a_key_entries_are_checked_on_every_hit(name, tmp_path, monkeypatch):
+    """No key can be made (a read-only home): entries carry a SHA-256 and the schema is checked on
+    every hit, so an edit with a matching hash is still a miss."""
+    monkeypatch.setenv("PARLEY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache_module, "signing_key", lambda: None)
+    path = FIXTURES / "minimal.yaml"
+    assert not load_scenario(path, use_cache=True).from_cache
     calls = []
     real = loader.schema_accepts
     monkeypatch.setattr(loader, "schema_accepts", lambda data: calls.append(1) or real(data))
     assert load_scenario(path, use_cache=True).from_cache and calls == [1]
+    (entry,) = _cache_files(tmp_path)
+    assert "mac" not in json.loads(entry.read_bytes().partition(b"\n")[0])
+    _rewrite(entry, TAMPERING[name])
+    again = load_scenario(path, use_cache=True)
+    assert again.ok and not again.from_cache, name
+    assert again.scenario.nodes[0].narrative.get("en", "en") == "Sam stands by the car."

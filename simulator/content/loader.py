@@ -191,18 +191,18 @@ def _load_bytes(raw: bytes, name: str, asset_dirs: list[Path] | None, use_cache:
 def _from_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
     """The scenario rebuilt from the cache, or None (a miss: load the file again).
 
-    The cache file is not trusted: `read_cache` checks its key, the SHA-256 of its data and the
-    shape of its diagnostics, and here the data must pass the compiled schema validator again
-    before it is built. Any mismatch or exception is a miss.
+    `read_cache` checks the entry's key, the shape of its diagnostics and its signature (an entry
+    this user's Parley wrote after every check passed); an unsigned entry must also pass the
+    compiled schema validator again here before it is built. Any mismatch or exception is a miss.
     """
     cached = read_cache(key)
     if cached is None:
         return None
     try:
-        data, diagnostics = cached
+        data, diagnostics, signed = cached
         if any(d[2] == "error" for d in diagnostics):  # only scenarios without errors are cached
             return None
-        if not schema_accepts(data):
+        if not signed and not schema_accepts(data):
             return None
         return LoadResult(build_scenario(data, default_model(), name, content_hash),
                           [Diagnostic(name, *d) for d in diagnostics], from_cache=True)
