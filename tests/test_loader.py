@@ -349,3 +349,31 @@ def test_tab_indentation_gets_a_tab_hint():
     result, errors = diags("format: 1\nid:\n\tx: 1\n")
     d = result.diagnostics[0]
     assert (d.code, d.line, d.column) == ("yaml-syntax", 3, 1) and "tabs" in d.hint
+
+
+def test_nodes_are_built_on_first_use_then_become_a_plain_tuple():
+    """A loaded scenario builds each node when first used; once all are built, `nodes` and
+    `choice_by_id` are the plain tuple and mapping, holding the very objects handed out before."""
+    from types import MappingProxyType
+
+    from simulator.content.build import LazyChoices, LazyNodes
+    from simulator.engine.session import Session
+
+    sc = load_scenario(FIXTURES / "minimal.yaml", use_cache=False).scenario
+    assert isinstance(sc.nodes, LazyNodes) and isinstance(sc.choice_by_id, LazyChoices)
+    lazy_nodes, lazy_choices = sc.nodes, sc.choice_by_id
+    assert sum(n is not None for n in lazy_nodes._built) == 0
+    session = Session(sc, seed=4)
+    assert sum(n is not None for n in lazy_nodes._built) <= 1  # at most the start
+    first = sc.nodes[0]
+    some_choice = first.choices[0]
+    assert sc.choice_by_id[some_choice.id] is some_choice
+    assert "no-such-choice" not in sc.choice_by_id and sc.choice_by_id.get("no-such-choice") is None
+    order = list(lazy_choices)
+    built = list(sc.nodes)  # builds the rest
+    assert type(sc.nodes) is tuple and isinstance(sc.choice_by_id, MappingProxyType)
+    assert sc.nodes[0] is first and list(lazy_nodes) == built and lazy_nodes[-1] is built[-1]
+    assert list(sc.choice_by_id) == order and sc.choice_by_id[some_choice.id] is some_choice
+    assert all(lazy_choices[cid] is sc.choice_by_id[cid] for cid in order)
+    assert [n.id for n in sc.nodes] == list(sc.source_data["nodes"])
+    session.choose(session.available()[0].id, 1.0)  # a session begun on the lazy view plays on

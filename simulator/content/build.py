@@ -1,6 +1,15 @@
-"""Build the immutable, compiled Scenario model from validated plain data."""
+"""Build the immutable, compiled Scenario model from validated plain data.
+
+Nodes (with their choices) are built when first used, not all at once: a scenario loaded from the
+cache costs little more than reading its JSON, and a playthrough builds the twenty scenes it
+visits. `Scenario.nodes` and `Scenario.choice_by_id` start as lazy views (`LazyNodes`,
+`LazyChoices`); once every node is built they are replaced by the plain tuple and mapping an eager
+build gives, holding the same objects, so hot loops (grading, analysis) index a tuple again.
+"""
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -185,18 +194,16 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
             against=tuple(raw.get("against", ())), discuss=T(raw.get("discuss")),
         )
 
-    nodes = []
-    all_choices: dict[str, Choice] = {}
-    for i, node_id in enumerate(node_ids):
-        raw = data["nodes"][node_id]
+    raw_nodes = data["nodes"]
+
+    def make_node(i: int) -> Node:
+        node_id = node_ids[i]
+        raw = raw_nodes[node_id]
         choices = tuple(make_choice(c, i, False) for c in raw["choices"])
         timer = None
         if "timer" in raw:
             timer = Timer(float(raw["timer"]["seconds"]), make_choice(raw["timer"]["expire"], i, True))
-            all_choices[timer.expire.id] = timer.expire
-        for c in choices:
-            all_choices[c.id] = c
-        nodes.append(Node(
+        return Node(
             id=node_id, index=i, narrative=T(raw["narrative"]),
             lines=tuple(Line(l["speaker"], T(l["text"]), l.get("said"), l.get("said_in"), l.get("understood_when"),
                              test(l.get("understood_when"))) for l in raw.get("lines", ())),
@@ -208,7 +215,17 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
                                       for cid, st in raw.get("staging", {}).items()}),
             injects=tuple(Inject(j["id"], i, T(j["text"]), T(j.get("label")), _effects(j.get("effects"), index))
                           for j in raw.get("injects", ())),
-        ))
+        )
+
+    choice_node: dict[str, int] = {}  # every choice and timer expiry id -> its node's index
+    for i, node_id in enumerate(node_ids):
+        raw = raw_nodes[node_id]
+        if "timer" in raw:
+            choice_node[raw["timer"]["expire"]["id"]] = i
+        for c in raw["choices"]:
+            choice_node[c["id"]] = i
+    nodes = LazyNodes(len(node_ids), make_node)
+    all_choices = LazyChoices(nodes, choice_node)
     endings = tuple(
         Ending(eid, len(node_ids) + j, e["outcome"], T(e["title"]), T(e["text"]), T(e["debrief"]),
                T(e.get("perspective")), e.get("background"))
@@ -216,8 +233,8 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
     )
     factor = state.get("hidden_factor")
     graham = data.get("graham")
-    read = _variables_read(nodes, behaviour, data.get("scoring", {}))
-    return Scenario(
+    read = _variables_read(raw_nodes, behaviour, data.get("scoring", {}))
+    scenario = Scenario(
         id=data["id"], version=data["version"], title=T(data["title"]), summary=T(data["summary"]),
         audience=tuple(data["audience"]), minutes=data["minutes"], topics=tuple(data["topics"]),
         language=lang, languages=tuple(data["languages"]), location=T(data.get("location")),
@@ -232,9 +249,9 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
         hidden_factor=HiddenFactor(factor["id"], factor["kind"], T(factor["description"])) if factor else None,
         graham=Graham(T(graham.get("offence")), graham["offence_severity"],
                       graham["weapon"] or None, graham["danger_to_others"]) if graham else None,
-        behaviour=behaviour, start=target_index[data["start"]], nodes=tuple(nodes), endings=endings,
+        behaviour=behaviour, start=target_index[data["start"]], nodes=nodes, endings=endings,
         target_ids=target_ids, target_index=MappingProxyType(target_index),
-        choice_by_id=MappingProxyType(all_choices),
+        choice_by_id=all_choices,
         scoring=MappingProxyType(data.get("scoring", {})),
         takeaways=tuple(T(t) for t in data.get("debrief", {}).get("takeaways", ())),
         questions=tuple(T(q) for q in data.get("debrief", {}).get("questions", ())),
@@ -246,21 +263,125 @@ def build_scenario(data: dict, base_model: BehaviourModel, source: str = "", con
         source_data=original, base_model=base_model,
         display_slots=tuple(v.slot for v in variables[CUSTOM_START:] if v.name not in read),
     )
+    nodes.owner = scenario
+    return scenario
 
 
-def _variables_read(nodes, behaviour: BehaviourModel, scoring) -> set[str]:
+def _variables_read(raw_nodes: dict, behaviour: BehaviourModel, scoring) -> set[str]:
     """Names of the variables any condition reads: choices, outcomes, behaviour rules and the
-    scenario's scoring `when`s (docs/scoring.md)."""
-    sources = [case.when for rule in behaviour.rules for case in rule.cases]
-    for node in nodes:
-        decisions = list(node.choices) + ([node.timer.expire] if node.timer is not None else [])
+    scenario's scoring `when`s (docs/scoring.md). Read from the data, so no node is built for it."""
+    sources = {case.when for rule in behaviour.rules for case in rule.cases}
+    add = sources.add
+    for raw in raw_nodes.values():
+        decisions = raw["choices"] if "timer" not in raw else [*raw["choices"], raw["timer"]["expire"]]
         for choice in decisions:
-            sources.append(choice.condition)
-            sources.extend(o.condition for o in choice.outcomes)
+            add(choice.get("condition"))
+            outcomes = choice.get("outcomes")
+            if outcomes:
+                for o in outcomes:
+                    add(o.get("condition"))
     if isinstance(scoring, dict):
-        sources.extend(ce.get("when") for ce in scoring.get("critical_errors") or () if isinstance(ce, dict))
+        sources.update(ce.get("when") for ce in scoring.get("critical_errors") or () if isinstance(ce, dict))
     read = set()
     for source in sources:
         if isinstance(source, str) and source:
             read.update(name for name, _offset in names_in(parse(source)))
     return read
+
+
+_BUILD_LOCK = threading.Lock()  # one node built at a time (the ending screen grades in a thread)
+
+
+class LazyNodes(Sequence):
+    """A scenario's nodes, each built on first access by `make(index)`; a read-only sequence.
+
+    When the last node is built, the owning Scenario's `nodes` and `choice_by_id` are replaced by
+    the plain tuple and mapping (the same Node and Choice objects), so later readers index a
+    tuple. Views already handed out keep working: they hold every built node.
+    """
+
+    __slots__ = ("_built", "_make", "_missing", "owner")
+
+    def __init__(self, count: int, make):
+        self._built: list = [None] * count
+        self._make = make
+        self._missing = count
+        self.owner = None  # the Scenario, set by build_scenario; None once the plain tuple is in place
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self._built))))
+        node = self._built[i]
+        if node is None:
+            node = self._build(i if i >= 0 else i + len(self._built))
+        return node
+
+    def __iter__(self):
+        built = self._built
+        for i in range(len(built)):
+            node = built[i]
+            yield node if node is not None else self._build(i)
+
+    def __repr__(self) -> str:
+        return f"LazyNodes({len(self._built) - self._missing} of {len(self._built)} built)"
+
+    def _build(self, i: int):
+        with _BUILD_LOCK:
+            node = self._built[i]
+            if node is None:
+                node = self._built[i] = self._make(i)
+                self._missing -= 1
+                if not self._missing:
+                    self._complete()
+        return node
+
+    def _complete(self) -> None:
+        owner, self.owner = self.owner, None
+        if owner is None:
+            return
+        nodes = tuple(self._built)
+        choices: dict[str, Choice] = {}
+        for node in nodes:  # in the order of `LazyChoices`: each node's timer expiry, then its choices
+            if node.timer is not None:
+                choices[node.timer.expire.id] = node.timer.expire
+            for c in node.choices:
+                choices[c.id] = c
+        # The model is frozen for its readers; this is the builder finishing its own work: the same
+        # values, in the container an eager build would have made.
+        object.__setattr__(owner, "nodes", nodes)
+        object.__setattr__(owner, "choice_by_id", MappingProxyType(choices))
+        self._make = None  # the builder's closures (and the data they hold) are no longer needed
+
+
+class LazyChoices(Mapping):
+    """Every choice and timer expiry of a scenario by id, building the node that holds one on first
+    lookup; iterates in the order of the plain mapping that replaces it (node by node, the timer's
+    expiry and then the choices)."""
+
+    __slots__ = ("_nodes", "_where")
+
+    def __init__(self, nodes: LazyNodes, where: dict[str, int]):
+        self._nodes = nodes
+        self._where = where
+
+    def __getitem__(self, choice_id):
+        node = self._nodes[self._where[choice_id]]
+        choice = node.choice_by_id.get(choice_id)
+        if choice is None:  # the timer's expiry
+            return node.timer.expire
+        return choice
+
+    def __contains__(self, choice_id) -> bool:
+        try:
+            return choice_id in self._where
+        except TypeError:  # unhashable
+            return False
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)

@@ -129,15 +129,18 @@ def read_file(path: Path, name: str) -> bytes | Diagnostic:
             except (ImportError, OSError):
                 pass  # a regular file never blocks anyway
         chunks, size = [], 0
+        # Usually the whole file in one read, so that nothing copies it again; a file whose size is
+        # not known in advance (0 under /proc) is read 64 KB at a time.
+        ask = max(info.st_size + 1, 1 << 16)
         while size <= limit:
-            chunk = os.read(fd, min(limit + 1 - size, 1 << 20))
+            chunk = os.read(fd, min(limit + 1 - size, ask))
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:  # the file grew after the stat
             return too_large(f"more than {limit:,}")
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         return unreadable(exc)
     finally:
@@ -204,8 +207,11 @@ def _from_cache(key: str, name: str, content_hash: str) -> LoadResult | None:
             return None
         if not signed and not schema_accepts(data):
             return None
-        return LoadResult(build_scenario(data, default_model(), name, content_hash),
-                          [Diagnostic(name, *d) for d in diagnostics], from_cache=True)
+        scenario = build_scenario(data, default_model(), name, content_hash)
+        if not signed:  # build every node now, so that data the schema cannot judge (a dangling
+            for _ in scenario.nodes:  # `next`) is a miss here rather than an error in play
+                pass
+        return LoadResult(scenario, [Diagnostic(name, *d) for d in diagnostics], from_cache=True)
     except Exception:
         return None
 
