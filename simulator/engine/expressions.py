@@ -276,6 +276,41 @@ def _any(fns: tuple) -> Callable[[tuple], int | bool]:
     return test
 
 
+# `var OP number`, the commonest condition, as one closure per operator: the comparison is written
+# out instead of calling `operator.ge` and the like (the same bool, one call fewer per test).
+_VAR_CMP_NUM = {
+    "==": lambda slot, const: lambda v: v[slot] == const,
+    "!=": lambda slot, const: lambda v: v[slot] != const,
+    "<": lambda slot, const: lambda v: v[slot] < const,
+    "<=": lambda slot, const: lambda v: v[slot] <= const,
+    ">": lambda slot, const: lambda v: v[slot] > const,
+    ">=": lambda slot, const: lambda v: v[slot] >= const,
+}
+
+
+_LOWER, _UPPER = (">=", ">"), ("<=", "<")
+# `x >= lo and x <= hi` and the like, as one chained comparison: the same bool (each side is a pure
+# comparison of the same value), one closure instead of three.
+_RANGE = {
+    (">=", "<="): lambda slot, lo, hi: lambda v: lo <= v[slot] <= hi,
+    (">=", "<"): lambda slot, lo, hi: lambda v: lo <= v[slot] < hi,
+    (">", "<="): lambda slot, lo, hi: lambda v: lo < v[slot] <= hi,
+    (">", "<"): lambda slot, lo, hi: lambda v: lo < v[slot] < hi,
+}
+
+
+def _range(a, b, index: dict[str, int]) -> Callable[[tuple], bool] | None:
+    """A closure for `a and b` when they bound one variable from below and from above, else None."""
+    if not (a[0] == b[0] == "cmp" and a[2][0] == b[2][0] == "var" and a[3][0] == b[3][0] == "num"
+            and a[2][1] == b[2][1]):
+        return None
+    if a[1] in _UPPER and b[1] in _LOWER:
+        a, b = b, a
+    if a[1] not in _LOWER or b[1] not in _UPPER:
+        return None
+    return _RANGE[a[1], b[1]](index[a[2][1]], a[3][1], b[3][1])
+
+
 def compile_expr(ast, index: dict[str, int]) -> Callable[[tuple], int | bool]:
     """Compile an AST into a closure over the state's value tuple (`index` maps names to slots).
 
@@ -301,9 +336,13 @@ def compile_expr(ast, index: dict[str, int]) -> Callable[[tuple], int | bool]:
         # The common shapes `var OP number` get a single closure: conditions run every step.
         if left[0] == "var" and right[0] == "num":
             slot, const = index[left[1]], right[1]
-            return lambda v: op(v[slot], const)
+            return _VAR_CMP_NUM[ast[1]](slot, const)
         lf, rf = compile_expr(left, index), compile_expr(right, index)
         return lambda v: op(lf(v), rf(v))
+    if kind == "and" and len(ast) == 3:
+        ranged = _range(ast[1], ast[2], index)
+        if ranged is not None:
+            return ranged
     fns = tuple(compile_expr(child, index) for child in ast[1:])
     if len(fns) == 2:  # the common case, a single closure
         lf, rf = fns

@@ -11,7 +11,8 @@ import math
 import operator
 import reprlib
 import secrets
-from dataclasses import asdict, dataclass, fields
+import threading
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from .step import (
     EngineError,
     InvalidChoice,
     State,
+    advance,
     apply_inject,
     available_choices,
     initial_state,
@@ -90,10 +92,16 @@ class SessionOptions:
             raise InvalidOptions(f"language must be a language code, not {_short(self.language)}")
 
     def to_json(self) -> dict:
-        return asdict(self)
+        # What dataclasses.asdict gives (every field is a plain value), without its deep copy.
+        return {"timers": self.timers, "timer_scale": self.timer_scale, "allow_undo": self.allow_undo,
+                "language": self.language, "shuffle": self.shuffle}
 
 
 OPTION_KEYS = frozenset(f.name for f in fields(SessionOptions))
+_WRITING = threading.Lock()  # held while a session writes its pending events into its log
+_DEFAULT_OPTIONS = SessionOptions()  # frozen: one instance serves every session made without options
+if set(_DEFAULT_OPTIONS.to_json()) != OPTION_KEYS:  # to_json names every field (it replaced asdict)
+    raise ImportError("SessionOptions.to_json does not list every option")
 ORDER_STREAM = 0x0D3D  # mixed into every order seed, so the order never shares a stream with the reactions
 _MASK = (1 << 64) - 1
 
@@ -121,7 +129,10 @@ def presented_order(seed: int, steps: int, node_index: int, choices: list, shuff
     out = list(choices)
     state = _mix(seed ^ _mix((steps & _MASK) ^ _mix(node_index ^ ORDER_STREAM)))
     for i in range(n - 1, 0, -1):
-        state = _mix(state)
+        x = (state + 0x9E3779B97F4A7C15) & _MASK  # state = _mix(state), inlined: this runs at every visit
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+        state = x ^ (x >> 31)
         j = state % (i + 1)
         out[i], out[j] = out[j], out[i]
     return out
@@ -229,7 +240,17 @@ class View:
 
 
 class Session:
-    """One playthrough: current state, seeded randomness and the append-only event log."""
+    """One playthrough: current state, seeded randomness and the append-only event log.
+
+    The log is written when it is read. A decision made while nobody has read the log since the
+    last one keeps its arguments and the state it led to (`step.advance`) as a compact record, and
+    `log` turns the records into the events `step.transition` writes, in order, the first time it is
+    read after them; once the log has been read, the next decision writes its events at once (a
+    recorder or a front end reading after every decision pays nothing more). Reading `log` always
+    gives the same list object, holding exactly the events an eagerly written log would hold; only
+    a reference to it kept from before later decisions does not show them until `log` is read
+    again. The generator is made from the seed at its first use (`rng`), so its draws are the same.
+    """
 
     def __init__(self, scenario: Scenario, seed: int | None = None, options: SessionOptions | None = None,
                  officer: str | None = None, unnamed: str = "(your name)"):
@@ -239,32 +260,106 @@ class Session:
         self.scenario = scenario
         self.officer = officer if isinstance(officer, str) and officer.strip() else None
         self.unnamed = unnamed
-        self.options = options if options is not None else SessionOptions()
-        if not isinstance(self.options, SessionOptions):
+        if options is None:
+            options = _DEFAULT_OPTIONS
+        elif not isinstance(options, SessionOptions):
             raise InvalidOptions("options must be a SessionOptions")
-        self.seed = check_seed(seed) if seed is not None else secrets.randbits(32)
-        self.language = self.options.language or scenario.language
-        self.rng = np.random.default_rng(self.seed)
-        self.state = initial_state(scenario)
-        self.log: list[dict] = []
-        self._history: list[tuple[State, dict, str | None]] = []
+        self.options = options
+        if seed is None:
+            seed = secrets.randbits(32)
+        elif type(seed) is not int or not 0 <= seed < SEED_LIMIT:
+            seed = check_seed(seed)
+        self.seed = seed
+        self.language = options.language or scenario.language
+        self._rng = None  # made from the seed at its first use (see `rng`)
+        self.state = state = initial_state(scenario)
+        self._log: list[dict] = []
+        # Events not yet written into `_log`, in order, each with the scenario played: (scenario,
+        # initial state) for session_started and the first node_entered, or a decision's (scenario,
+        # state, choice, outcome, probability, elapsed, actor, reason, next state).
+        self._pending: list[tuple] = [(scenario, state)]
+        self._history: list[tuple[State, dict | None, str | None]] = []
         self._shown_for: State | None = None  # the state `_shown` was worked out for
         self._shown: list[Choice] = []
+        self._node_for: State | None = None  # the state and scenario `_node` was looked up for
+        self._node_in: Scenario | None = None
+        self._node = None  # the current Node, or None at an ending (see `_locate`)
         self.reaction: str | None = None
-        self.log.append({"seq": 0, "type": "session_started", "t": 0.0,
-                         "scenario": {"id": scenario.id, "version": scenario.version,
-                                      "content_hash": scenario.content_hash,
-                                      **({"variant": scenario.variant} if scenario.variant is not None else {})},
-                         "seed": self.seed, "options": self.options.to_json(), "engine": ENGINE_VERSION,
-                         "behaviour_model": f"{scenario.behaviour.name}@{scenario.behaviour.version}",
-                         "escalation": self.state.values[ESCALATION], "rapport": self.state.values[RAPPORT]})
-        self.log.append({"seq": 1, "type": "node_entered", "t": 0.0, "node": scenario.target_ids[scenario.start],
-                         "choices": [c.id for c in self.presented()]})
+
+    @property
+    def log(self) -> list[dict]:
+        """The append-only event log: JSON-serialisable dicts (docs/architecture.md, "The event log")."""
+        if self._pending:
+            with _WRITING:  # a second reader (a grading thread) waits for the whole log, never half of it
+                if self._pending:
+                    self._write_pending()
+        return self._log
+
+    @log.setter
+    def log(self, value: list[dict]) -> None:
+        self._pending = []
+        self._log = value
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The session's NumPy generator, `default_rng(seed)`; made at its first use."""
+        rng = self._rng
+        if rng is None:
+            rng = self._rng = np.random.default_rng(self.seed)
+        return rng
+
+    @rng.setter
+    def rng(self, value: np.random.Generator) -> None:
+        self._rng = value
+
+    def _write_pending(self) -> None:
+        """Write the pending records into `_log` as the events an eager log would hold."""
+        pending, self._pending = self._pending, []
+        log = self._log
+        for record in pending:
+            if len(record) == 2:
+                sc, state = record
+                values = state.values
+                log.append({"seq": len(log), "type": "session_started", "t": 0.0,
+                            "scenario": {"id": sc.id, "version": sc.version, "content_hash": sc.content_hash,
+                                         **({"variant": sc.variant} if sc.variant is not None else {})},
+                            "seed": self.seed, "options": self.options.to_json(), "engine": ENGINE_VERSION,
+                            "behaviour_model": f"{sc.behaviour.name}@{sc.behaviour.version}",
+                            "escalation": values[ESCALATION], "rapport": values[RAPPORT]})
+                log.append({"seq": len(log), "type": "node_entered", "t": 0.0, "node": sc.target_ids[state.at],
+                            "choices": [c.id for c in self._order(sc, state)]})
+                continue
+            sc, state, choice, outcome, p, elapsed, actor, reason, after = record
+            if transition(sc, state, choice, outcome, p, elapsed, log, actor, reason) != after:
+                raise EngineError(f"the engine's step and its log disagree on choice {choice.id!r}: please report this")
+            if after.at < len(sc.nodes):  # transition's last event is this node_entered: what is shown
+                log[-1]["choices"] = [c.id for c in self._order(sc, after)]
+
+    def _order(self, scenario: Scenario, state: State) -> list[Choice]:
+        """The options in the order shown in `state` (`presented`'s, for any state)."""
+        if state is self._shown_for and scenario is self.scenario:
+            return self._shown
+        return presented_order(self.seed, state.steps, state.at, available_choices(scenario, state),
+                               self.options.shuffle)
 
     # --- queries ---------------------------------------------------------------------------------
+    def _locate(self):
+        """The current node, or None once an ending is reached. Looked up once per state (and
+        scenario): a front end asks `ended` and `available` at every moment, and `choose` needs the
+        node again (a scenario's nodes may be a sequence that builds each node on first use)."""
+        state, scenario = self.state, self.scenario
+        if state is not self._node_for or scenario is not self._node_in:
+            nodes = scenario.nodes
+            at = state[0]
+            self._node = nodes[at] if at < len(nodes) else None
+            self._node_for, self._node_in = state, scenario
+        return self._node
+
     @property
     def ended(self) -> bool:
-        return self.state.at >= len(self.scenario.nodes)
+        if self.state is self._node_for and self.scenario is self._node_in:
+            return self._node is None
+        return self._locate() is None
 
     @property
     def escalation(self) -> int:
@@ -276,7 +371,12 @@ class Session:
 
     def available(self) -> list[Choice]:
         """The choices available now, in the scenario's order."""
-        return available_choices(self.scenario, self.state)
+        state = self.state  # step.available_choices, inlined: front ends ask at every moment
+        node = self._node if state is self._node_for and self.scenario is self._node_in else self._locate()
+        if node is None:
+            return []
+        values = state[1]
+        return [c for c in node.choices if c.test is None or c.test(values)]
 
     def presented(self) -> list[Choice]:
         """The choices available now, in the order the trainee sees them (see `presented_order`).
@@ -377,6 +477,12 @@ class Session:
     def _timeout_text(self) -> str | None:
         """What the last decision's timer running out did, in the scenario's words; None when the last
         input was not a timer running out (or the expiry has no text)."""
+        pending = self._pending
+        if pending and len(pending[-1]) > 2:  # the last input is a decision not yet written
+            choice = pending[-1][2]
+            if not choice.is_timeout:
+                return None
+            return self.fill(choice.text.get(self.language, self.scenario.language)) if choice.text is not None else ""
         for event in reversed(self.log):
             if event["type"] == "timer_expired":
                 choice = self.scenario.choice_by_id.get(event.get("choice", ""))
@@ -389,9 +495,10 @@ class Session:
 
     # --- inputs ----------------------------------------------------------------------------------
     def _choice(self, choice_id: str) -> Choice:
-        if self.ended:
+        at, nodes = self.state[0], self.scenario.nodes
+        if at >= len(nodes):
             raise InvalidChoice("the scenario has ended")
-        node = self.scenario.nodes[self.state.at]
+        node = nodes[at]
         choice = node.choice_by_id.get(choice_id)
         if choice is None:
             raise InvalidChoice(f"there is no choice {choice_id!r} at node {node.id!r}")
@@ -399,28 +506,39 @@ class Session:
 
     def _apply(self, choice: Choice, elapsed: float, actor, reason, forced: int | None = None) -> None:
         """Apply `choice`; `forced` (replay of a log's own draws only) names the outcome to take."""
-        dist = outcome_distribution(self.scenario, self.state, choice) if choice.outcomes else [(None, 1.0)]
-        if forced is not None and choice.outcomes:
-            found = [(o, p) for o, p in dist if o is not None and o.index == forced and p > 0]
-            if not found:
-                raise InvalidChoice(f"outcome {_short(forced)} of choice {choice.id!r} is not possible here")
-            outcome, p = found[0]
-        elif len(dist) == 1:
-            outcome, p = dist[0]
+        state = self.state
+        if not choice.outcomes:
+            outcome, p = None, 1.0
         else:
-            draw = self.rng.random()
-            acc = 0.0
-            outcome, p = next((c, q) for c, q in reversed(dist) if q > 0)  # rounding never picks a 0
-            for candidate, prob in dist:
-                acc += prob
-                if draw < acc and prob > 0:
-                    outcome, p = candidate, prob
-                    break
-        if self.options.allow_undo:
-            self._history.append((self.state, self.rng.bit_generator.state, self.reaction))
-        self.state = transition(self.scenario, self.state, choice, outcome, p, float(elapsed), self.log, actor, reason)
-        if not self.ended:  # transition's last event is this node_entered: it records what is shown
-            self.log[-1]["choices"] = [c.id for c in self.presented()]
+            dist = outcome_distribution(self.scenario, state, choice)
+            if forced is not None:
+                found = [(o, p) for o, p in dist if o is not None and o.index == forced and p > 0]
+                if not found:
+                    raise InvalidChoice(f"outcome {_short(forced)} of choice {choice.id!r} is not possible here")
+                outcome, p = found[0]
+            elif len(dist) == 1:
+                outcome, p = dist[0]
+            else:
+                draw = self.rng.random()
+                acc = 0.0
+                outcome, p = next((c, q) for c, q in reversed(dist) if q > 0)  # rounding never picks a 0
+                for candidate, prob in dist:
+                    acc += prob
+                    if draw < acc and prob > 0:
+                        outcome, p = candidate, prob
+                        break
+        if self.options.allow_undo:  # None: no generator yet, so none has drawn
+            self._history.append((state, self._rng.bit_generator.state if self._rng is not None else None,
+                                  self.reaction))
+        elapsed = float(elapsed)
+        if self._pending:  # the log has not been read since the last decision: write the events when it is
+            self.state = after = advance(self.scenario, state, choice, outcome, elapsed)
+            self._pending.append((self.scenario, state, choice, outcome, p, elapsed, actor, reason, after))
+        else:  # a reader follows the log (a recorder, a front end): write them now, as `log` would
+            log = self._log
+            self.state = transition(self.scenario, state, choice, outcome, p, elapsed, log, actor, reason)
+            if not self.ended:  # transition's last event is this node_entered: it records what is shown
+                log[-1]["choices"] = [c.id for c in self.presented()]
         text = outcome.text if outcome is not None else None
         self.reaction = self.fill(text.get(self.language, self.scenario.language)) if text is not None else None
 
@@ -432,13 +550,23 @@ class Session:
         self._choose(choice_id, elapsed, actor, reason)
 
     def _choose(self, choice_id, elapsed, actor, reason, forced: int | None = None) -> None:
-        if not isinstance(choice_id, str):
+        if type(choice_id) is not str and not isinstance(choice_id, str):
             raise InvalidChoice(f"a choice id is a string, not {_short(choice_id)}")
-        elapsed = _check_elapsed(elapsed)
-        _check_json("actor", actor)
-        _check_json("reason", reason)
-        choice = self._choice(choice_id)
-        if choice.test is not None and not choice.test(self.state.values):
+        # The common cases first (a float in range, a string or None): the same checks, fewer calls.
+        if type(elapsed) is not float or not 0.0 <= elapsed <= MAX_ELAPSED:
+            elapsed = _check_elapsed(elapsed)
+        if actor is not None and type(actor) is not str:
+            _check_json("actor", actor)
+        if reason is not None and type(reason) is not str:
+            _check_json("reason", reason)
+        state = self.state  # self._choice(choice_id), inlined
+        node = self._node if state is self._node_for and self.scenario is self._node_in else self._locate()
+        if node is None:
+            raise InvalidChoice("the scenario has ended")
+        choice = node.choice_by_id.get(choice_id)
+        if choice is None:
+            raise InvalidChoice(f"there is no choice {choice_id!r} at node {node.id!r}")
+        if choice.test is not None and not choice.test(state[1]):
             raise InvalidChoice(f"choice {choice_id!r} is not available now (condition: {choice.condition})")
         self._apply(choice, elapsed, actor, reason, forced)
 
@@ -476,7 +604,10 @@ class Session:
         if not _real(now) or not math.isfinite(now) or now < self._history[-1][0].t or now > self.state.t + MAX_ELAPSED:
             raise InvalidChoice(f"an undo's time must lie between the state it returns to and now, not {_short(now)}")
         state, rng_state, self.reaction = self._history.pop()
-        self.rng.bit_generator.state = rng_state
+        if rng_state is None:
+            self._rng = None  # no generator had drawn then: the next one starts from the seed again
+        else:
+            self.rng.bit_generator.state = rng_state
         self.state = state._replace(t=now)
         self.log.append({"seq": len(self.log), "type": "undo", "t": now, "actor": actor, "reason": reason,
                          "node": self.scenario.target_ids[state.at], "steps": state.steps})
@@ -668,6 +799,7 @@ class Session:
             session = cls(scenario, seed=first["seed"], options=SessionOptions(**options))
         except InvalidOptions as exc:
             raise ReplayMismatch(f"session_started: {exc}") from None
+        session.log  # the whole log is compared below: write each decision's events as it is made
         for i in range(2, len(log)):
             event = log[i]
             kind = event.get("type")

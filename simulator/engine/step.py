@@ -34,9 +34,14 @@ class State(NamedTuple):
     t: float
 
 
+_new_state = tuple.__new__  # _new_state(State, (at, values, steps, t)) is State(at, values, steps, t), without
+# the namedtuple's Python-level __new__: the step functions make one per decision
+
+
 def initial_state(scenario: Scenario) -> State:
     """The state before the first decision."""
-    return State(scenario.start, scenario.initial_values, 0, 0.0)
+    # scenario.initial_values, built with a list rather than a generator: a Session starts with this
+    return _new_state(State, (scenario.start, tuple([v.initial for v in scenario.variables]), 0, 0.0))
 
 
 def available_choices(scenario: Scenario, state: State) -> list[Choice]:
@@ -195,7 +200,70 @@ def transition(scenario: Scenario, state: State, choice: Choice, outcome: Outcom
                     "outcome": ending.outcome, "escalation": values[ESCALATION], "rapport": values[RAPPORT]})
     else:
         log.append({"seq": len(log), "type": "node_entered", "t": t, "node": scenario.target_ids[target]})
-    return State(target, tuple(values), state.steps + 1, t)
+    return _new_state(State, (target, tuple(values), state.steps + 1, t))
+
+
+def advance(scenario: Scenario, state: State, choice: Choice, outcome: Outcome | None, elapsed: float) -> State:
+    """The state `transition` returns for the same arguments, without building its events.
+
+    `Session` steps with this and keeps the decision's arguments; `transition` writes the events
+    from them when the log is read (Session checks there that both give the same state). The rules
+    are `transition`'s and `_net_change`'s, applied in the same order: per variable, the rules'
+    contributions, then the choice's effects, then the outcome's, each adding or setting; then the
+    recovery bonus on a rise in escalation, the clamp, the hidden factor and the recovery phase.
+    """
+    pre = state.values
+    values = list(pre)
+    esc = rap = False
+    others = None  # slots from 2 on that an effect changes
+    for rule in choice.rules:
+        for case in rule.cases:
+            if case.test(pre):
+                if case.escalation:
+                    values[ESCALATION] += case.escalation
+                    esc = True
+                if case.rapport:
+                    values[RAPPORT] += case.rapport
+                    rap = True
+                break
+    effects = choice.effects
+    if outcome is not None and outcome.effects:
+        effects = effects + outcome.effects
+    for eff in effects:
+        slot = eff.slot
+        values[slot] = values[slot] + eff.amount if eff.relative else eff.amount
+        if slot == ESCALATION:
+            esc = True
+        elif slot == RAPPORT:
+            rap = True
+        elif others is None:
+            others = [slot]
+        else:
+            others.append(slot)
+    recovery = scenario.behaviour.recovery
+    variables = scenario.variables
+    if esc:
+        value = values[ESCALATION]
+        if value > pre[ESCALATION] and pre[RECOVERY] > 0 and recovery.rise_bonus:
+            value += recovery.rise_bonus
+        var = variables[ESCALATION]
+        values[ESCALATION] = var.minimum if value < var.minimum else min(value, var.maximum)
+    if rap:
+        value, var = values[RAPPORT], variables[RAPPORT]
+        values[RAPPORT] = var.minimum if value < var.minimum else min(value, var.maximum)
+    if others is not None:
+        for slot in others:  # a slot named twice is clamped twice: the same value
+            value, var = values[slot], variables[slot]
+            values[slot] = var.minimum if value < var.minimum else min(value, var.maximum)
+    if choice.reveals and not values[FACTOR_REVEALED] and scenario.hidden_factor is not None:
+        values[FACTOR_REVEALED] = 1
+    before, after = pre[ESCALATION], values[ESCALATION]
+    if before >= recovery.trigger_level and after < before and recovery.duration > 0:
+        values[RECOVERY] = recovery.duration
+    elif pre[RECOVERY] > 0:
+        values[RECOVERY] = pre[RECOVERY] - 1
+    return _new_state(State, (outcome.target if outcome is not None else choice.target, tuple(values),
+                              state.steps + 1, round(state.t + elapsed, 3)))
 
 
 def apply_inject(scenario: Scenario, state: State, inject: Inject, t: float, log: list) -> State:
