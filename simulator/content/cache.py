@@ -112,7 +112,10 @@ def read_cache(key: str) -> tuple[dict, list[list], bool] | None:
     try:
         path = _cache_file(key)
         with open(path, "rb") as fh:
-            blob = fh.read(4 * MAX_BYTES + 1)  # JSON of a 5 MB scenario is smaller than this
+            size = os.fstat(fh.fileno()).st_size
+            if size > 4 * MAX_BYTES:  # JSON of a 5 MB scenario is smaller
+                return None
+            blob = fh.read(size + 1)  # read(n) allocates n bytes first: ask for what is there
         if len(blob) > 4 * MAX_BYTES:
             return None
         header_end = blob.index(b"\n")
