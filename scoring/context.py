@@ -44,6 +44,47 @@ class Context:
     # (offence severity, lowers?)), ("weapon", weapon), ("no-danger", None); `allowed_why` in English,
     # scoring.grade in the interface language
     allowed_notes: dict = field(default_factory=dict)
+    _tests: dict = field(default_factory=dict, repr=False)  # choice id -> the tests `state_key` runs
+    _varies: dict = field(default_factory=dict, repr=False)  # choice id -> whether its grade depends on the state
+    _grades: dict = field(default_factory=dict, repr=False)  # choice id -> its grade, where it never varies
+
+    # -- what a decision's grading depends on -----------------------------------------------------
+    def state_key(self, choice: Choice, pre: tuple) -> tuple:
+        """The part of state `pre` that grading `choice` can depend on: whether each conditional
+        option at its node is available (force alternatives, restraint) and whether the `when` of
+        each critical error that could apply to it holds. Per-state results are memoised on this key,
+        so their number is bounded by the scenario's graph, not by the states sessions visit."""
+        tests = self._tests.get(choice.id)
+        if tests is None:
+            tests = self._tests[choice.id] = self._relevant_tests(choice)
+        if not tests:
+            return ()
+        return tuple([bool(test(pre)) for test in tests])
+
+    def _relevant_tests(self, choice: Choice) -> tuple:
+        node = self.scenario.nodes[choice.node]
+        tests = [c.test for c in node.choices if c.test is not None]
+        tests += [test for ce, test in self.decision_errors
+                  if test is not None and ce.check == "decision" and self._may_apply(ce, choice, node.id)]
+        return tuple(tests)
+
+    @staticmethod
+    def _may_apply(ce, choice: Choice, node_id: str) -> bool:
+        """Whether decision check `ce` can apply to `choice` at all (its `when` aside)."""
+        if choice.id in ce.except_choices or node_id in ce.except_nodes:
+            return False
+        return choice.id in ce.choices or bool(set(choice.tags) & ce.tags)
+
+    def grade_varies(self, choice: Choice) -> bool:
+        """Whether the choice's effective grade depends on the state: only through the `when` of a
+        critical error that could apply to it (a force verdict is the node's, not the state's)."""
+        hit = self._varies.get(choice.id)
+        if hit is None:
+            node_id = self.scenario.nodes[choice.node].id
+            hit = self._varies[choice.id] = any(
+                test is not None and ce.check == "decision" and self._may_apply(ce, choice, node_id)
+                for ce, test in self.decision_errors)
+        return hit
 
     # -- proportionality -------------------------------------------------------------------------
     def force_check(self, choice: Choice, pre: tuple) -> ForceCheck | None:
@@ -51,7 +92,7 @@ class Context:
         never their distress), the Graham factors, and the alternatives then available."""
         if choice.force is None:
             return None
-        key = ("force", choice.id, pre)
+        key = ("force", choice.id, self.state_key(choice, pre))
         hit = self.memo.get(key)
         if hit is not None:
             return hit
@@ -83,7 +124,7 @@ class Context:
     # -- critical errors -------------------------------------------------------------------------
     def decision_errors_for(self, choice: Choice, node_id: str, pre: tuple) -> list:
         """Critical-error definitions this decision triggers (force checks included)."""
-        key = ("crit", choice.id, pre)
+        key = ("crit", choice.id, self.state_key(choice, pre))
         hit = self.memo.get(key)
         if hit is not None:
             return hit
@@ -111,9 +152,14 @@ class Context:
     def effective_grade(self, choice: Choice, pre: tuple) -> str:
         """The decision's grade: the scenario's, or critical when it triggers a critical error (a
         disproportionate force check or a critical error the rubric or scenario defines)."""
-        if self.decision_errors_for(choice, self.scenario.nodes[choice.node].id, pre):
-            return "critical"
-        return choice.grade or "good"
+        hit = self._grades.get(choice.id)
+        if hit is not None:
+            return hit
+        tier = ("critical" if self.decision_errors_for(choice, self.scenario.nodes[choice.node].id, pre)
+                else choice.grade or "good")
+        if not self.grade_varies(choice):
+            self._grades[choice.id] = tier
+        return tier
 
     def counts_against(self, choice: Choice) -> tuple:
         """Indexes of the competencies a decision graded below good counts against: the scenario's

@@ -9,7 +9,7 @@ from simulator.i18n import N_, _, ngettext
 from .context import Context
 from .trace import Trace
 from .values import option_values
-from .words import MISSED, choice_label, clip, closed, grade_words, person_words, quoted, scene_label
+from .words import MISSED, clip, closed, grade_words, labels, person_words, quoted, scene_label
 
 KEY_DECISIONS = 3
 TAKEAWAYS, QUESTIONS = 3, 2
@@ -33,39 +33,53 @@ def build_debrief(ctx: Context, trace: Trace, report, lang: str, candidates: lis
     """Fill the debrief parts of `report`: timeline, key decisions, chance, perspectives, objectives,
     feedback and the first page (`summary`)."""
     sc = ctx.scenario
+    words = labels(ctx.memo, sc, lang)
     timeline = [{"t": 0.0, "escalation": trace.initial[ESCALATION], "rapport": trace.initial[RAPPORT],
-                 "node": trace.start, "scene": scene_label(sc, trace.start, lang), "choice": None, "label": _("Start"),
+                 "node": trace.start, "scene": words.scene(trace.start), "choice": None, "label": _("Start"),
                  "kind": "start"}]
     feedback, perspectives, chance = [], [], []
     start_view = sc.nodes[sc.target_index[trace.start]].perspective if trace.start in sc.target_index else None
     if start_view is not None:
-        perspectives.append({"node": trace.start, "scene": scene_label(sc, trace.start, lang), "t": 0.0,
+        perspectives.append({"node": trace.start, "scene": words.scene(trace.start), "t": 0.0,
                              "text": _t(start_view, ctx, lang)})
     graded = {(g["node"], g["choice"], g["t"]): g for g in report.graded}
+    choices = sc.choice_by_id
+    target_index = sc.target_index
+    nodes = sc.nodes
+    n_nodes = len(nodes)
+    views = words.derived  # node index -> its perspective in `lang`; (probability, grade) -> chance note
     for d in trace.decisions:
-        choice = sc.choice_by_id.get(d.choice)
+        choice = choices.get(d.choice)
         if choice is None:
             continue
-        label = choice_label(choice, lang, sc.language)
-        scene = scene_label(sc, d.node, lang)
+        label = words.choice(choice)
+        scene = words.scene(d.node)
         pre, post, t = d.pre, d.post, d.t
-        g = graded.get((d.node, d.choice, d.t), {})
+        g = graded.get((d.node, d.choice, t))
+        grade = g.get("grade") if g is not None else None
         timeline.append({"t": t, "escalation": post[ESCALATION], "rapport": post[RAPPORT], "node": d.node,
                          "scene": scene, "choice": d.choice, "label": label, "kind": "timer" if d.timer else "choice",
                          "escalation_before": pre[ESCALATION], "rapport_before": pre[RAPPORT],
-                         "grade": g.get("grade")})
+                         "grade": grade})
         feedback.append({"node": d.node, "scene": scene, "choice": d.choice, "t": t, "text": label,
-                         "feedback": _t(choice.feedback, ctx, lang), "grade": g.get("grade")})
+                         "feedback": words.feedback(choice), "grade": grade})
         if d.outcome is not None and d.probability < 1:
             outcome = choice.outcomes[d.outcome] if d.outcome < len(choice.outcomes) else None
             reaction = _t(outcome.text, ctx, lang) if outcome is not None and outcome.text is not None else ""
+            note = views.get(("chance", d.probability, grade))
+            if note is None:
+                note = views[("chance", d.probability, grade)] = _chance_note(d.probability, grade)
             chance.append({"node": d.node, "scene": scene, "choice": d.choice, "text": label, "t": t,
-                           "probability": d.probability, "reaction": reaction, "grade": g.get("grade"),
-                           "note": _chance_note(d.probability, g.get("grade"))})
-        index = sc.target_index.get(d.target)
-        if index is not None and not sc.is_ending(index) and sc.nodes[index].perspective is not None:
-            perspectives.append({"node": d.target, "scene": scene_label(sc, d.target, lang), "t": t,
-                                 "text": _t(sc.nodes[index].perspective, ctx, lang)})
+                           "probability": d.probability, "reaction": reaction, "grade": grade,
+                           "note": note})
+        index = target_index.get(d.target)
+        if index is not None and index < n_nodes:
+            view = views.get(("perspective", index), False)
+            if view is False:
+                seen = nodes[index].perspective
+                view = views[("perspective", index)] = _t(seen, ctx, lang) if seen is not None else None
+            if view is not None:
+                perspectives.append({"node": d.target, "scene": words.scene(d.target), "t": t, "text": view})
     if trace.ending is not None and trace.ending in sc.target_index:
         e = sc.ending_at(sc.target_index[trace.ending])
         final = trace.decisions[-1].post if trace.decisions else trace.initial
@@ -115,7 +129,8 @@ def decision_value(ctx: Context, chosen, pre: tuple):
     (regret, severity, stake, chosen, better or None, method). Options are valued by the expected
     final score with good play afterwards, over every random reaction (exact, or a short lookahead
     for very large scenarios); `better` is the highest-valued option graded good or acceptable that
-    beats the choice by at least `min_gain` points, and only for a choice that was not itself good."""
+    beats the choice by at least `min_gain` points, and only for a choice that was not itself good.
+    Grading looks most decisions up in `scoring.exact.DecisionTable` instead (the same numbers)."""
     if chosen is None:
         return None
     rows, method = option_values(ctx, chosen.node, pre)
@@ -124,15 +139,20 @@ def decision_value(ctx: Context, chosen, pre: tuple):
     if q_chosen is None:
         return None
     tier = ctx.effective_grade(chosen, pre)
-    min_gain = ctx.rubric.key_decisions.get("min_gain", 1.0)
     better = None
     if tier != "good":
-        ranked = sorted(((q, GRADES.index(ctx.effective_grade(c, pre)), c) for q, c in rows
-                         if q is not None and not c.is_timeout and c.id != chosen.id
-                         and ctx.effective_grade(c, pre) in GOOD_ENOUGH),
-                        key=lambda r: (-r[0], r[1], r[2].id))
-        if ranked and ranked[0][0] >= q_chosen + min_gain:
-            better = ranked[0][2]
+        min_gain = ctx.rubric.key_decisions.get("min_gain", 1.0)
+        ranked = []
+        for q, c in rows:
+            if q is None or c.is_timeout or c.id == chosen.id:
+                continue
+            grade = ctx.effective_grade(c, pre)
+            if grade in GOOD_ENOUGH:
+                ranked.append((q, GRADES.index(grade), c))
+        if ranked:
+            top = min(ranked, key=lambda r: (-r[0], r[1], r[2].id))
+            if top[0] >= q_chosen + min_gain:
+                better = top[2]
     best = max(values.values())
     worst = min(values.values())
     regret = round(values[better.id] - q_chosen, 9) if better is not None else 0.0
@@ -143,15 +163,15 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
     """The decisions that mattered most, in play order: those where a better option would have
     raised the expected final score most, then the most serious grades, then where most was at
     stake (the options differed most)."""
-    sc = ctx.scenario
+    words = labels(ctx.memo, ctx.scenario, lang)
     ordered = sorted(((kd, d) for kd, d in candidates),
                      key=lambda r: (-r[0][0], -r[0][1], -r[0][2], r[1].index))[:KEY_DECISIONS]
     out = []
     for (regret, severity, stake, chosen, better, method), d in sorted(ordered, key=lambda r: r[1].index):
         tier = GRADES[severity]
-        text = choice_label(chosen, lang, sc.language)
-        scene = scene_label(sc, d.node, lang)
-        fb = _t(chosen.feedback, ctx, lang)
+        text = words.choice(chosen)
+        scene = words.scene(d.node)
+        fb = words.feedback(chosen)
         if tier == "good":
             why = (_("You chose well: {choice}").format(choice=closed(text)) + " " + fb).strip()
         else:
@@ -161,11 +181,11 @@ def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
             row = {"choice": None, "text": None,
                    "why": _("No other option here was clearly better.") if tier != "good" else ""}
         else:
-            btext = choice_label(better, lang, sc.language)
+            btext = words.choice(better)
             row = {"choice": better.id, "text": btext,
                    "why": (_("A better option here: {choice}").format(choice=closed(btext)) + " "
-                           + _t(better.feedback, ctx, lang)).strip()}
-        lesson = _first_sentence(_t(better.feedback, ctx, lang) if better is not None else fb)
+                           + words.feedback(better)).strip()}
+        lesson = _first_sentence(words.feedback(better) if better is not None else fb)
         out.append({"node": d.node, "scene": scene, "choice": d.choice, "text": text, "t": d.t, "grade": tier,
                     "why": why, "better": row, "lesson": lesson, "gain": round(regret, 3), "stake": round(stake, 3),
                     "method": method})
@@ -245,6 +265,7 @@ def objectives(ctx: Context, trace: Trace, report, lang: str) -> list:
     scores = {c["id"]: c["score"] for c in report.competencies}
     names = {c["id"]: c["name"] for c in report.competencies}
     grades = {(g["node"], g["choice"], g["t"]): g["grade"] for g in report.graded}
+    words = labels(ctx.memo, sc, lang)
     out = []
     for obj in sc.objectives:
         entry = mapping.get(obj.id)
@@ -262,8 +283,8 @@ def objectives(ctx: Context, trace: Trace, report, lang: str) -> list:
                 continue
             tags = set(choice.tags)
             tier = grades.get((d.node, d.choice, d.t), "good")
-            ref = {"node": d.node, "scene": scene_label(sc, d.node, lang), "choice": d.choice,
-                   "text": choice_label(choice, lang, sc.language), "t": d.t}
+            ref = {"node": d.node, "scene": words.scene(d.node), "choice": d.choice,
+                   "text": words.choice(choice), "t": d.t}
             sound = tier in GOOD_ENOUGH
             if sound and (d.choice in (met_by.get("choices") or ()) or tags & set(met_by.get("tags") or ())):
                 hits.append({**ref, "effect": "meets"})

@@ -61,13 +61,158 @@ def _graded(ctx: Context, choice, pre: tuple) -> tuple[float, int]:
     return (0.0 if tier == "good" else float(ctx.rubric.grades[tier]["overall"])), GRADES.index(tier)
 
 
-class BestPlay:
+class _Lookup:
+    """Option values of many states at once: the states' keys found in one sorted search. Needs
+    `scenario`, `codec`, `keys` (sorted state keys), `action_first`, `option_of_action` (indexes into
+    `all_options`) and `q` (each action's value)."""
+
+    def state_ids(self, states: list) -> tuple[np.ndarray, list] | None:
+        """(positions, found) of each (node index, values) in `states`: its state id where `found`
+        holds (the state is reachable); None when this analysis cannot look states up together (its
+        codec does not fit an int64) or a value is outside its variable's range."""
+        codec = self.codec
+        keys = self.keys
+        if not codec.fits or not len(keys) or not states:
+            return None
+        canonical = self.scenario.canonical
+        offset = np.array([canonical(values) for _, values in states], dtype=np.int64) - codec.lo
+        if (offset.view(np.uint64) >= codec.sizes.view(np.uint64)).any():  # below 0 wraps round: above too
+            return None
+        wanted = np.array([at for at, _ in states], dtype=np.int64) * codec.radix + offset @ codec.mult
+        i = keys.searchsorted(wanted)
+        np.minimum(i, len(keys) - 1, out=i)
+        return i, (keys.take(i) == wanted).tolist()
+
+
+class DecisionTable:
+    """What the debrief's key decisions need from every state of the exact analysis, worked out once per
+    (scenario, rubric) with NumPy over all actions (in proportion to the analysis, never per distinct
+    state met), so that valuing a decision is a look-up rather than a computation
+    (`scoring.debrief.decision_value` gives the same numbers). Per action: its option's effective grade; per state: how far apart the best and
+    worst option values are, and the best option graded good or acceptable, ranked as
+    `decision_value` ranks them (value, then grade, then id). That option is the decision's better
+    one unless it is the choice itself, and then no other is (with `min_gain` above 0 none gains
+    enough). States where an option's grade depends on the state (a critical error's `when`) are
+    marked and left to `decision_value`."""
+
+    def __init__(self, ctx: Context, lookup: _Lookup):
+        self.lookup = lookup
+        sc = ctx.scenario
+        options = lookup.all_options
+        self.options = options
+        self.option_index = {c.id: i for i, c in enumerate(options)}
+        varies = np.array([ctx.grade_varies(c) for c in options], dtype=bool)
+        tier_of = np.array([0 if v else GRADES.index(ctx.effective_grade(c, sc.initial_values))
+                            for c, v in zip(options, varies)], dtype=np.int8)
+        timeout = np.array([c.is_timeout for c in options], dtype=bool)
+        by_id = sorted(range(len(options)), key=lambda i: options[i].id)
+        id_rank = np.empty(len(options), dtype=np.int64)
+        id_rank[by_id] = np.arange(len(options))
+        q, first, opt = lookup.q, lookup.action_first, lookup.option_of_action
+        n_actions, n_states = len(q), len(first) - 1
+        self.none = n_actions  # "no such action" (a state without an option graded good or acceptable)
+        self.q, self.option = q, opt
+        self.tier = tier_of[opt]
+        self.stake = np.full(n_states, np.nan)  # best minus worst option value
+        self.top = np.full(n_states, n_actions, dtype=np.int64)  # -1: the state's grades vary (see above)
+        counts = np.diff(first)
+        has = counts > 0
+        if n_actions:
+            starts, counts = first[:-1][has], counts[has]
+            self.stake[has] = np.fmax.reduceat(q, starts) - np.fmin.reduceat(q, starts)
+            # per option first, then one gather each: good or acceptable and not a timer; the ranking
+            eligible = (~timeout & (tier_of <= GRADES.index("acceptable")))[opt] & ~np.isnan(q)
+            rank = (tier_of.astype(np.int64) * len(options) + id_rank)[opt]
+            top = self._top(q, eligible, rank, starts, counts)
+            if varies.any():
+                top[np.logical_or.reduceat(varies[opt], starts)] = -1
+            self.top[has] = top
+        self._before: dict = {}  # option index -> (options before it at its node always offered, tests of the others)
+
+    @staticmethod
+    def _top(q, eligible, rank, starts, counts) -> np.ndarray:
+        """Per state: the eligible action with the highest value, then the lowest rank (len(q) if none).
+        Ranks are unique within a state, so (rank, action) packed in one int64 picks the action."""
+        n = len(q)
+        high = np.maximum.reduceat(np.where(eligible, q, -np.inf), starts)
+        tied = eligible & (q == np.repeat(high, counts))
+        packed = np.where(tied, rank * n + np.arange(n), np.iinfo(np.int64).max)
+        low = np.minimum.reduceat(packed, starts)
+        return np.where(low == np.iinfo(np.int64).max, n, low % n)
+
+    def _position(self, choice, pre: tuple) -> int:
+        """Where `choice` is among the options available in state `pre` (a state's actions are its
+        available options in the node's order, the timer's expiry last)."""
+        hit = self._before.get(choice.id)
+        if hit is None:
+            node = self.lookup.scenario.nodes[choice.node]
+            offered = list(node.choices) + ([node.timer.expire] if node.timer is not None else [])
+            before = offered[:next(i for i, c in enumerate(offered) if c.id == choice.id)]
+            hit = self._before[choice.id] = (sum(1 for c in before if c.test is None),
+                                             tuple(c.test for c in before if c.test is not None))
+        always, tests = hit
+        return always + sum(1 for test in tests if test(pre)) if tests else always
+
+    def values(self, ctx: Context, made: list) -> list | None:
+        """For each (choice, pre) in `made`: `decision_value`'s row, or False where this table leaves
+        it to `decision_value` (a state it does not have, or one whose grades depend on the state);
+        None when it cannot look these states up."""
+        if not made:
+            return []
+        located = self.lookup.state_ids([(choice.node, pre) for choice, pre in made])
+        if located is None:
+            return None
+        sid, found = located  # where a state is not found, `sid` is some other state's: never read
+        # the chosen option's action: the state's first plus its place among the options available
+        a = self.lookup.action_first.take(sid) + np.array(
+            [self._position(c, pre) if ok else 0 for (c, pre), ok in zip(made, found)], dtype=np.int64)
+        chosen = a.tolist()
+        option = self.option
+        got = option.take(a, mode="clip").tolist()
+        if any(ok and got[k] != self.option_index.get(made[k][0].id) for k, ok in enumerate(found)):
+            return None  # not the actions expected (cannot happen for a log that replays): value one by one
+        top = self.top.take(sid).tolist()
+        qs = self.q.take(chosen + top, mode="clip").tolist()  # "none" and -1 clip: such values are never read
+        n = len(made)
+        tiers = self.tier.take(a, mode="clip").tolist()
+        min_gain = ctx.rubric.key_decisions.get("min_gain", 1.0)
+        options, none = self.options, self.none
+        out = []
+        for k, ((choice, _), ok, stake, bi) in enumerate(zip(made, found, self.stake.take(sid).tolist(), top)):
+            if not ok or bi < 0 or (bi == chosen[k] and min_gain <= 0):
+                out.append(False)  # left to decision_value (with min_gain <= 0 the second best could win)
+                continue
+            qa = qs[k]
+            if qa != qa:  # the chosen option has no value here (NaN): as `decision_value`, no row
+                out.append(None)
+                continue
+            ta, qb = tiers[k], qs[n + k]
+            better = None
+            if ta != 0 and bi != none and bi != chosen[k] and qb >= qa + min_gain:
+                better = options[int(option[bi])]
+            regret = round(qb - qa, 9) if better is not None else 0.0
+            out.append((regret, ta, round(stake, 9), choice, better, "exact"))
+        return out
+
+
+def decision_table(ctx: Context) -> DecisionTable | None:
+    """The cached `DecisionTable` of the context's exact analysis (None when there is none)."""
+    hit = ctx.memo.get("decision-table", False)
+    if hit is False:
+        values = debrief_values(ctx)
+        hit = ctx.memo["decision-table"] = DecisionTable(ctx, values) if values is not None else None
+    return hit
+
+
+class BestPlay(_Lookup):
     """The state space, the points of every action, and best play's values (minus points still to lose)."""
 
     def __init__(self, ctx: Context, space: StateSpace):
         self.space = space
         self.points, self.tiers = grades_array(ctx, space)
         self.values, self.q = solve(space, -self.points, 0.0, "max")
+        self.scenario, self.codec, self.keys = space.scenario, space.codec, space.keys
+        self.action_first, self.option_of_action, self.all_options = space.action_first, space.action_option, space.options
 
     def option_values(self, at: int, values: tuple) -> list | None:
         """[(value, choice)] for every option in a state (None when the state is not reachable)."""
@@ -104,7 +249,7 @@ CACHE_BYTES = 160 * 1024 * 1024
 _DTYPES = {"keys": "<i8", "action_first": "<i8", "options": "<i4", "q": "<f8"}
 
 
-class CachedValues:
+class CachedValues(_Lookup):
     """Best play's option values read from the cache: the same `option_values` as BestPlay."""
 
     def __init__(self, scenario, keys: np.ndarray, action_first: np.ndarray, options: np.ndarray, q: np.ndarray):
@@ -112,6 +257,7 @@ class CachedValues:
         self.scenario = scenario
         self.codec = _Codec(scenario)
         self.keys, self.action_first, self.options, self.q = keys, action_first, options, q
+        self.option_of_action = options
         self.all_options = _all_options(scenario)
 
     def option_values(self, at: int, values: tuple) -> list | None:
@@ -193,16 +339,17 @@ def _write(best: BestPlay, path) -> None:
 
 def _array(data: dict, name: str, digest) -> np.ndarray:
     """One stored array: its dtype must be the one this format uses and its bytes match its length."""
-    import base64
+    import binascii
     item = data[name]
     dtype = np.dtype(_DTYPES[name])
     if not isinstance(item, dict) or item.get("dtype") != _DTYPES[name] or type(item.get("length")) is not int:
         raise ValueError(name)
-    raw = base64.b64decode(item["base64"], validate=True)
+    raw = binascii.a2b_base64(item["base64"], strict_mode=True)  # in C: no copy, no regular expression
     if len(raw) != item["length"] * dtype.itemsize:
         raise ValueError(name)
     digest.update(raw)
-    return np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
+    array = np.frombuffer(raw, dtype=dtype)  # read-only, and never written
+    return array if array.dtype.isnative else array.astype(dtype.newbyteorder("="))
 
 
 def _read(ctx: Context, path) -> CachedValues | None:

@@ -5,6 +5,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+from simulator import i18n
 from simulator.engine.model import BEHAVIOURS, ESCALATION, RAPPORT, Scenario
 from simulator.engine.session import ReplayMismatch, Session
 from simulator.i18n import N_, _, data_text, ngettext
@@ -13,7 +14,7 @@ from .context import Context, context_for
 from .room import room_story
 from .rubric import Rubric
 from .trace import Trace, read_trace
-from .words import QUOTE_MARKS, choice_label, filled, grade_words, person_words, scene_label
+from .words import QUOTE_MARKS, filled, grade_words, labels, person_words, scene_label
 
 REPORT_FORMAT = 2  # 2: grades per decision, major errors, behaviour-based proportionality, summary page
 PASS, NEEDS_PRACTICE, FAIL = "pass", "needs-practice", "fail"
@@ -210,12 +211,13 @@ def deduction(ctx: Context, grade_name: str, key: str = "overall") -> float:
 
 
 def _facts(ctx: Context, choice, pre: tuple) -> tuple:
-    """Cached per (choice, state): (grade, credits, against, force-row template, critical errors, key-decision row)."""
-    key = ("facts", choice.id, pre)
+    """(grade, credits, against, force-row template, critical errors) of a decision, memoised on what
+    they depend on (`Context.state_key`, and the distress level for a force row), not on the whole
+    state: their number is bounded by the scenario, whatever states sessions visit."""
+    key = ("facts", choice.id, ctx.state_key(choice, pre), pre[ESCALATION] if choice.force is not None else None)
     hit = ctx.memo.get(key)
     if hit is not None:
         return hit
-    from .debrief import decision_value
     sc, ev = ctx.scenario, ctx.rubric.evidence
     tier = ctx.effective_grade(choice, pre)
     credits = []
@@ -242,12 +244,13 @@ def _facts(ctx: Context, choice, pre: tuple) -> tuple:
                                                  "danger_to_others": g.danger_to_others},
                "why": fc.why}
     crit = tuple(ctx.decision_errors_for(choice, sc.nodes[choice.node].id, pre))
-    hit = ctx.memo[key] = (tier, tuple(credits), against, row, crit, decision_value(ctx, choice, pre))
+    hit = ctx.memo[key] = (tier, tuple(credits), against, row, crit)
     return hit
 
 
 def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
     """Every decision's grade, the competencies, force rows, errors and key-decision candidates."""
+    from .values import decision_values
     sc, rubric = ctx.scenario, ctx.rubric
     n = len(rubric.competencies)
     observed = [False] * n
@@ -259,20 +262,23 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
     escalators: list[dict] = []  # poor decisions after which the person's behaviour got worse
     total = 0.0
     choices = sc.choice_by_id
-    for d in trace.decisions:
-        choice = choices.get(d.choice)
-        if choice is None:
-            continue
-        tier, credits, against, row, crit, kd = _facts(ctx, choice, d.pre)
-        scene = scene_label(sc, d.node, lang)
-        text = choice_label(choice, lang, sc.language)
+    words = labels(ctx.memo, sc, lang)
+    made = [(d, choices[d.choice]) for d in trace.decisions if d.choice in choices]
+    # how each decision compares with the options it had, looked up together (scoring/exact.py)
+    valued = decision_values(ctx, [(choice, d.pre) for d, choice in made])
+    pulling_away = BEHAVIOURS.index("pulling-away")
+    shows = _shows_index(ctx)
+    for (d, choice), kd in zip(made, valued):
+        tier, credits, against, row, crit = _facts(ctx, choice, d.pre)
+        scene = words.scene(d.node)
+        text = words.choice(choice)
         ref = {"node": d.node, "scene": scene, "choice": d.choice, "text": text, "t": d.t}
         points = deduction(ctx, tier)
         total += points
-        names = [data_text(rubric.competencies[i].name) for i in against]
+        ids, names = _against(ctx, against)
         graded.append({**ref, "grade": tier, "written_grade": choice.grade or "good", "points": points,
-                       "against": [rubric.competencies[i].id for i in against], "against_names": names,
-                       "timer": d.timer, "feedback": _text(choice.feedback, ctx, lang)})
+                       "against": list(ids), "against_names": list(names),
+                       "timer": d.timer, "feedback": words.feedback_filled(choice)})
         if kd is not None:
             candidates.append((kd, d))
         if d.revealed and reveal is not None and tier in ("good", "acceptable"):
@@ -280,12 +286,13 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
         for i, kind, tag in credits:
             observed[i] = True
             evidence[i].append({**ref, "kind": kind, "tag": tag, "effect": "helpful", "grade": tier, "points": 0})
-        lose = deduction(ctx, tier, "competency")
-        for i in against:
-            observed[i] = True
-            lost[i] += lose
-            evidence[i].append({**ref, "kind": "grade", "tag": None, "effect": "harmful", "grade": tier,
-                                "points": lose})
+        if against:
+            lose = deduction(ctx, tier, "competency")
+            for i in against:
+                observed[i] = True
+                lost[i] += lose
+                evidence[i].append({**ref, "kind": "grade", "tag": None, "effect": "harmful", "grade": tier,
+                                    "points": lose})
         if crit:
             for ce, fc in crit:
                 why = _words(ce.why, ctx, lang)
@@ -295,28 +302,28 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
                                  "source": ce.source})
         elif tier == "critical":  # graded critical by the scenario itself
             critical.append({**ref, "id": "graded-critical", "name": _("A critical error in this scenario"),
-                             "why": _text(choice.feedback, ctx, lang), "source": "scenario"})
+                             "why": words.feedback_filled(choice), "source": "scenario"})
         elif tier == "major":
-            major.append({**ref, "why": _text(choice.feedback, ctx, lang), "against": names})
+            major.append({**ref, "why": words.feedback_filled(choice), "against": list(names)})
         elif tier == "mistake":
-            mistakes.append({**ref, "why": _text(choice.feedback, ctx, lang), "against": names})
-        here = BEHAVIOURS.index(sc.nodes[choice.node].shows or "compliant")
-        target = sc.target_index.get(d.target)
+            mistakes.append({**ref, "why": words.feedback_filled(choice), "against": list(names)})
+        here = shows[choice.node]
         if row is not None:
-            jeopardy = here >= BEHAVIOURS.index("pulling-away") and choice.force not in ("presence", "verbal")
+            jeopardy = here >= pulling_away and choice.force not in ("presence", "verbal")
             created = [dict(e) for e in escalators] if jeopardy else []
             alt = row["lower_alternatives"][0] if row["lower_alternatives"] else None
             full = {**ref, **row, "grade": tier, "officer_created": bool(created), "created_by": created,
-                    "alternative": choice_label(choices[alt], lang, sc.language) if alt else None}
+                    "alternative": words.choice(choices[alt]) if alt else None}
             full["why"] = _force_why(ctx, row["force"], row["shows"], row["allowed"], row["proportionate"], lang, d.pre)
             if created:
                 full["why"] += " " + _("The threat it answered was created by the officer's own earlier choices "
                                        "({choices}): officer-created jeopardy, which does not excuse the force.").format(
                     choices="; ".join(_at(e["text"], e["scene"], 1000) for e in created))
             force_rows.append(full)
-        if (target is not None and not sc.is_ending(target) and tier in ("mistake", "major", "critical")
-                and BEHAVIOURS.index(sc.nodes[target].shows or "compliant") > here):
-            escalators.append(ref)
+        if tier in ("mistake", "major", "critical"):
+            target = sc.target_index.get(d.target)
+            if target is not None and not sc.is_ending(target) and shows[target] > here:
+                escalators.append(ref)
     if trace.ending is not None:
         seen = {e["id"] for e in critical}
         for ce in ctx.ending_errors(trace.ending):
@@ -333,12 +340,30 @@ def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
         harmful = [e for e in items if e["effect"] == "harmful"]
         competencies.append({"id": comp.id, "name": data_text(comp.name), "weight": comp.weight, "observed": observed[i],
                              "score": score, "helpful": len(items) - len(harmful), "harmful": len(harmful),
-                             "points_lost": lost[i], "explanation": _explain(comp, score, items, harmful),
+                             "points_lost": lost[i], "explanation": _explain(comp, score, items, harmful, words.derived),
                              "evidence": items})
     overall = max(0, int(round(100.0 - total))) if graded else None
     return {"graded": graded, "competencies": competencies, "force_rows": force_rows, "critical": critical,
             "major": major, "mistakes": mistakes, "candidates": candidates, "overall": overall,
             "points_lost": total}
+
+
+def _against(ctx: Context, against: tuple) -> tuple:
+    """(ids, names in the interface language) of the competencies a decision counts against."""
+    key = ("against-names", against, i18n._translations)
+    hit = ctx.memo.get(key)
+    if hit is None:
+        comps = ctx.rubric.competencies
+        hit = ctx.memo[key] = (tuple(comps[i].id for i in against), tuple(data_text(comps[i].name) for i in against))
+    return hit
+
+
+def _shows_index(ctx: Context) -> list:
+    """Per node index: where what the person shows there stands in BEHAVIOURS."""
+    shows = ctx.memo.get("shows-index")
+    if shows is None:
+        shows = ctx.memo["shows-index"] = [BEHAVIOURS.index(nd.shows or "compliant") for nd in ctx.scenario.nodes]
+    return shows
 
 
 def _quote(text: str, limit: int = 90) -> str:
@@ -357,24 +382,44 @@ def _at(text: str, scene: str, limit: int = 90) -> str:
     return _("{choice} at {scene}").format(choice=_quote(text, limit), scene=scene)
 
 
-def _explain(comp, score, items: list, harmful: list) -> str:
-    """One plain-language line, in words a trainee reads: what showed it and what counted against it."""
+def _explain(comp, score, items: list, harmful: list, derived: dict | None = None) -> str:
+    """One plain-language line, in words a trainee reads: what showed it and what counted against it.
+    `derived` (a `Labels.derived`) keeps the phrases that depend only on the scenario and the languages."""
+    if derived is None:
+        derived = {}
     if score is None:
-        name = data_text(comp.name)
-        return _("Not observed: no decision on this path showed or needed {competency}.").format(
-            competency=name[:1].lower() + name[1:])
+        key = ("not-observed", comp.id, comp.name)
+        hit = derived.get(key)
+        if hit is None:
+            name = data_text(comp.name)
+            hit = derived[key] = _("Not observed: no decision on this path showed or needed {competency}.").format(
+                competency=name[:1].lower() + name[1:])
+        return hit
     if not harmful:
         first = items[0]
         more = len({e["choice"] for e in items})
         return ngettext("No decision counted against it. Shown once, for example {example}.",
                         "No decision counted against it. Shown in {n} decisions, for example {example}.",
-                        more).format(n=more, example=_at(first["text"], first["scene"]))
+                        more).format(n=more, example=_at_cached(derived, first["text"], first["scene"]))
     head = ngettext("{n} decision counted against it:", "{n} decisions counted against it:",
                     len(harmful)).format(n=len(harmful))
-    rows = [_("{decision} ({grade}, {points} points)").format(decision=_at(e["text"], e["scene"]),
-                                                              grade=grade_words(e["grade"]), points=f"{e['points']:g}")
-            for e in harmful[:3]]
+    rows = []
+    for e in harmful[:3]:
+        key = ("harmful", e["text"], e["scene"], e["grade"], e["points"])
+        row = derived.get(key)
+        if row is None:
+            row = derived[key] = _("{decision} ({grade}, {points} points)").format(
+                decision=_at(e["text"], e["scene"]), grade=grade_words(e["grade"]), points=f"{e['points']:g}")
+        rows.append(row)
     return head + " " + "; ".join(rows) + ("; …" if len(harmful) > 3 else "") + "."
+
+
+def _at_cached(derived: dict, text: str, scene: str) -> str:
+    key = ("at", text, scene)
+    hit = derived.get(key)
+    if hit is None:
+        hit = derived[key] = _at(text, scene)
+    return hit
 
 
 def _deescalation(ctx: Context, trace: Trace) -> dict:

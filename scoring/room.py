@@ -14,6 +14,9 @@ from .words import choice_label, clip, closed, grade_words, quoted, scene_label
 
 ROOM_ROLES = ("instructor", "workshop", "facilitator")
 TEXT_LIMIT = 400  # a typed note or reason as the debrief quotes it
+# the event types room_story reads
+_ROOM_KINDS = frozenset({"node_entered", "inject_applied", "choice_made", "note_added", "resumed", "perspective_shown",
+                         "discussion_shown", "scenario_stopped", "undo"})
 
 
 def _role(actor) -> str | None:
@@ -64,8 +67,10 @@ def room_story(scenario: Scenario, log: list[dict], lang: str) -> list[dict]:
 
     for event in log:
         kind = event.get("type")
+        if kind not in _ROOM_KINDS:  # most events (outcomes, level changes, endings) say nothing about the room
+            continue
         if kind == "node_entered":
-            node, offered = event.get("node"), list(event.get("choices") or [])
+            node, offered = event.get("node"), event.get("choices") or []  # copied only when a pick reads it
         elif kind == "inject_applied":
             offered = list(event.get("choices") or offered)
             inject = next((j for n in scenario.nodes for j in n.injects if j.id == event.get("inject")), None)
@@ -77,7 +82,7 @@ def room_story(scenario: Scenario, log: list[dict], lang: str) -> list[dict]:
             role = _role(actor)
             if role == "instructor":
                 picks += 1
-                entry = _pick(scenario, event, actor, offered, label, lang)
+                entry = _pick(scenario, event, actor, list(offered), label, lang)
                 if entry["kind"] == "override" or entry["heard"]:  # a plain pick is on the path already
                     out.append(entry)
             elif role == "workshop":

@@ -1,6 +1,7 @@
 """Words for people: what a debrief calls a scene, a choice and a grade (never an id), and how it quotes."""
 from __future__ import annotations
 
+from simulator import i18n
 from simulator.engine.model import Scenario
 from simulator.i18n import N_, _, ngettext
 
@@ -116,3 +117,58 @@ def counts_line(counts: dict) -> str:
              ngettext("{n} mistake", "{n} mistakes", mistakes).format(n=mistakes) if mistakes else _("no mistake")]
     line = _("{critical}, {major}, {mistakes}.").format(critical=parts[0], major=parts[1], mistakes=parts[2])
     return line[:1].upper() + line[1:]
+
+
+class Labels:
+    """What people call a scenario's scenes and choices (and a choice's feedback), in one content
+    language and the interface language in use: each worked out once per scene or choice, since the
+    scenario determines them, instead of once per decision graded."""
+
+    __slots__ = ("scenario", "lang", "_scenes", "_choices", "_feedback", "_filled", "derived")
+
+    def __init__(self, scenario: Scenario, lang: str):
+        self.scenario, self.lang = scenario, lang
+        self.derived: dict = {}  # other phrases built only from these (a quoted choice at its scene...)
+        self._scenes: dict = {}
+        self._choices: dict = {}
+        self._feedback: dict = {}
+        self._filled: dict = {}
+
+    def scene(self, node_id: str) -> str:
+        """`scene_label(scenario, node_id, lang)`."""
+        hit = self._scenes.get(node_id)
+        if hit is None:
+            hit = self._scenes[node_id] = scene_label(self.scenario, node_id, self.lang)
+        return hit
+
+    def choice(self, choice) -> str:
+        """`choice_label(choice, lang, scenario.language)`."""
+        hit = self._choices.get(choice.id)
+        if hit is None:
+            hit = self._choices[choice.id] = choice_label(choice, self.lang, self.scenario.language)
+        return hit
+
+    def feedback(self, choice) -> str:
+        """The choice's feedback as the scenario wrote it ("" when it has none)."""
+        hit = self._feedback.get(choice.id)
+        if hit is None:
+            value = choice.feedback
+            hit = self._feedback[choice.id] = value.get(self.lang, self.scenario.language) if value is not None else ""
+        return hit
+
+    def feedback_filled(self, choice) -> str:
+        """The choice's feedback with `{officer}` filled as a grading record shows it."""
+        hit = self._filled.get(choice.id)
+        if hit is None:
+            hit = self._filled[choice.id] = filled(self.feedback(choice))
+        return hit
+
+
+def labels(memo: dict, scenario: Scenario, lang: str) -> Labels:
+    """The `Labels` of `scenario` in content language `lang` and the interface's current translations,
+    kept in `memo` (a per-scenario cache: scoring.context.Context.memo)."""
+    key = ("labels", lang, i18n._translations)  # a language change (or a test's catalogue) gets its own
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = Labels(scenario, lang)
+    return hit
