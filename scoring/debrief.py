@@ -159,6 +159,58 @@ def decision_value(ctx: Context, chosen, pre: tuple):
     return (regret, GRADES.index(tier), round(best - worst, 9), chosen, better, method)
 
 
+# `decision_values` remembers at most this many (choice, state) rows, then forgets them all at once:
+# bounded memory however many distinct states the sessions graded in a process visit. A row is kept
+# as plain numbers and ids (no objects), so that the memo adds nothing for the garbage collector
+# to traverse.
+DECISION_MEMO = 250_000
+
+
+def decision_values(ctx: Context, made: list) -> list:
+    """`scoring.debrief.decision_value` of each (choice, state before it) in `made`, a whole session's
+    decisions at once. Those not valued before are looked up together in the exact analysis's
+    `DecisionTable` (one sorted search for all of them: a look-up per state, not a computation),
+    else valued one by one."""
+    from .exact import decision_table
+    memo = ctx.memo.get("decision-values")
+    if memo is None:
+        memo = ctx.memo["decision-values"] = {}
+    by_id = ctx.memo.get("options-by-id")
+    if by_id is None:
+        by_id = ctx.memo["options-by-id"] = {}
+    out: list = []
+    todo = []
+    for k, (choice, pre) in enumerate(made):
+        row = memo.get((choice.id, pre))
+        if row is None:
+            todo.append(k)
+            out.append(None)
+        elif row:
+            out.append((row[0], row[1], row[2], choice, by_id[row[3]] if row[3] is not None else None, row[4]))
+        else:
+            out.append(None)  # () : no row
+    if not todo:
+        return out
+    wanted = [made[k] for k in todo]
+    table = decision_table(ctx)
+    found = table.values(ctx, wanted) if table is not None else None
+    if found is None:
+        found = [False] * len(wanted)
+    if len(memo) + len(todo) > DECISION_MEMO:
+        memo.clear()
+    for k, kd, (choice, pre) in zip(todo, found, wanted):
+        if kd is False:
+            kd = decision_value(ctx, choice, pre)
+        out[k] = kd
+        if kd is None:
+            memo[(choice.id, pre)] = ()
+        else:
+            better = kd[4]
+            if better is not None:
+                by_id[better.id] = better
+            memo[(choice.id, pre)] = (kd[0], kd[1], kd[2], better.id if better is not None else None, kd[5])
+    return out
+
 def key_decisions(ctx: Context, candidates: list, lang: str) -> list:
     """The decisions that mattered most, in play order: those where a better option would have
     raised the expected final score most, then the most serious grades, then where most was at

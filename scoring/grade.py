@@ -250,7 +250,7 @@ def _facts(ctx: Context, choice, pre: tuple) -> tuple:
 
 def _grade_path(ctx: Context, trace: Trace, lang: str) -> dict:
     """Every decision's grade, the competencies, force rows, errors and key-decision candidates."""
-    from .values import decision_values
+    from .debrief import decision_values
     sc, rubric = ctx.scenario, ctx.rubric
     n = len(rubric.competencies)
     observed = [False] * n

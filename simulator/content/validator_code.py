@@ -90,10 +90,10 @@ def namespace_for(schema: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .schema import scenario_schema
+    from ..paths import scenarios_dir
 
     args = sys.argv[1:] if argv is None else argv
-    schema = scenario_schema()
+    schema = json.loads((scenarios_dir() / "scenario.schema.json").read_text(encoding="utf-8"))
     if "--check" in args:
         text = GENERATED_PATH.read_text(encoding="utf-8") if GENERATED_PATH.exists() else ""
         if f"SCHEMA_SHA256 = {schema_hash(schema)!r}" not in text:
