@@ -65,7 +65,6 @@ class YamlDocument:
 
     file: str
     data: object
-    root: yaml.Node | None = field(repr=False, default=None)
     _index: dict | None = field(repr=False, default=None)
     text: str | None = field(repr=False, default=None)
 
@@ -73,18 +72,13 @@ class YamlDocument:
         """1-based (line, column) of the value at `path` (or of its key when `key` is true).
 
         Falls back to the nearest enclosing value that exists. The index is built on first use,
-        from the parser's events for the `text` that `read_yaml` read (or from a composed `root`),
-        so files without problems never pay for it; it does not depend on `data`, which callers may
-        change.
+        from the parser's events for the `text` that `read_yaml` read, so files without problems
+        never pay for it; it does not depend on `data`, which callers may change. None without a text.
         """
         if self._index is None:
-            if self.text is not None:
-                self._index = _index_events(_document_events(self.text))
-            elif self.root is not None:
-                self._index = {}
-                _index_positions(self.root, (), self._index)
-            else:
+            if self.text is None:
                 return None
+            self._index = _index_events(yaml.parse(self.text, Loader=_Loader))  # a second parse
         probe = tuple(path)
         while True:
             hit = self._index.get((probe, key and probe == tuple(path)))
@@ -93,19 +87,6 @@ class YamlDocument:
             if not probe:
                 return (1, 1)
             probe = probe[:-1]
-
-
-def _document_events(text: str):
-    """The parser's events for `text`, which `read_yaml` has already read without an error."""
-    loader = _Loader(text)
-    try:
-        while True:
-            event = loader.get_event()
-            if event is None:
-                return
-            yield event
-    finally:
-        loader.dispose()
 
 
 def _index_events(events) -> dict:
@@ -143,21 +124,6 @@ def _index_events(events) -> dict:
         elif cls is _SEQ_START:
             stack.append([False, path, 0, False])
     return index
-
-
-def _index_positions(node: yaml.Node, path: tuple, index: dict, depth: int = 0) -> None:
-    index[(path, False)] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            sub = path + (key,)
-            index.setdefault((sub, True), (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
-            _index_positions(value_node, sub, index, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_positions(item, path + (i,), index, depth + 1)
 
 
 def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
