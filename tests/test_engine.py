@@ -8,6 +8,8 @@ import pytest
 from simulator.engine.session import ReplayMismatch, Session, SessionOptions
 from simulator.engine.step import InvalidChoice, initial_state, outcome_distribution
 
+from .conftest import FIXTURES, bundled_paths, load_ok
+
 
 def changes(session, kind="escalation_changed"):
     return [(e["from"], e["to"], e["cause"].get("rule") or e["cause"]["kind"]) for e in session.log if e["type"] == kind]
@@ -244,3 +246,32 @@ def test_replay_refuses_another_engine_or_behaviour_model(minimal):
         with pytest.raises(ReplayMismatch, match=words):
             Session.replay(minimal, log)
     assert Session.replay(minimal, json.loads(json.dumps(s.log))).log_json() == s.log_json()
+
+
+@pytest.mark.parametrize("path", bundled_paths() + [FIXTURES / "minimal.yaml"], ids=lambda p: p.stem)
+def test_advance_gives_the_state_transition_gives(path):
+    """`step.advance` (the unread log's fast step) and `step.transition` agree on every option and
+    every reaction, along random walks that visit recovery, reveals and the ends of every range."""
+    import random
+
+    from simulator.engine.step import advance, available_choices, transition
+
+    sc = load_ok(path)
+    rng = random.Random(7)
+    compared = 0
+    for walk in range(40):
+        state = initial_state(sc)
+        while state.at < len(sc.nodes):
+            node = sc.nodes[state.at]
+            options = available_choices(sc, state) + ([node.timer.expire] if node.timer is not None else [])
+            steps = []
+            for choice in options:
+                for outcome, p in (outcome_distribution(sc, state, choice) if choice.outcomes else [(None, 1.0)]):
+                    if p <= 0:
+                        continue
+                    want = transition(sc, state, choice, outcome, p, 1.25, [], "trainee", None)
+                    assert advance(sc, state, choice, outcome, 1.25) == want, (path.stem, choice.id, state)
+                    compared += 1
+                    steps.append(want)
+            state = rng.choice(steps)
+    assert compared > 100
